@@ -1,0 +1,45 @@
+"""Alembic environment: runs inside the Flask app, on the app's own engine and metadata."""
+
+from logging.config import fileConfig
+
+from alembic import context
+from flask import current_app
+
+config = context.config
+if config.config_file_name is not None:
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
+
+db = current_app.extensions["migrate"].db
+target_metadata = db.metadata
+
+
+def _skip_empty(context_, revision, directives):
+    """`flask db migrate` with no model change writes no empty revision."""
+    if getattr(config.cmd_opts, "autogenerate", False) and directives[0].upgrade_ops.is_empty():
+        directives[:] = []
+
+
+def run_migrations_offline() -> None:
+    context.configure(
+        url=str(db.engine.url).replace("%", "%%"),
+        target_metadata=target_metadata,
+        literal_binds=True,
+        render_as_batch=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    options = current_app.extensions["migrate"].configure_args
+    options.setdefault("process_revision_directives", _skip_empty)
+    with db.engine.connect() as connection:
+        context.configure(connection=connection, target_metadata=target_metadata, **options)
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

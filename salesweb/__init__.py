@@ -1,0 +1,154 @@
+"""salesweb: the sales-management system for small teams."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, get_flashed_messages, render_template
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from salesweb.config import INSTANCE, ROOT, Config, config_from_env
+from salesweb.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """WAL, foreign keys and a busy timeout on every SQLite connection."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        # Let SQLAlchemy issue BEGIN itself so SAVEPOINTs and rollbacks behave.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(conn: Any) -> None:
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN")
+
+
+def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
+    """Build the application: extensions, blueprints, CLI and template globals."""
+    app = Flask(
+        __name__,
+        instance_path=str(INSTANCE),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    if config is None:
+        config = config_from_env()
+    if isinstance(config, Mapping):
+        base = Config()
+        app.config.from_object(base)
+        app.config.update(config)
+    else:
+        app.config.from_object(config)
+    if app.config.get("SALESWEB_PROXY_COUNT"):
+        count = app.config["SALESWEB_PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_request_hooks(app)
+    _register_template_globals(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from salesweb.core import audit
+    from salesweb.core.i18n import select_locale, select_timezone
+    from salesweb.core.security import SessionInterface
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    htmx.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to continue.")
+    login_manager.login_message_category = "info"
+    app.session_interface = SessionInterface()
+    from sqlalchemy.orm import Session
+
+    audit.install(Session)
+
+    @login_manager.user_loader
+    def load_user(token: str):
+        from salesweb.auth.models import User
+
+        user_id, _, session_token = token.partition(":")
+        if not user_id.isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or not user.active or user.session_token != session_token:
+            return None
+        return user
+
+
+def _register_blueprints(app: Flask) -> None:
+    from salesweb import auth, core
+    from salesweb.core import cli, errors
+
+    app.register_blueprint(core.bp)
+    app.register_blueprint(auth.bp)
+    errors.register(app)
+    cli.register(app)
+
+
+def _register_request_hooks(app: Flask) -> None:
+    from salesweb.core.security import enforce_access, set_security_headers
+
+    app.before_request(enforce_access)
+
+    @app.after_request
+    def after(response):
+        set_security_headers(response)
+        _append_toasts(response)
+        return response
+
+
+def _append_toasts(response) -> None:
+    """After an htmx request, deliver pending flash messages as an out-of-band toast swap."""
+    if not htmx or response.mimetype != "text/html" or response.direct_passthrough:
+        return
+    if response.status_code in (204, 301, 302, 303) or "HX-Redirect" in response.headers:
+        return
+    if "HX-Location" in response.headers:
+        return
+    messages = get_flashed_messages(with_categories=True)
+    if messages:
+        oob = render_template("_macros/toasts_oob.html", messages=messages)
+        response.set_data(response.get_data(as_text=True) + oob)
+
+
+def _register_template_globals(app: Flask) -> None:
+    from salesweb.auth.models import ROLE_LABELS
+    from salesweb.auth.permissions import TEMPLATE_PERMISSIONS
+    from salesweb.core.audit import action_label, history_for
+    from salesweb.core.i18n import LOCALE_NAMES, html_lang, register_filters
+    from salesweb.core.money import format_money
+    from salesweb.core.pagination import url_with
+
+    register_filters(app)
+    app.jinja_env.globals.update(
+        html_lang=html_lang,
+        locale_names=LOCALE_NAMES,
+        role_labels=ROLE_LABELS,
+        format_money=format_money,
+        record_history=history_for,
+        action_label=action_label,
+        url_with=url_with,
+        **TEMPLATE_PERMISSIONS,
+    )
+    app.jinja_env.filters["money"] = format_money

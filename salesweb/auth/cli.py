@@ -1,0 +1,33 @@
+"""`flask create-admin EMAIL`: the first administrator of an empty database."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+
+from salesweb.auth import bp, services
+from salesweb.core import audit
+from salesweb.core.errors import DomainError
+from salesweb.extensions import db
+
+bp.cli.short_help = "Users and teams."
+
+
+@bp.record_once
+def _register(state) -> None:
+    app = state.app
+
+    @app.cli.command("create-admin")
+    @click.argument("email")
+    @click.password_option(help="The administrator's password (asked for when not given).")
+    def create_admin(email: str, password: str) -> None:
+        """Create an administrator account."""
+        audit.set_cli_actor("create-admin")
+        try:
+            user = services.ensure_admin(email, password)
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            raise click.ClickException(exc.message) from exc
+        current_app.logger.info("administrator %s created", user.email)
+        click.echo(f"Administrator {user.email} created.")

@@ -1,0 +1,102 @@
+"""Forms of the auth area: shape only; database rules come back from services."""
+
+from __future__ import annotations
+
+from zoneinfo import available_timezones
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+)
+from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Optional
+
+from salesweb.auth.models import ROLE_LABELS
+from salesweb.core.i18n import LOCALE_NAMES
+
+COMMON_TIMEZONES = (
+    "Asia/Shanghai",
+    "Asia/Hong_Kong",
+    "Asia/Singapore",
+    "Asia/Tokyo",
+    "Europe/London",
+    "Europe/Berlin",
+    "America/New_York",
+    "America/Chicago",
+    "America/Los_Angeles",
+    "UTC",
+)
+
+
+def locale_choices() -> list[tuple[str, str]]:
+    return list(LOCALE_NAMES.items())
+
+
+def timezone_choices() -> list[tuple[str, str]]:
+    known = available_timezones() | {"UTC"}
+    return [(tz, tz) for tz in COMMON_TIMEZONES if tz in known]
+
+
+def role_choices() -> list[tuple[str, str]]:
+    return [(str(role), str(label)) for role, label in ROLE_LABELS.items()]
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    next = HiddenField()
+
+
+class PasswordChangeForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
+    new = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("new", message=_l("The two passwords differ."))],
+    )
+
+
+class PreferencesForm(FlaskForm):
+    locale = SelectField(_l("Language"), choices=locale_choices, validators=[InputRequired()])
+    timezone = SelectField(_l("Time zone"), choices=timezone_choices, validators=[InputRequired()])
+
+
+class LocaleSwitchForm(FlaskForm):
+    locale = SelectField(_l("Language"), choices=locale_choices, validators=[InputRequired()])
+    next = HiddenField()
+
+
+class UserForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    role = SelectField(_l("Role"), choices=role_choices, validators=[InputRequired()])
+    team_id = SelectField(_l("Team"), coerce=int, validators=[Optional()])
+    locale = SelectField(_l("Language"), choices=locale_choices, validators=[InputRequired()])
+    timezone = SelectField(_l("Time zone"), choices=timezone_choices, validators=[InputRequired()])
+    active = BooleanField(_l("Active (may sign in)"), default=True)
+    version = IntegerField(widget=HiddenField.widget, validators=[Optional()])
+
+
+class UserCreateForm(UserForm):
+    password = PasswordField(
+        _l("Initial password"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("At least 10 characters. Leave empty to set it later."),
+    )
+
+
+class PasswordResetForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
+
+
+class TeamForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    region = StringField(_l("Region"), validators=[Optional(), Length(max=120)])
+    manager_id = SelectField(_l("Manager"), coerce=int, validators=[Optional()])
+    version = IntegerField(widget=HiddenField.widget, validators=[Optional()])

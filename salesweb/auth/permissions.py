@@ -1,0 +1,79 @@
+"""Who may do what with users and teams, and the data-scope helpers every area uses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, false, select
+
+from salesweb.auth.models import Role, Team, User
+
+
+def sees_everyone(user: User) -> bool:
+    return user.role in (Role.ADMIN, Role.COMPLIANCE)
+
+
+def team_member_ids(user: User) -> Select:
+    """A subquery of the ids of the people in the user's team."""
+    return select(User.id).where(User.team_id == user.team_id)
+
+
+def owner_filter(user: User, owner_col: Any) -> ColumnElement[bool] | None:
+    """The WHERE clause limiting records to what the user may see; None means no limit.
+
+    rep: own records; manager: records owned by the team's members; compliance, admin: all.
+    """
+    if sees_everyone(user):
+        return None
+    if user.role == Role.MANAGER and user.team_id is not None:
+        return owner_col.in_(team_member_ids(user))
+    if user.role in (Role.MANAGER, Role.REP):
+        return owner_col == user.id
+    return false()
+
+
+def scope_owned(stmt: Select, user: User, owner_col: Any) -> Select:
+    """Apply the user's data scope to a select over records that have an owner."""
+    clause = owner_filter(user, owner_col)
+    return stmt if clause is None else stmt.where(clause)
+
+
+def can_see_owner(user: User, owner: User | None) -> bool:
+    """Object-level twin of owner_filter, for a record already loaded."""
+    if sees_everyone(user):
+        return True
+    if owner is None:
+        return False
+    if owner.id == user.id:
+        return True
+    return user.role == Role.MANAGER and user.team_id is not None and owner.team_id == user.team_id
+
+
+def can_manage_users(user: User) -> bool:
+    return user.is_authenticated and user.role == Role.ADMIN
+
+
+def can_edit_user(actor: User, target: User) -> bool:
+    return can_manage_users(actor)
+
+
+def can_manage_teams(user: User) -> bool:
+    return user.is_authenticated and user.role == Role.ADMIN
+
+
+def can_view_team(user: User, team: Team) -> bool:
+    return user.is_authenticated
+
+
+def can_view_audit(user: User) -> bool:
+    return user.is_authenticated and user.role == Role.ADMIN
+
+
+TEMPLATE_PERMISSIONS = {
+    "can_manage_users": can_manage_users,
+    "can_edit_user": can_edit_user,
+    "can_manage_teams": can_manage_teams,
+    "can_view_team": can_view_team,
+    "can_view_audit": can_view_audit,
+    "can_see_owner": can_see_owner,
+}

@@ -1,0 +1,59 @@
+"""Demo users and teams: two teams, five sign-ins with the shared demo password."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from salesweb.auth import services
+from salesweb.auth.models import Role, Team, User
+from salesweb.core import seeding
+from salesweb.core.cli import DEMO_PASSWORD
+from salesweb.extensions import db
+
+TEAMS = (
+    ("华东销售部", "华东 East China"),
+    ("North America Sales", "North America"),
+)
+
+USERS = (
+    # email, name, role, team index, locale, time zone
+    ("admin@example.com", "系统管理员 Admin", Role.ADMIN, None, "zh_CN", "Asia/Shanghai"),
+    ("manager@example.com", "王经理 Wang Li", Role.MANAGER, 0, "zh_CN", "Asia/Shanghai"),
+    ("rep@example.com", "张伟 Zhang Wei", Role.REP, 0, "zh_CN", "Asia/Shanghai"),
+    ("rep2@example.com", "李娜 Li Na", Role.REP, 0, "zh_CN", "Asia/Shanghai"),
+    ("compliance@example.com", "陈合规 Chen Jing", Role.COMPLIANCE, None, "zh_CN", "Asia/Shanghai"),
+    ("na.manager@example.com", "Emily Carter", Role.MANAGER, 1, "en", "America/New_York"),
+    ("na.rep@example.com", "James Miller", Role.REP, 1, "en", "America/New_York"),
+)
+
+
+def _team(name: str, region: str) -> Team:
+    team = db.session.scalar(select(Team).where(Team.name == name))
+    return team or services.create_team(None, name=name, region=region)
+
+
+def seed_users() -> None:
+    teams = [_team(name, region) for name, region in TEAMS]
+    for email, name, role, team_index, locale, tz in USERS:
+        if services.find_user_by_email(email):
+            continue
+        team = teams[team_index] if team_index is not None else None
+        services.create_user(
+            None,
+            email=email,
+            display_name=name,
+            role=role,
+            password=DEMO_PASSWORD,
+            team=team,
+            locale=locale,
+            timezone=tz,
+        )
+    for team, manager_email in zip(
+        teams, ("manager@example.com", "na.manager@example.com"), strict=True
+    ):
+        if team.manager_id is None:
+            team.manager = db.session.scalar(select(User).where(User.email == manager_email))
+    db.session.flush()
+
+
+seeding.register(10, "users and teams", seed_users)

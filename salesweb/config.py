@@ -1,0 +1,94 @@
+"""Configuration read from the environment."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = ROOT / "instance"
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _dev_secret_key() -> str:
+    """Generate a secret key once into instance/ so development sessions survive restarts."""
+    INSTANCE.mkdir(parents=True, exist_ok=True)
+    path = INSTANCE / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+class Config:
+    """Development defaults; every value can be overridden by the environment."""
+
+    ENV_NAME = "development"
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{INSTANCE / 'salesweb.sqlite'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SALESWEB_BASE_CURRENCY = os.environ.get("SALESWEB_BASE_CURRENCY", "CNY")
+    SALESWEB_DEFAULT_LOCALE = os.environ.get("SALESWEB_DEFAULT_LOCALE", "zh_CN")
+    SALESWEB_TIMEZONE = os.environ.get("SALESWEB_TIMEZONE", "Asia/Shanghai")
+    SALESWEB_PROXY_COUNT = int(os.environ.get("SALESWEB_PROXY_COUNT", "0"))
+    SALESWEB_LOGIN_LIMIT = os.environ.get("SALESWEB_LOGIN_LIMIT", "20 per minute")
+    SALESWEB_LOCKOUT_FAILURES = 5
+    SALESWEB_LOCKOUT_MINUTES = 15
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    BABEL_DEFAULT_LOCALE = SALESWEB_DEFAULT_LOCALE
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "salesweb" / "translations")
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SALESWEB_SECURE_COOKIES")
+    WTF_CSRF_TIME_LIMIT = None
+    MAX_CONTENT_LENGTH = 25 * 1024 * 1024
+    MAIL_SERVER = os.environ.get("SMTP_HOST", "")
+    MAIL_PORT = int(os.environ.get("SMTP_PORT", "25"))
+    MAIL_USERNAME = os.environ.get("SMTP_USER", "")
+    MAIL_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
+    MAIL_USE_TLS = _bool("SMTP_STARTTLS")
+    MAIL_FROM = os.environ.get("SMTP_FROM", "salesweb@localhost")
+    PER_PAGE = 25
+
+    def __init__(self) -> None:
+        self.SECRET_KEY = os.environ.get("SECRET_KEY") or _dev_secret_key()
+
+
+class ProductionConfig(Config):
+    """Production refuses to start without an explicit SECRET_KEY."""
+
+    ENV_NAME = "production"
+
+    def __init__(self) -> None:
+        key = os.environ.get("SECRET_KEY")
+        if not key:
+            raise RuntimeError("SECRET_KEY must be set when SALESWEB_ENV=production")
+        self.SECRET_KEY = key
+
+
+class TestConfig(Config):
+    """Used by the test suite; the database comes from TEST_DATABASE_URL or a temp file."""
+
+    ENV_NAME = "test"
+    TESTING = True
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
+
+    def __init__(self) -> None:
+        self.SECRET_KEY = "test-secret-key"
+
+
+def config_from_env() -> Config:
+    """Pick the configuration class named by SALESWEB_ENV."""
+    name = os.environ.get("SALESWEB_ENV", "development").lower()
+    return ProductionConfig() if name == "production" else Config()

@@ -1,0 +1,173 @@
+"""The audit trail: every create, update and (soft) delete of an audited record, same transaction."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from flask import g, has_request_context, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session
+
+from salesweb.core.models import AuditedMixin, AuditLog, utcnow
+
+MASKED = "••••••"
+
+ACTION_LABELS = {
+    "create": _l("created"),
+    "update": _l("changed"),
+    "delete": _l("deleted"),
+    "restore": _l("restored"),
+    "purge": _l("removed for good"),
+    "sign_in": _l("signed in"),
+    "sign_in_failed": _l("sign-in failed"),
+    "sign_in_refused": _l("sign-in refused (locked or inactive)"),
+    "locked": _l("locked after failed sign-ins"),
+    "password_changed": _l("changed own password"),
+    "password_reset": _l("password set by an administrator"),
+}
+
+
+def action_label(action: str) -> str:
+    """The reader's-language name of an audit action; areas add theirs with ACTION_LABELS."""
+    return str(ACTION_LABELS.get(action, action))
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-safe rendering of a column value."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    return str(value)
+
+
+def actor() -> tuple[int | None, str, str | None]:
+    """Who is acting, and from which address: the signed-in user, or a named CLI actor."""
+    override = g.get("audit_actor") if _has_g() else None
+    if override:
+        return override
+    if has_request_context():
+        ip = request.remote_addr
+        if current_user and current_user.is_authenticated:
+            return current_user.id, current_user.email, ip
+        return None, "anonymous", ip
+    return None, "system", None
+
+
+def _has_g() -> bool:
+    try:
+        g.get("x")
+    except RuntimeError:
+        return False
+    return True
+
+
+def set_cli_actor(label: str) -> None:
+    """Record CLI changes under a recognisable label instead of 'system'."""
+    g.audit_actor = (None, label, None)
+
+
+def _record_type(obj: Any) -> str:
+    return obj.__tablename__
+
+
+def _changes(obj: AuditedMixin, created: bool) -> dict[str, list[Any]]:
+    state = inspect(obj)
+    out: dict[str, list[Any]] = {}
+    for attr in state.mapper.column_attrs:
+        key = attr.key
+        if key in obj.__audit_exclude__:
+            continue
+        hist = state.attrs[key].history
+        if created:
+            value = getattr(obj, key)
+            if value is None or key == "id":
+                continue
+            out[key] = [None, MASKED if key in obj.__audit_mask__ else _plain(value)]
+        elif hist.has_changes():
+            old = hist.deleted[0] if hist.deleted else None
+            new = hist.added[0] if hist.added else None
+            if _plain(old) == _plain(new):
+                continue
+            if key in obj.__audit_mask__:
+                out[key] = [MASKED, MASKED]
+            else:
+                out[key] = [_plain(old), _plain(new)]
+    return out
+
+
+def _action_for(changes: dict[str, list[Any]]) -> str:
+    if "deleted_at" in changes:
+        old, new = changes["deleted_at"]
+        if old is None and new is not None:
+            return "delete"
+        if old is not None and new is None:
+            return "restore"
+    return "update"
+
+
+def _row(action: str, obj: Any, changes: dict) -> dict[str, Any]:
+    actor_id, label, ip = actor()
+    return {
+        "created_at": utcnow(),
+        "actor_id": actor_id,
+        "actor_label": label,
+        "action": action,
+        "record_type": _record_type(obj),
+        "record_id": str(obj.id),
+        "record_label": (obj.audit_label or "")[:200],
+        "changes": changes,
+        "ip": ip,
+    }
+
+
+def log_event(action: str, obj: Any, changes: dict | None = None) -> None:
+    """Write an explicit audit row (sign-in, claim, password reset) in the current transaction."""
+    from salesweb.extensions import db
+
+    db.session.add(AuditLog(**_row(action, obj, changes or {})))
+
+
+def _after_flush(session: Session, _ctx: Any) -> None:
+    rows = []
+    for obj in session.new:
+        if isinstance(obj, AuditedMixin):
+            rows.append(_row("create", obj, _changes(obj, created=True)))
+    for obj in session.dirty:
+        if isinstance(obj, AuditedMixin) and session.is_modified(obj, include_collections=False):
+            changes = _changes(obj, created=False)
+            if changes:
+                rows.append(_row(_action_for(changes), obj, changes))
+    for obj in session.deleted:
+        if isinstance(obj, AuditedMixin):
+            rows.append(_row("purge", obj, {}))
+    if rows:
+        session.connection().execute(AuditLog.__table__.insert(), rows)
+
+
+def install(session_factory: Any) -> None:
+    """Attach the audit listener to every session the app makes."""
+    if not event.contains(session_factory, "after_flush", _after_flush):
+        event.listen(session_factory, "after_flush", _after_flush)
+
+
+def history_for(record_type: str, record_id: Any, limit: int = 50) -> list[AuditLog]:
+    """The newest audit rows of one record, for a record page's history fragment."""
+    from salesweb.extensions import db
+
+    stmt = (
+        db.select(AuditLog)
+        .where(AuditLog.record_type == record_type, AuditLog.record_id == str(record_id))
+        .order_by(AuditLog.created_at.desc(), AuditLog.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))

@@ -1,0 +1,64 @@
+"""Locale and time-zone selection, and Babel formatting filters for templates."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask import current_app, has_request_context, request, session
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_login import current_user
+
+LOCALES = ("zh_CN", "en")
+LOCALE_NAMES = {"zh_CN": "中文", "en": "English"}
+
+
+def select_locale() -> str:
+    """The user's saved language; anonymous: the switcher's choice, then Accept-Language."""
+    if not has_request_context():
+        return current_app.config["SALESWEB_DEFAULT_LOCALE"]
+    if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
+        return current_user.locale
+    chosen = session.get("locale")
+    if chosen in LOCALES:
+        return chosen
+    best = request.accept_languages.best_match(["zh_CN", "zh", "en"])
+    if best in ("zh", "zh_CN"):
+        return "zh_CN"
+    if best == "en":
+        return "en"
+    return current_app.config["SALESWEB_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    if not has_request_context():
+        return current_app.config["SALESWEB_TIMEZONE"]
+    if current_user and current_user.is_authenticated and current_user.timezone:
+        return current_user.timezone
+    return current_app.config["SALESWEB_TIMEZONE"]
+
+
+def html_lang() -> str:
+    """The value for <html lang>: BCP 47 spelling of the active locale."""
+    locale = get_locale()
+    if locale is None:
+        return "zh-CN"
+    return f"{locale.language}-{locale.territory}" if locale.territory else locale.language
+
+
+def fmt_datetime(value: datetime | None, fmt: str = "medium") -> str:
+    return format_datetime(value, fmt) if value else ""
+
+
+def fmt_date(value: date | None, fmt: str = "medium") -> str:
+    return format_date(value, fmt) if value else ""
+
+
+def fmt_number(value: Decimal | int | float | None) -> str:
+    return format_decimal(value) if value is not None else ""
+
+
+def register_filters(app) -> None:
+    app.jinja_env.filters["datetime"] = fmt_datetime
+    app.jinja_env.filters["date"] = fmt_date
+    app.jinja_env.filters["number"] = fmt_number

@@ -1,0 +1,102 @@
+"""Column types and mixins that every area's models share."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Integer, String, TypeDecorator
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+
+from salesweb.extensions import db
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """Stores UTC on every database and always hands back an aware UTC datetime."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        value = value.astimezone(UTC)
+        # SQLite has no time zone storage: keep the UTC wall time without an offset.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class TimestampMixin:
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False
+    )
+
+
+class VersionedMixin:
+    """Optimistic locking: a stale UPDATE fails instead of overwriting another person's edit."""
+
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.version}
+
+
+class SoftDeleteMixin:
+    """Business records are never removed: deleting stamps deleted_at and can be undone."""
+
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    def soft_delete(self) -> None:
+        if self.deleted_at is None:
+            self.deleted_at = utcnow()
+
+    def restore(self) -> None:
+        self.deleted_at = None
+
+
+class AuditedMixin:
+    """Marks a model whose creates, updates and deletes are written to the audit log."""
+
+    __audit_exclude__: frozenset[str] = frozenset({"created_at", "updated_at", "version"})
+    __audit_mask__: frozenset[str] = frozenset()
+
+    @property
+    def audit_label(self) -> str:
+        return str(getattr(self, "name", None) or getattr(self, "id", ""))
+
+
+class AuditLog(db.Model):
+    """One row per change of a business record or per security event; never edited."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, nullable=False, index=True
+    )
+    actor_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    actor_label: Mapped[str] = mapped_column(String(254), nullable=False, default="system")
+    action: Mapped[str] = mapped_column(String(40), nullable=False, index=True)
+    record_type: Mapped[str] = mapped_column(String(60), nullable=False)
+    record_id: Mapped[str] = mapped_column(String(40), nullable=False)
+    record_label: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    changes: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
+    ip: Mapped[str | None] = mapped_column(String(45))
+
+    __table_args__ = (db.Index("ix_audit_log_record", "record_type", "record_id"),)

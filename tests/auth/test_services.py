@@ -1,0 +1,138 @@
+"""Sign-in with lockout, passwords, users and teams."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from salesweb.auth import services
+from salesweb.auth.models import Role, User
+from salesweb.core.errors import ConflictError, DomainError
+from salesweb.core.models import AuditLog, utcnow
+from tests.factories import PASSWORD, make_team, make_user
+
+
+def test_authenticate_is_case_insensitive_on_email(db, app):
+    user = make_user(email="mixed@example.com")
+    with app.test_request_context():
+        assert services.authenticate("  MIXED@Example.com ", PASSWORD) == user
+        assert user.last_sign_in_at is not None
+
+
+def test_five_failures_lock_for_fifteen_minutes(db, app):
+    user = make_user()
+    with app.test_request_context():
+        for _ in range(5):
+            assert services.authenticate(user.email, "wrong-password") is None
+        db.session.refresh(user)
+        assert user.is_locked()
+        assert user.locked_until - utcnow() > timedelta(minutes=14)
+        # Even the right password is refused while locked.
+        assert services.authenticate(user.email, PASSWORD) is None
+    actions = db.session.scalars(
+        select(AuditLog.action).where(
+            AuditLog.record_type == "users", AuditLog.record_id == str(user.id)
+        )
+    ).all()
+    assert (
+        actions.count("sign_in_failed") == 4
+        and "locked" in actions
+        and "sign_in_refused" in actions
+    )
+
+
+def test_lock_expires(db, app):
+    user = make_user(locked_until=utcnow() - timedelta(seconds=1))
+    with app.test_request_context():
+        assert services.authenticate(user.email, PASSWORD) == user
+
+
+def test_failed_sign_in_does_not_bump_version(db, app):
+    user = make_user()
+    version = user.version
+    with app.test_request_context():
+        services.authenticate(user.email, "nope")
+    db.session.refresh(user)
+    assert user.version == version and user.failed_logins == 1
+
+
+def test_inactive_user_cannot_sign_in(db, app):
+    user = make_user(active=False)
+    with app.test_request_context():
+        assert services.authenticate(user.email, PASSWORD) is None
+
+
+def test_user_without_password_cannot_sign_in(db, app):
+    user = make_user(password=None)
+    with app.test_request_context():
+        assert services.authenticate(user.email, "") is None
+
+
+def test_change_own_password_rotates_session_token(db, app):
+    user = make_user()
+    old_token = user.session_token
+    with app.test_request_context():
+        with pytest.raises(DomainError) as wrong:
+            services.change_own_password(user, "not-it", "another-good-password")
+        assert wrong.value.field == "current"
+        with pytest.raises(DomainError) as short:
+            services.change_own_password(user, PASSWORD, "short")
+        assert short.value.field == "new"
+        services.change_own_password(user, PASSWORD, "another-good-password")
+    assert user.session_token != old_token
+    assert user.check_password("another-good-password")
+
+
+def test_create_user_refuses_duplicate_email_any_case(db):
+    make_user(email="dup@example.com")
+    with pytest.raises(DomainError) as exc:
+        services.create_user(None, email="DUP@example.com", display_name="X", role=Role.REP)
+    assert exc.value.field == "email"
+
+
+def test_update_user_detects_stale_version(db):
+    admin = make_user(role=Role.ADMIN)
+    user = make_user()
+    with pytest.raises(ConflictError):
+        services.update_user(admin, user, version=user.version + 1, display_name="Changed")
+
+
+def test_admin_cannot_lock_themselves_out(db):
+    admin = make_user(role=Role.ADMIN)
+    with pytest.raises(DomainError) as exc:
+        services.update_user(admin, admin, version=admin.version, role=Role.REP)
+    assert exc.value.field == "role"
+    with pytest.raises(DomainError):
+        services.set_active(admin, admin, False)
+
+
+def test_deactivate_ends_sessions_and_keeps_record(db):
+    admin = make_user(role=Role.ADMIN)
+    user = make_user()
+    token = user.session_token
+    services.set_active(admin, user, False)
+    assert not user.active and user.session_token != token
+    assert db.session.get(User, user.id) is not None
+
+
+def test_reset_password_lifts_lock(db, app):
+    admin = make_user(role=Role.ADMIN)
+    user = make_user(locked_until=utcnow() + timedelta(minutes=10))
+    with app.test_request_context():
+        services.reset_password(admin, user, "brand-new-password")
+    assert not user.is_locked() and user.check_password("brand-new-password")
+
+
+def test_team_names_are_unique_and_manager_joins(db):
+    manager = make_user(role=Role.MANAGER)
+    team = services.create_team(None, name="East", region="华东", manager=manager)
+    assert manager.team == team
+    with pytest.raises(DomainError):
+        services.create_team(None, name="east")
+
+
+def test_update_team_conflict(db):
+    admin = make_user(role=Role.ADMIN)
+    team = make_team()
+    with pytest.raises(ConflictError):
+        services.update_team(admin, team, version=99, name="X", region="", manager=None)

@@ -1,0 +1,88 @@
+"""A live salesweb (waitress in a thread, own database with the demo company) and Chromium."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import pytest
+from flask_migrate import upgrade
+from playwright.sync_api import expect
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from waitress.server import create_server
+
+from salesweb import create_app
+from salesweb.config import TestConfig
+from salesweb.core import audit, seeding
+from salesweb.extensions import db
+from tests.conftest import database_url
+
+expect.set_options(timeout=10_000)  # a cold Chromium on a 2-core machine is slow to start
+CHROMIUM = os.environ.get("SALESWEB_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": CHROMIUM_ARGS,
+        "headless": True,
+    }
+
+
+def _browser_database(tmp_dir: str) -> str:
+    """Its own database: a SQLite file, or a sibling PostgreSQL database created on demand."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        return database_url(tmp_dir, "browser")
+    parsed = make_url(url)
+    name = f"{parsed.database}_browser"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+        ).scalar()
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    browser_url = parsed.set(database=name).render_as_string(hide_password=False)
+    os.environ["_SALESWEB_BROWSER_DB"] = browser_url
+    from tests.conftest import _reset_postgres
+
+    _reset_postgres(browser_url)
+    return browser_url
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    config = TestConfig()
+    config.TESTING = False  # real error pages, real CSRF, as a person gets them
+    config.WTF_CSRF_ENABLED = True
+    config.SQLALCHEMY_DATABASE_URI = _browser_database(str(tmp_path_factory.mktemp("browserdb")))
+    app = create_app(config)
+    with app.app_context():
+        upgrade()
+        audit.set_cli_actor("seed-demo")
+        for _name, seeder in seeding.seeders():
+            seeder()
+            db.session.commit()
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    server.close()
+    thread.join(timeout=5)
+    with app.app_context():
+        db.engine.dispose()
