@@ -97,11 +97,12 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from salesweb import auth, core
+    from salesweb import auth, core, customers
     from salesweb.core import cli, errors
 
     app.register_blueprint(core.bp)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(customers.bp)
     errors.register(app)
     cli.register(app)
 
@@ -139,6 +140,7 @@ def _register_template_globals(app: Flask) -> None:
     from salesweb.core.i18n import LOCALE_NAMES, html_lang, register_filters
     from salesweb.core.money import format_money
     from salesweb.core.pagination import url_with
+    from salesweb.customers.permissions import TEMPLATE_PERMISSIONS as CUSTOMER_PERMISSIONS
 
     register_filters(app)
     app.jinja_env.globals.update(
@@ -150,5 +152,6 @@ def _register_template_globals(app: Flask) -> None:
         action_label=action_label,
         url_with=url_with,
         **TEMPLATE_PERMISSIONS,
+        **CUSTOMER_PERMISSIONS,
     )
     app.jinja_env.filters["money"] = format_money

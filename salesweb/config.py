@@ -59,6 +59,9 @@ class Config:
     MAIL_USE_TLS = _bool("SMTP_STARTTLS")
     MAIL_FROM = os.environ.get("SMTP_FROM", "salesweb@localhost")
     PER_PAGE = 25
+    SALESWEB_POOL_CAP = int(os.environ.get("SALESWEB_POOL_CAP", "200"))
+    SALESWEB_RECLAIM_DAYS = int(os.environ.get("SALESWEB_RECLAIM_DAYS", "90"))
+    SALESWEB_UPLOAD_LIMIT = 10 * 1024 * 1024
 
     def __init__(self) -> None:
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or _dev_secret_key()

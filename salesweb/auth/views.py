@@ -42,10 +42,11 @@ def login():
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
-        db.session.commit()
         if user is not None:
-            login_user(user)
+            login_user(user)  # listeners (notices at sign-in) may add to this transaction
+            db.session.commit()
             return redirect(safe_next(form.next.data) or url_for("core.home"), code=303)
+        db.session.commit()  # keep the failure count and audit row
         form.form_errors.append(
             _(
                 "Sign-in failed. Check the e-mail and password. After 5 failed attempts "

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Integer, String, TypeDecorator
+from sqlalchemy import JSON, Date, DateTime, Integer, Numeric, String, TypeDecorator
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from salesweb.extensions import db
@@ -100,3 +101,23 @@ class AuditLog(db.Model):
     ip: Mapped[str | None] = mapped_column(String(45))
 
     __table_args__ = (db.Index("ix_audit_log_record", "record_type", "record_id"),)
+
+
+class ExchangeRate(AuditedMixin, TimestampMixin, db.Model):
+    """How many units of the base currency one unit of `currency` was worth from `valid_on`."""
+
+    __tablename__ = "exchange_rates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), nullable=False)
+    valid_on: Mapped[date] = mapped_column(Date, nullable=False)
+    rate: Mapped[Decimal] = mapped_column(Numeric(18, 8), nullable=False)
+    source: Mapped[str] = mapped_column(String(80), nullable=False, default="manual")
+
+    __table_args__ = (
+        db.UniqueConstraint("currency", "valid_on", name="uq_exchange_rates_currency_day"),
+    )
+
+    @property
+    def audit_label(self) -> str:
+        return f"{self.currency} {self.valid_on}"

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from babel.numbers import get_currency_name, list_currencies
-from flask_babel import format_currency, get_locale
+from flask_babel import format_currency, get_locale, gettext
 
 CENT = Decimal("0.01")
 COMMON_CURRENCIES = ("CNY", "USD", "EUR", "HKD", "JPY", "GBP", "SGD")
@@ -39,3 +41,51 @@ def currency_choices() -> list[tuple[str, str]]:
     return [
         (code, f"{code} · {get_currency_name(code, locale=locale)}") for code in COMMON_CURRENCIES
     ]
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """An amount turned into the base currency, with the rate that did it and where it came from."""
+
+    base_amount: Decimal
+    rate: Decimal
+    rate_date: date | None
+    source: str
+
+
+def base_currency() -> str:
+    from flask import current_app
+
+    return current_app.config["SALESWEB_BASE_CURRENCY"]
+
+
+def to_base(amount: Decimal, currency: str, on: date) -> Conversion:
+    """Convert with the newest rate valid on `on`; DomainError when the rate table has none."""
+    from salesweb.core.errors import DomainError
+    from salesweb.core.models import ExchangeRate
+    from salesweb.extensions import db
+
+    currency = currency.upper()
+    if currency == base_currency():
+        return Conversion(amount, Decimal("1"), None, "base")
+    rate = db.session.scalars(
+        db.select(ExchangeRate)
+        .where(ExchangeRate.currency == currency, ExchangeRate.valid_on <= on)
+        .order_by(ExchangeRate.valid_on.desc())
+        .limit(1)
+    ).first()
+    if rate is None:
+        raise DomainError(
+            gettext(
+                "No exchange rate for %(currency)s on or before %(day)s.",
+                currency=currency,
+                day=on.isoformat(),
+            ),
+            field="currency",
+        )
+    return Conversion(
+        (amount * rate.rate).quantize(CENT, rounding=ROUND_HALF_UP),
+        rate.rate,
+        rate.valid_on,
+        rate.source,
+    )

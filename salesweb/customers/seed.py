@@ -1,0 +1,1 @@
+"""Demo accounts, contacts, interactions, tasks and orders (filled in by the demo seeder)."""

@@ -1,0 +1,506 @@
+"""Use cases for accounts, contacts, interactions, tasks, the pool and orders.
+
+Services take objects and the acting user, flush, and never commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import and_, func, or_, select
+
+from salesweb.auth.models import Role, User
+from salesweb.auth.services import check_version
+from salesweb.core import audit
+from salesweb.core.errors import DomainError
+from salesweb.core.models import utcnow
+from salesweb.core.money import to_base
+from salesweb.customers.models import (
+    PUBLIC_MAIL_DOMAINS,
+    Account,
+    Contact,
+    Interaction,
+    Order,
+    OrderLine,
+    OwnershipNotice,
+    Task,
+    email_domain,
+    normalise_name,
+    normalise_phone,
+)
+from salesweb.extensions import db
+
+ACCOUNT_FIELDS = (
+    "name",
+    "type",
+    "industry",
+    "segment",
+    "region",
+    "country",
+    "employees",
+    "annual_revenue",
+    "revenue_currency",
+    "source",
+    "tags",
+    "phone",
+    "email",
+    "website",
+    "address",
+    "credit_limit",
+    "credit_currency",
+    "notes",
+    "external_id",
+)
+CONTACT_FIELDS = (
+    "name",
+    "title",
+    "phone",
+    "email",
+    "wechat",
+    "preferred_channel",
+    "is_primary",
+    "locale",
+    "notes",
+    "external_id",
+)
+
+
+class DuplicatesFound(DomainError):
+    """Likely duplicates exist; the caller shows them and may confirm to save anyway."""
+
+    def __init__(self, matches: list[Account]) -> None:
+        super().__init__(_("This looks like an account that already exists."), field=None)
+        self.matches = matches
+
+
+# --- accounts --------------------------------------------------------------------------------
+
+
+def find_duplicates(
+    name: str, phone: str = "", email: str = "", exclude_id: int | None = None, limit: int = 5
+) -> list[Account]:
+    """Live accounts with the same normalised name, phone, or company e-mail domain."""
+    clauses = []
+    key = normalise_name(name)
+    if key:
+        clauses.append(Account.name_key == key)
+    phone_key = normalise_phone(phone)
+    if len(phone_key) >= 7:
+        clauses.append(Account.phone_key == phone_key)
+    domain = email_domain(email)
+    if domain and domain not in PUBLIC_MAIL_DOMAINS:
+        clauses.append(Account.email_domain == domain)
+    if not clauses:
+        return []
+    stmt = select(Account).where(Account.deleted_at.is_(None), or_(*clauses))
+    if exclude_id is not None:
+        stmt = stmt.where(Account.id != exclude_id)
+    return list(db.session.scalars(stmt.order_by(Account.name).limit(limit)))
+
+
+def owned_count(user: User) -> int:
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Account)
+            .where(Account.owner_id == user.id, Account.deleted_at.is_(None))
+        )
+        or 0
+    )
+
+
+def _check_cap(owner: User) -> None:
+    cap = current_app.config["SALESWEB_POOL_CAP"]
+    if owner.role == Role.REP and owned_count(owner) >= cap:
+        raise DomainError(
+            _(
+                "%(name)s already owns %(cap)d accounts, the most a rep may own.",
+                name=owner.display_name,
+                cap=cap,
+            ),
+            field="owner_id",
+        )
+
+
+def _set_owner(account: Account, owner: User | None) -> None:
+    account.owner = owner
+    account.owner_id = owner.id if owner else None
+    account.owner_since = utcnow() if owner else None
+
+
+def _apply(obj: Any, fields: tuple[str, ...], data: dict[str, Any]) -> None:
+    for key in fields:
+        if key in data:
+            setattr(obj, key, data[key])
+
+
+def create_account(
+    actor: User, data: dict[str, Any], owner: User | None = None, confirm_duplicates: bool = False
+) -> Account:
+    """Create an account; refuses with the likely duplicates unless the user confirmed."""
+    if not confirm_duplicates:
+        matches = find_duplicates(
+            data.get("name", ""), data.get("phone", ""), data.get("email", "")
+        )
+        if matches:
+            raise DuplicatesFound(matches)
+    account = Account()
+    _apply(account, ACCOUNT_FIELDS, data)
+    account.tags = Account.pack_tags(data.get("tags", ""))
+    if owner is not None:
+        _check_cap(owner)
+    _set_owner(account, owner)
+    account.refresh_keys()
+    db.session.add(account)
+    db.session.flush()
+    return account
+
+
+def update_account(
+    actor: User, account: Account, data: dict[str, Any], version: int | None
+) -> Account:
+    """Change an account's details (not its owner: see claim, assign, release)."""
+    check_version(account, version)
+    _apply(account, ACCOUNT_FIELDS, data)
+    if "tags" in data:
+        account.tags = Account.pack_tags(data["tags"])
+    account.refresh_keys()
+    db.session.flush()
+    return account
+
+
+def delete_account(actor: User, account: Account) -> None:
+    """Soft delete: the account leaves every list and can be restored by a manager or admin."""
+    if account.is_deleted:
+        raise DomainError(_("This account is already deleted."))
+    account.soft_delete()
+    db.session.flush()
+
+
+def restore_account(actor: User, account: Account) -> None:
+    if not account.is_deleted:
+        raise DomainError(_("This account is not deleted."))
+    account.restore()
+    db.session.flush()
+
+
+# --- the public pool -------------------------------------------------------------------------
+
+
+def claim_account(actor: User, account: Account) -> Account:
+    """A salesperson takes an account from the pool, within the cap."""
+    if account.owner_id is not None:
+        raise DomainError(_("Someone has already claimed this account."))
+    _check_cap(actor)
+    _set_owner(account, actor)
+    audit.log_event("claim", account, {"owner_id": [None, actor.id]})
+    db.session.flush()
+    return account
+
+
+def assign_account(actor: User, account: Account, owner: User | None) -> Account:
+    """A manager gives an account to a member of the team (or returns it to the pool)."""
+    if owner is not None:
+        if not owner.active or owner.role not in (Role.REP, Role.MANAGER):
+            raise DomainError(_("Choose an active sales rep or manager."), field="owner_id")
+        if actor.role == Role.MANAGER and owner.team_id != actor.team_id:
+            raise DomainError(_("You can only assign accounts to your own team."), field="owner_id")
+        if owner.id != account.owner_id:
+            _check_cap(owner)
+    previous = account.owner_id
+    _set_owner(account, owner)
+    audit.log_event("assign", account, {"owner_id": [previous, owner.id if owner else None]})
+    db.session.flush()
+    return account
+
+
+def release_account(actor: User, account: Account) -> Account:
+    """The owner gives an account back to the pool."""
+    previous = account.owner_id
+    _set_owner(account, None)
+    audit.log_event("release", account, {"owner_id": [previous, None]})
+    db.session.flush()
+    return account
+
+
+def reclaim_idle_accounts(days: int, now: datetime | None = None, batch: int = 500) -> int:
+    """Return owned accounts with no interaction for `days` days to the pool; idempotent.
+
+    The clock starts at the last interaction, or when the owner got the account, whichever is
+    later, so a freshly claimed account is not taken back the same night.
+    """
+    cutoff = (now or utcnow()) - timedelta(days=days)
+    last_touch = func.coalesce(Account.last_interaction_at, Account.owner_since, Account.created_at)
+    stmt = (
+        select(Account)
+        .where(
+            Account.owner_id.is_not(None),
+            Account.deleted_at.is_(None),
+            or_(Account.owner_since.is_(None), Account.owner_since < cutoff),
+            last_touch < cutoff,
+        )
+        .order_by(Account.id)
+        .limit(batch)
+    )
+    total = 0
+    while True:
+        accounts = list(db.session.scalars(stmt))
+        if not accounts:
+            return total
+        for account in accounts:
+            previous = account.owner_id
+            db.session.add(OwnershipNotice(user_id=previous, account_id=account.id))
+            _set_owner(account, None)
+            audit.log_event("reclaim", account, {"owner_id": [previous, None]})
+        db.session.flush()
+        total += len(accounts)
+
+
+def unseen_notices(user: User) -> list[OwnershipNotice]:
+    return list(
+        db.session.scalars(
+            select(OwnershipNotice)
+            .where(OwnershipNotice.user_id == user.id, OwnershipNotice.seen_at.is_(None))
+            .order_by(OwnershipNotice.created_at)
+        )
+    )
+
+
+def mark_notices_seen(notices: list[OwnershipNotice]) -> None:
+    now = utcnow()
+    for notice in notices:
+        notice.seen_at = now
+    db.session.flush()
+
+
+# --- contacts --------------------------------------------------------------------------------
+
+
+def _only_primary(contact: Contact) -> None:
+    if contact.is_primary:
+        for other in db.session.scalars(
+            select(Contact).where(
+                Contact.account_id == contact.account_id,
+                Contact.id != contact.id,
+                Contact.is_primary.is_(True),
+            )
+        ):
+            other.is_primary = False
+
+
+def add_contact(actor: User, account: Account, data: dict[str, Any]) -> Contact:
+    """Add a contact; the first contact of an account becomes its primary contact."""
+    contact = Contact(account=account, account_id=account.id)
+    _apply(contact, CONTACT_FIELDS, data)
+    has_contacts = db.session.scalar(
+        select(func.count())
+        .select_from(Contact)
+        .where(Contact.account_id == account.id, Contact.deleted_at.is_(None))
+    )
+    if not has_contacts:
+        contact.is_primary = True
+    contact.refresh_keys()
+    db.session.add(contact)
+    db.session.flush()
+    _only_primary(contact)
+    db.session.flush()
+    return contact
+
+
+def update_contact(
+    actor: User, contact: Contact, data: dict[str, Any], version: int | None
+) -> Contact:
+    check_version(contact, version)
+    _apply(contact, CONTACT_FIELDS, data)
+    contact.refresh_keys()
+    _only_primary(contact)
+    db.session.flush()
+    return contact
+
+
+def delete_contact(actor: User, contact: Contact) -> None:
+    contact.soft_delete()
+    contact.is_primary = False
+    db.session.flush()
+
+
+# --- interactions and tasks ------------------------------------------------------------------
+
+
+@dataclass
+class NextTask:
+    title: str
+    due_at: datetime
+    priority: str = "normal"
+
+
+def log_interaction(
+    actor: User, account: Account, data: dict[str, Any], next_task: NextTask | None = None
+) -> tuple[Interaction, Task | None]:
+    """Record a contact moment; optionally create the follow-up task in the same step."""
+    contact = data.get("contact")
+    if contact is not None and contact.account_id != account.id:
+        raise DomainError(_("This contact belongs to another account."), field="contact_id")
+    interaction = Interaction(
+        account_id=account.id,
+        contact_id=contact.id if contact else None,
+        author_id=actor.id,
+        kind=data["kind"],
+        direction=data.get("direction", "outbound"),
+        occurred_at=data.get("occurred_at") or utcnow(),
+        summary=data["summary"],
+        outcome=data.get("outcome", ""),
+        next_step=data.get("next_step", ""),
+    )
+    db.session.add(interaction)
+    if account.last_interaction_at is None or interaction.occurred_at > account.last_interaction_at:
+        account.last_interaction_at = interaction.occurred_at
+    db.session.flush()
+    task = None
+    if next_task is not None:
+        task = create_task(
+            actor,
+            title=next_task.title,
+            due_at=next_task.due_at,
+            priority=next_task.priority,
+            owner=account.owner or actor,
+            account=account,
+            contact=contact,
+            interaction=interaction,
+        )
+    return interaction, task
+
+
+def create_task(
+    actor: User,
+    *,
+    title: str,
+    due_at: datetime,
+    owner: User,
+    priority: str = "normal",
+    account: Account | None = None,
+    contact: Contact | None = None,
+    interaction: Interaction | None = None,
+    kind: str = "follow_up",
+    notes: str = "",
+) -> Task:
+    """Create a follow-up task for someone the actor may give work to."""
+    if contact is not None and account is not None and contact.account_id != account.id:
+        raise DomainError(_("This contact belongs to another account."), field="contact_id")
+    task = Task(
+        title=title.strip(),
+        due_at=due_at,
+        owner_id=owner.id,
+        priority=priority,
+        account_id=account.id if account else None,
+        contact_id=contact.id if contact else None,
+        interaction_id=interaction.id if interaction else None,
+        kind=kind,
+        notes=notes,
+    )
+    db.session.add(task)
+    db.session.flush()
+    return task
+
+
+def update_task(actor: User, task: Task, data: dict[str, Any], version: int | None) -> Task:
+    check_version(task, version)
+    _apply(task, ("title", "due_at", "priority", "notes", "owner_id"), data)
+    db.session.flush()
+    return task
+
+
+def complete_task(actor: User, task: Task) -> Task:
+    """Mark done; listeners (for example after-sales surveys) hear `task_done`."""
+    task.complete(actor)
+    db.session.flush()
+    from salesweb.customers.signals import task_done
+
+    task_done.send(current_app._get_current_object(), task=task, actor=actor)
+    return task
+
+
+def reopen_task(actor: User, task: Task) -> Task:
+    task.reopen()
+    db.session.flush()
+    return task
+
+
+# --- orders ----------------------------------------------------------------------------------
+
+
+@dataclass
+class LineInput:
+    product: str
+    quantity: Decimal
+    unit_price: Decimal
+
+
+def create_order(
+    actor: User | None,
+    account: Account,
+    *,
+    ordered_on: date,
+    currency: str,
+    lines: list[LineInput],
+    external_id: str | None = None,
+    paid: bool = True,
+    notes: str = "",
+) -> Order:
+    """Record a purchase; its total is also kept in the base currency for lifetime value."""
+    if not lines:
+        raise DomainError(_("An order needs at least one line."), field="lines")
+    order = Order(
+        account_id=account.id,
+        ordered_on=ordered_on,
+        currency=currency.upper(),
+        external_id=external_id,
+        paid=paid,
+        notes=notes,
+    )
+    for line in lines:
+        if line.quantity <= 0:
+            raise DomainError(_("Quantities must be greater than zero."), field="lines")
+        if line.unit_price < 0:
+            raise DomainError(_("Prices cannot be negative."), field="lines")
+        order.lines.append(
+            OrderLine(
+                product=line.product,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                line_total=(line.quantity * line.unit_price).quantize(Decimal("0.01")),
+            )
+        )
+    order.recompute_total()
+    order.base_total = to_base(order.total, order.currency, ordered_on).base_amount
+    db.session.add(order)
+    db.session.flush()
+    return order
+
+
+@dataclass(frozen=True)
+class PurchaseSummary:
+    lifetime_value: Decimal
+    last_purchase: date | None
+    orders: int
+
+
+def purchase_summary(account_id: int) -> PurchaseSummary:
+    """Lifetime value (base currency) and last purchase, aggregated in SQL."""
+    total, last, count = db.session.execute(
+        select(
+            func.coalesce(func.sum(Order.base_total), 0),
+            func.max(Order.ordered_on),
+            func.count(Order.id),
+        ).where(Order.account_id == account_id, Order.deleted_at.is_(None))
+    ).one()
+    return PurchaseSummary(Decimal(total or 0), last, count)
+
+
+def open_task_filter(user_id: int):
+    return and_(Task.owner_id == user_id, Task.done_at.is_(None), Task.deleted_at.is_(None))
