@@ -1,0 +1,112 @@
+"""The account and contact list queries, shared by the list pages and the exports."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, or_, select
+
+from salesweb.auth.models import User
+from salesweb.core.i18n import select_timezone
+from salesweb.customers.models import Account, AccountType, Contact, normalise_phone
+from salesweb.customers.permissions import scope_accounts, scope_contacts
+
+ACCOUNT_SORTS = {
+    "name": (Account.name.asc(),),
+    "-name": (Account.name.desc(),),
+    "last": (Account.last_interaction_at.asc(),),
+    "-last": (Account.last_interaction_at.desc(),),
+    "-updated": (Account.updated_at.desc(),),
+}
+CONTACT_SORTS = {"name": (Contact.name.asc(),), "-name": (Contact.name.desc(),)}
+
+
+def search_term(raw: str | None) -> str:
+    """Width-folded, lower-case search text, at most 100 characters."""
+    return unicodedata.normalize("NFKC", (raw or "").strip()).lower()[:100]
+
+
+def _like(term: str) -> str:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _day(raw: str | None) -> date | None:
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, ZoneInfo(select_timezone()))
+
+
+def account_filters(args: Mapping[str, str]) -> dict[str, object]:
+    """The recognised filters of an account list, cleaned; anything else is ignored."""
+    owner = args.get("owner", "")
+    return {
+        "q": search_term(args.get("q")),
+        "owner": owner if owner in ("me", "pool") or owner.isdigit() else "",
+        "type": args.get("type", "") if args.get("type", "") in {t.value for t in AccountType} else "",
+        "industry": (args.get("industry") or "").strip()[:80],
+        "region": (args.get("region") or "").strip()[:80],
+        "tag": (args.get("tag") or "").strip()[:40],
+        "last_before": _day(args.get("last_before")),
+        "last_after": _day(args.get("last_after")),
+        "sort": args.get("sort", "name") if args.get("sort", "name") in ACCOUNT_SORTS else "name",
+    }
+
+
+def account_list_stmt(user: User, args: Mapping[str, str]) -> Select:
+    """The accounts the user may see, filtered and sorted as the list's query string says."""
+    f = account_filters(args)
+    stmt = scope_accounts(select(Account), user)
+    if f["q"]:
+        term = f["q"]
+        digits = normalise_phone(term)
+        clauses = [Account.search_text.like(_like(term), escape="\\")]
+        if len(digits) >= 4 and digits != term:
+            clauses.append(Account.phone_key.like(_like(digits), escape="\\"))
+        stmt = stmt.where(or_(*clauses))
+    if f["owner"] == "me":
+        stmt = stmt.where(Account.owner_id == user.id)
+    elif f["owner"] == "pool":
+        stmt = stmt.where(Account.owner_id.is_(None))
+    elif f["owner"]:
+        stmt = stmt.where(Account.owner_id == int(f["owner"]))
+    for column in ("type", "industry", "region"):
+        if f[column]:
+            stmt = stmt.where(getattr(Account, column) == f[column])
+    if f["tag"]:
+        stmt = stmt.where(Account.tags.like(_like(f",{f['tag']},"), escape="\\"))
+    if f["last_before"]:
+        stmt = stmt.where(or_(Account.last_interaction_at.is_(None),
+                              Account.last_interaction_at < _start_of(f["last_before"])))
+    if f["last_after"]:
+        stmt = stmt.where(Account.last_interaction_at >= _start_of(f["last_after"]))
+    return stmt.order_by(*ACCOUNT_SORTS[f["sort"]], Account.id)
+
+
+def contact_filters(args: Mapping[str, str]) -> dict[str, object]:
+    return {
+        "q": search_term(args.get("q")),
+        "sort": args.get("sort", "name") if args.get("sort", "name") in CONTACT_SORTS else "name",
+    }
+
+
+def contact_list_stmt(user: User, args: Mapping[str, str]) -> Select:
+    """Contacts of the accounts the user may see, searched over name, phone, e-mail, WeChat."""
+    f = contact_filters(args)
+    stmt = scope_contacts(select(Contact).join(Account, Account.id == Contact.account_id), user)
+    if f["q"]:
+        term = f["q"]
+        digits = normalise_phone(term)
+        clauses = [Contact.search_text.like(_like(term), escape="\\")]
+        if len(digits) >= 4 and digits != term:
+            clauses.append(Contact.phone_key.like(_like(digits), escape="\\"))
+        stmt = stmt.where(or_(*clauses))
+    return stmt.order_by(*CONTACT_SORTS[f["sort"]], Contact.id)
