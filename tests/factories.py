@@ -36,3 +36,69 @@ def make_user(role: str = Role.REP, password: str | None = PASSWORD, **overrides
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def make_account(owner=None, **overrides):
+    from salesweb.customers.models import Account
+
+    n = next(_seq)
+    account = Account(
+        name=overrides.pop("name", f"Account {n} 有限公司"),
+        type=overrides.pop("type", "customer"),
+        industry=overrides.pop("industry", "Manufacturing"),
+        region=overrides.pop("region", "East"),
+        owner_id=owner.id if owner else None,
+        **overrides,
+    )
+    account.tags = Account.pack_tags(overrides.get("tags", account.tags or ""))
+    account.refresh_keys()
+    db.session.add(account)
+    db.session.flush()
+    return account
+
+
+def make_contact(account, **overrides):
+    from salesweb.customers.models import Contact
+
+    n = next(_seq)
+    contact = Contact(account_id=account.id, name=overrides.pop("name", f"Contact {n}"), **overrides)
+    contact.refresh_keys()
+    db.session.add(contact)
+    db.session.flush()
+    return contact
+
+
+def make_interaction(account, author=None, **overrides):
+    from salesweb.core.models import utcnow
+    from salesweb.customers.models import Interaction
+
+    interaction = Interaction(
+        account_id=account.id,
+        author_id=author.id if author else None,
+        kind=overrides.pop("kind", "call"),
+        summary=overrides.pop("summary", "Talked about the renewal"),
+        occurred_at=overrides.pop("occurred_at", utcnow()),
+        **overrides,
+    )
+    db.session.add(interaction)
+    if account.last_interaction_at is None or interaction.occurred_at > account.last_interaction_at:
+        account.last_interaction_at = interaction.occurred_at
+    db.session.flush()
+    return interaction
+
+
+def make_task(owner, **overrides):
+    from datetime import timedelta
+
+    from salesweb.core.models import utcnow
+    from salesweb.customers.models import Task
+
+    task = Task(
+        title=overrides.pop("title", "Call back"),
+        due_at=overrides.pop("due_at", utcnow() + timedelta(days=1)),
+        owner_id=owner.id,
+        **overrides,
+    )
+    db.session.add(task)
+    db.session.flush()
+    return task
