@@ -138,9 +138,15 @@ def _register_template_globals(app: Flask) -> None:
     from salesweb.auth.permissions import TEMPLATE_PERMISSIONS
     from salesweb.core.audit import action_label, history_for
     from salesweb.core.i18n import LOCALE_NAMES, html_lang, register_filters
-    from salesweb.core.money import format_money
+    from salesweb.core.money import base_currency, format_money
     from salesweb.core.pagination import url_with
+    from salesweb.customers.models import (
+        ACCOUNT_TYPE_LABELS,
+        INTERACTION_KIND_LABELS,
+        PRIORITY_LABELS,
+    )
     from salesweb.customers.permissions import TEMPLATE_PERMISSIONS as CUSTOMER_PERMISSIONS
+    from salesweb.customers.timeline import event_label
 
     register_filters(app)
     app.jinja_env.globals.update(
@@ -148,6 +154,11 @@ def _register_template_globals(app: Flask) -> None:
         locale_names=LOCALE_NAMES,
         role_labels=ROLE_LABELS,
         format_money=format_money,
+        base_currency=base_currency,
+        account_type_labels=ACCOUNT_TYPE_LABELS,
+        interaction_kind_labels=INTERACTION_KIND_LABELS,
+        priority_labels=PRIORITY_LABELS,
+        event_label=event_label,
         record_history=history_for,
         action_label=action_label,
         url_with=url_with,

@@ -29,6 +29,10 @@ ACTION_LABELS = {
     "locked": _l("locked after failed sign-ins"),
     "password_changed": _l("changed own password"),
     "password_reset": _l("password set by an administrator"),
+    "claim": _l("claimed from the public pool"),
+    "assign": _l("assigned"),
+    "release": _l("returned to the public pool"),
+    "reclaim": _l("reclaimed to the public pool"),
 }
 
 
@@ -130,6 +134,11 @@ def _row(action: str, obj: Any, changes: dict) -> dict[str, Any]:
     }
 
 
+def name_change(obj: Any, action: str) -> None:
+    """Name the next automatic audit row of `obj` (e.g. "claim" instead of "update")."""
+    obj.__dict__["_audit_action"] = action
+
+
 def log_event(action: str, obj: Any, changes: dict | None = None) -> None:
     """Write an explicit audit row (sign-in, claim, password reset) in the current transaction."""
     from salesweb.extensions import db
@@ -145,8 +154,9 @@ def _after_flush(session: Session, _ctx: Any) -> None:
     for obj in session.dirty:
         if isinstance(obj, AuditedMixin) and session.is_modified(obj, include_collections=False):
             changes = _changes(obj, created=False)
+            named = obj.__dict__.pop("_audit_action", None)
             if changes:
-                rows.append(_row(_action_for(changes), obj, changes))
+                rows.append(_row(named or _action_for(changes), obj, changes))
     for obj in session.deleted:
         if isinstance(obj, AuditedMixin):
             rows.append(_row("purge", obj, {}))

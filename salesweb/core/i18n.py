@@ -62,3 +62,26 @@ def register_filters(app) -> None:
     app.jinja_env.filters["datetime"] = fmt_datetime
     app.jinja_env.filters["date"] = fmt_date
     app.jinja_env.filters["number"] = fmt_number
+
+
+def to_utc(local: datetime | None) -> datetime | None:
+    """A naive date-time typed by the user, read in their time zone, as aware UTC."""
+    from datetime import UTC
+    from zoneinfo import ZoneInfo
+
+    if local is None:
+        return None
+    if local.tzinfo is None:
+        local = local.replace(tzinfo=ZoneInfo(select_timezone()))
+    return local.astimezone(UTC)
+
+
+def to_local(value: datetime | None) -> datetime | None:
+    """An aware UTC date-time as the naive local time a datetime-local input shows."""
+    from zoneinfo import ZoneInfo
+
+    if value is None:
+        return None
+    return value.astimezone(ZoneInfo(select_timezone())).replace(
+        tzinfo=None, second=0, microsecond=0
+    )

@@ -35,8 +35,9 @@ def paginate(stmt: Select, per_page: int | None = None) -> Pagination:
     )
 
 
-def url_with(**changes: object) -> str:
-    """The current URL with some query parameters changed (None removes one); page resets."""
+def url_with(_endpoint: str | None = None, **changes: object) -> str:
+    """The current URL (or `_endpoint` with the same query) with some parameters changed;
+    None removes one; the page number resets."""
     from flask import url_for
 
     args = {k: v for k, v in request.args.items() if k != "page"}
@@ -45,4 +46,6 @@ def url_with(**changes: object) -> str:
             args.pop(key, None)
         else:
             args[key] = value
+    if _endpoint:
+        return url_for(_endpoint, **args)
     return url_for(request.endpoint or "core.home", **(request.view_args or {}), **args)

@@ -103,13 +103,14 @@ def normalise_name(name: str) -> str:
 
 
 def normalise_phone(phone: str | None) -> str:
-    """Digits only, without a leading China country code, for duplicate detection and search."""
+    """Digits only, without the China country code or trunk 0, so that +86 21 5555 0000 and
+    021-5555 0000 give the same key (duplicate detection and search)."""
     digits = re.sub(r"\D", "", phone or "")
     if digits.startswith("0086"):
         digits = digits[4:]
-    elif digits.startswith("86") and len(digits) == 13:
+    elif digits.startswith("86") and len(digits) >= 11:
         digits = digits[2:]
-    return digits
+    return digits[1:] if digits.startswith("0") else digits
 
 
 def email_domain(email: str | None) -> str | None:

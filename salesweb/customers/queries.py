@@ -51,7 +51,9 @@ def account_filters(args: Mapping[str, str]) -> dict[str, object]:
     return {
         "q": search_term(args.get("q")),
         "owner": owner if owner in ("me", "pool") or owner.isdigit() else "",
-        "type": args.get("type", "") if args.get("type", "") in {t.value for t in AccountType} else "",
+        "type": args.get("type", "")
+        if args.get("type", "") in {t.value for t in AccountType}
+        else "",
         "industry": (args.get("industry") or "").strip()[:80],
         "region": (args.get("region") or "").strip()[:80],
         "tag": (args.get("tag") or "").strip()[:40],
@@ -61,10 +63,17 @@ def account_filters(args: Mapping[str, str]) -> dict[str, object]:
     }
 
 
-def account_list_stmt(user: User, args: Mapping[str, str]) -> Select:
-    """The accounts the user may see, filtered and sorted as the list's query string says."""
+def account_list_stmt(user: User, args: Mapping[str, str], pool: bool = False) -> Select:
+    """The accounts the user may see, filtered and sorted as the list's query string says.
+
+    With pool=True: the public pool, which every salesperson may see.
+    """
     f = account_filters(args)
-    stmt = scope_accounts(select(Account), user)
+    if pool:
+        stmt = select(Account).where(Account.deleted_at.is_(None), Account.owner_id.is_(None))
+        f["owner"] = ""
+    else:
+        stmt = scope_accounts(select(Account), user)
     if f["q"]:
         term = f["q"]
         digits = normalise_phone(term)
@@ -84,8 +93,12 @@ def account_list_stmt(user: User, args: Mapping[str, str]) -> Select:
     if f["tag"]:
         stmt = stmt.where(Account.tags.like(_like(f",{f['tag']},"), escape="\\"))
     if f["last_before"]:
-        stmt = stmt.where(or_(Account.last_interaction_at.is_(None),
-                              Account.last_interaction_at < _start_of(f["last_before"])))
+        stmt = stmt.where(
+            or_(
+                Account.last_interaction_at.is_(None),
+                Account.last_interaction_at < _start_of(f["last_before"]),
+            )
+        )
     if f["last_after"]:
         stmt = stmt.where(Account.last_interaction_at >= _start_of(f["last_after"]))
     return stmt.order_by(*ACCOUNT_SORTS[f["sort"]], Account.id)

@@ -198,7 +198,7 @@ def claim_account(actor: User, account: Account) -> Account:
         raise DomainError(_("Someone has already claimed this account."))
     _check_cap(actor)
     _set_owner(account, actor)
-    audit.log_event("claim", account, {"owner_id": [None, actor.id]})
+    audit.name_change(account, "claim")
     db.session.flush()
     return account
 
@@ -212,18 +212,16 @@ def assign_account(actor: User, account: Account, owner: User | None) -> Account
             raise DomainError(_("You can only assign accounts to your own team."), field="owner_id")
         if owner.id != account.owner_id:
             _check_cap(owner)
-    previous = account.owner_id
     _set_owner(account, owner)
-    audit.log_event("assign", account, {"owner_id": [previous, owner.id if owner else None]})
+    audit.name_change(account, "assign")
     db.session.flush()
     return account
 
 
 def release_account(actor: User, account: Account) -> Account:
     """The owner gives an account back to the pool."""
-    previous = account.owner_id
     _set_owner(account, None)
-    audit.log_event("release", account, {"owner_id": [previous, None]})
+    audit.name_change(account, "release")
     db.session.flush()
     return account
 
@@ -256,7 +254,7 @@ def reclaim_idle_accounts(days: int, now: datetime | None = None, batch: int = 5
             previous = account.owner_id
             db.session.add(OwnershipNotice(user_id=previous, account_id=account.id))
             _set_owner(account, None)
-            audit.log_event("reclaim", account, {"owner_id": [previous, None]})
+            audit.name_change(account, "reclaim")
         db.session.flush()
         total += len(accounts)
 
@@ -455,6 +453,8 @@ def create_order(
     """Record a purchase; its total is also kept in the base currency for lifetime value."""
     if not lines:
         raise DomainError(_("An order needs at least one line."), field="lines")
+    if external_id and db.session.scalar(select(Order.id).where(Order.external_id == external_id)):
+        raise DomainError(_("Another order already has this number."), field="external_id")
     order = Order(
         account_id=account.id,
         ordered_on=ordered_on,

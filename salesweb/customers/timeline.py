@@ -97,3 +97,14 @@ def _aware(value: datetime | str) -> datetime:
 
 
 INTERACTION_LABEL = _l("Interaction")
+
+
+def event_label(kind: str) -> str:
+    """The reader's-language name of an event kind ("interaction:call" names the call)."""
+    from salesweb.customers.models import INTERACTION_KIND_LABELS
+
+    head, _, sub = kind.partition(":")
+    if head == "interaction" and sub:
+        return str(INTERACTION_KIND_LABELS.get(sub, sub))
+    source = _SOURCES.get(head)
+    return str(source.label) if source else kind
