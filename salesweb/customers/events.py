@@ -33,8 +33,8 @@ def _orders(account_id: int):
         Order.created_at.label("at"),
         literal("order").label("kind"),
         Order.id.label("ref_id"),
-        (Order.currency + literal(" ") + cast(Order.total, String)).label("title"),
-        func.coalesce(Order.external_id, literal("")).label("body"),
+        func.coalesce(Order.external_id, literal("")).label("title"),
+        (Order.currency + literal(" ") + cast(Order.total, String)).label("body"),
         literal("").label("actor"),
     ).where(Order.account_id == account_id, Order.deleted_at.is_(None))
 
