@@ -41,7 +41,7 @@ def action_label(action: str) -> str:
     return str(ACTION_LABELS.get(action, action))
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     """A JSON-safe rendering of a column value."""
     if value is None or isinstance(value, bool | int | str):
         return value
@@ -94,18 +94,18 @@ def _changes(obj: AuditedMixin, created: bool) -> dict[str, list[Any]]:
         hist = state.attrs[key].history
         if created:
             value = getattr(obj, key)
-            if value is None or key == "id":
+            if value is None or value == "" or key == "id":
                 continue
-            out[key] = [None, MASKED if key in obj.__audit_mask__ else _plain(value)]
+            out[key] = [None, MASKED if key in obj.__audit_mask__ else plain(value)]
         elif hist.has_changes():
             old = hist.deleted[0] if hist.deleted else None
             new = hist.added[0] if hist.added else None
-            if _plain(old) == _plain(new):
+            if plain(old) == plain(new):
                 continue
             if key in obj.__audit_mask__:
                 out[key] = [MASKED, MASKED]
             else:
-                out[key] = [_plain(old), _plain(new)]
+                out[key] = [plain(old), plain(new)]
     return out
 
 

@@ -203,13 +203,22 @@ def claim_account(actor: User, account: Account) -> Account:
     return account
 
 
+def assignment_problem(actor: Any, owner: Any) -> str | None:
+    """Why `actor` may not give accounts to `owner`, or None. Both are users or any objects with
+    role, team_id and active (the importer checks rows against a preloaded table of owners)."""
+    if not owner.active or owner.role not in (Role.REP, Role.MANAGER):
+        return _("Choose an active sales rep or manager.")
+    if actor is not None and actor.role == Role.MANAGER and owner.team_id != actor.team_id:
+        return _("You can only assign accounts to your own team.")
+    return None
+
+
 def assign_account(actor: User, account: Account, owner: User | None) -> Account:
     """A manager gives an account to a member of the team (or returns it to the pool)."""
     if owner is not None:
-        if not owner.active or owner.role not in (Role.REP, Role.MANAGER):
-            raise DomainError(_("Choose an active sales rep or manager."), field="owner_id")
-        if actor.role == Role.MANAGER and owner.team_id != actor.team_id:
-            raise DomainError(_("You can only assign accounts to your own team."), field="owner_id")
+        problem = assignment_problem(actor, owner)
+        if problem:
+            raise DomainError(problem, field="owner_id")
         if owner.id != account.owner_id:
             _check_cap(owner)
     _set_owner(account, owner)

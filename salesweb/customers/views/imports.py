@@ -1,1 +1,283 @@
-"""Views: imports."""
+"""Imports: upload, column mapping, preview, commit, progress (htmx polling) and the rejects."""
+
+from __future__ import annotations
+
+from flask import Response, abort, current_app, flash, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from sqlalchemy import select
+from werkzeug.exceptions import RequestEntityTooLarge
+from wtforms import SelectField
+
+from salesweb.auth.models import Role
+from salesweb.core import importing
+from salesweb.core.errors import DomainError, put_on_form
+from salesweb.core.htmx import render_page, see_other
+from salesweb.core.importing import ImportJob, Status
+from salesweb.core.pagination import paginate
+from salesweb.core.security import access
+from salesweb.customers import bp
+from salesweb.customers import importers as _importers  # noqa: F401 - registers the kinds
+from salesweb.extensions import db
+
+IMPORTERS = ("admin", "manager")
+REJECTS_SHOWN = 100
+
+
+class ImportUploadForm(FlaskForm):
+    kind = SelectField(_l("What to import"))
+    file = FileField(
+        _l("File"),
+        validators=[FileRequired(_l("Choose a CSV or XLSX file."))],
+        description=_l(
+            "CSV (UTF-8, or GBK as Excel saves it in China) or Excel .xlsx. "
+            "The first row names the columns."
+        ),
+    )
+
+
+class ImportConfirmForm(FlaskForm):
+    """Only the CSRF token: the mapping fields are built from the file's columns."""
+
+
+def _kinds() -> list[tuple[str, str]]:
+    return [(k, str(i.label)) for k, i in importing.importers().items() if i.allowed(current_user)]
+
+
+def _job_or_404(job_id: int) -> ImportJob:
+    """A job is seen by the person who started it, and by administrators."""
+    job = db.session.get(ImportJob, job_id)
+    if job is None or (job.created_by_id != current_user.id and current_user.role != Role.ADMIN):
+        abort(404)
+    importer = importing.get_importer(job.kind)
+    if importer is None or not importer.allowed(current_user):
+        abort(403)
+    return job
+
+
+def _upload_form() -> ImportUploadForm:
+    form = ImportUploadForm()
+    form.kind.choices = _kinds()
+    if not form.kind.choices:
+        abort(403)
+    if not form.is_submitted() and request.args.get("kind") in dict(form.kind.choices):
+        form.kind.data = request.args["kind"]  # a link from the contacts list asks for contacts
+    return form
+
+
+@bp.route("/imports/new", methods=["GET", "POST"])
+@access(*IMPORTERS)
+def import_upload():
+    try:
+        form = _upload_form()
+    except RequestEntityTooLarge:  # beyond MAX_CONTENT_LENGTH: refused before it is read
+        form = ImportUploadForm(formdata=None)
+        form.kind.choices = _kinds()
+        form.file.errors = [_("The file is larger than %(size)s.", size=_limit())]
+        return render_page(
+            "customers/import_upload.html", block="form", http_status=413, form=form, limit=_limit()
+        )
+    if form.validate_on_submit():
+        try:
+            job = importing.store_upload(
+                form.file.data, form.file.data.filename or "", form.kind.data, current_user.id
+            )
+            db.session.commit()
+            return see_other("customers.import_mapping", job_id=job.id)
+        except DomainError as exc:
+            db.session.rollback()
+            put_on_form(form, exc)
+    status = 422 if form.is_submitted() else 200
+    return render_page(
+        "customers/import_upload.html", block="form", http_status=status, form=form, limit=_limit()
+    )
+
+
+def _limit() -> str:
+    return importing.size_text(current_app.config["SALESWEB_UPLOAD_LIMIT"])
+
+
+def _mapping_from_form(job: ImportJob) -> tuple[dict[str, str], dict[str, str]]:
+    """Field -> column from the per-column selects; a field chosen twice is refused."""
+    columns: dict[str, str] = {}
+    for index in range(len(job.headers)):
+        key = request.form.get(f"col-{index}", "")
+        if not key:
+            continue
+        if key in columns:
+            importer = importing.get_importer(job.kind)
+            raise DomainError(
+                _("“%(field)s” is chosen for two columns.", field=importer.field(key).label)
+            )
+        columns[key] = str(index)
+    fixed = {k[len("fixed-") :]: v for k, v in request.form.items() if k.startswith("fixed-")}
+    return columns, fixed
+
+
+@bp.route("/imports/<int:job_id>/mapping", methods=["GET", "POST"])
+@access(*IMPORTERS)
+def import_mapping(job_id: int):
+    job = _job_or_404(job_id)
+    if job.status != Status.PENDING:
+        return see_other("customers.import_detail", job_id=job.id)
+    form = ImportConfirmForm()
+    if form.validate_on_submit():
+        try:
+            importing.set_mapping(job, *_mapping_from_form(job))
+            db.session.commit()
+            return see_other("customers.import_preview", job_id=job.id)
+        except DomainError as exc:
+            db.session.rollback()
+            put_on_form(form, exc)
+    status = 422 if form.is_submitted() else 200
+    return render_page(
+        "customers/import_mapping.html",
+        block="form",
+        http_status=status,
+        form=form,
+        job=job,
+        importer=importing.get_importer(job.kind),
+        samples=_samples(job),
+        chosen=_chosen(job, form.is_submitted()),
+    )
+
+
+def _samples(job: ImportJob, count: int = 3) -> list[list[str]]:
+    """The first values of each column, to recognise it by."""
+    out: list[list[str]] = [[] for _ in job.headers]
+    with importing.open_table(job) as table:
+        for n, (_row, cells) in enumerate(table.rows()):
+            if n >= count:
+                break
+            for index, cell in enumerate((cells or [])[: len(job.headers)]):
+                if cell.strip():
+                    out[index].append(cell.strip()[:60])
+    return out
+
+
+def _chosen(job: ImportJob, submitted: bool) -> tuple[dict[int, str], dict[str, str]]:
+    """Column -> field and the fixed values to show: as posted, else as saved or guessed."""
+    if submitted:
+        by_column = {i: request.form.get(f"col-{i}", "") for i in range(len(job.headers))}
+        fixed = {k[len("fixed-") :]: v for k, v in request.form.items() if k.startswith("fixed-")}
+        return by_column, fixed
+    by_column = {int(i): key for key, i in job.mapping.get("columns", {}).items()}
+    return by_column, dict(job.mapping.get("fixed", {}))
+
+
+@bp.get("/imports/<int:job_id>/preview")
+@access(*IMPORTERS)
+def import_preview(job_id: int):
+    job = _job_or_404(job_id)
+    if job.status != Status.PENDING:
+        return see_other("customers.import_detail", job_id=job.id)
+    importer = importing.get_importer(job.kind)
+    if importer.check_mapping(job.mapping):  # the guess lacks a required field: choose first
+        return see_other("customers.import_mapping", job_id=job.id)
+    rows, more = importing.preview(job)
+    fields = [
+        f
+        for f in importer.fields
+        if f.key in job.mapping["columns"] or f.key in job.mapping["fixed"]
+    ]
+    return render_page(
+        "customers/import_preview.html",
+        job=job,
+        rows=rows,
+        more=more,
+        fields=fields,
+        problems=sum(1 for r in rows if r.problem),
+        form=ImportConfirmForm(),
+    )
+
+
+@bp.post("/imports/<int:job_id>/commit")
+@access(*IMPORTERS)
+def import_commit(job_id: int):
+    job = _job_or_404(job_id)
+    form = ImportConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        importing.queue_job(job)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        if job.status != Status.PENDING:
+            return see_other("customers.import_detail", job_id=job.id)
+        flash(exc.message, "error")
+        return see_other("customers.import_mapping", job_id=job.id)
+    _start(job.id)
+    return see_other("customers.import_detail", job_id=job.id)
+
+
+def _start(job_id: int) -> None:
+    """In the background; inline when configured (tests share one connection with the request)."""
+    if current_app.config.get("SALESWEB_IMPORT_INLINE", current_app.testing):
+        importing.run_job(job_id)
+    else:
+        importing.start_in_background(current_app._get_current_object(), job_id)
+
+
+@bp.post("/imports/<int:job_id>/resume")
+@access(*IMPORTERS)
+def import_resume(job_id: int):
+    job = _job_or_404(job_id)
+    if not ImportConfirmForm().validate_on_submit():
+        abort(400)
+    if job.stalled:
+        _start(job.id)
+    return see_other("customers.import_detail", job_id=job.id)
+
+
+def _detail_context(job: ImportJob) -> dict:
+    importer = importing.get_importer(job.kind)
+    rejects = importing.rejects_of(job, limit=REJECTS_SHOWN) if job.finished else []
+    return {"job": job, "importer": importer, "rejects": rejects, "form": ImportConfirmForm()}
+
+
+@bp.get("/imports/<int:job_id>")
+@access(*IMPORTERS)
+def import_detail(job_id: int):
+    job = _job_or_404(job_id)
+    return render_page("customers/import_detail.html", **_detail_context(job))
+
+
+@bp.get("/imports/<int:job_id>/status")
+@access(*IMPORTERS)
+def import_status(job_id: int):
+    """The progress fragment that the page polls; 286 tells htmx to stop once the job ended."""
+    job = _job_or_404(job_id)
+    response = render_page("customers/import_detail.html", block="status", **_detail_context(job))
+    if job.finished and request.headers.get("HX-Request") and response.status_code == 200:
+        response.status_code = 286
+    return response
+
+
+@bp.get("/imports/<int:job_id>/rejects.csv")
+@access(*IMPORTERS)
+def import_rejects_csv(job_id: int):
+    job = _job_or_404(job_id)
+    header = [_("Row"), _("Reason"), *job.headers]
+    rows = importing.stream_query(
+        current_app._get_current_object(),
+        importing.rejects_stmt(job),
+        lambda r: [r.row_number, r.reason, *r.raw],
+    )
+    response = Response(importing.csv_stream(header, rows), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="import-{job.id}-rejected.csv"'
+    return response
+
+
+@bp.get("/imports")
+@access(*IMPORTERS)
+def import_list():
+    stmt = select(ImportJob).order_by(ImportJob.created_at.desc(), ImportJob.id.desc())
+    if current_user.role != Role.ADMIN:
+        stmt = stmt.where(ImportJob.created_by_id == current_user.id)
+    return render_page(
+        "customers/import_list.html", page=paginate(stmt), importers=importing.importers()
+    )

@@ -1,0 +1,308 @@
+"""core.importing: reading files by content, row numbering, the runner, output helpers."""
+
+from __future__ import annotations
+
+import codecs
+import io
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from flask_migrate import upgrade
+from openpyxl import Workbook, load_workbook
+from sqlalchemy import select
+
+from salesweb import config as app_config
+from salesweb import create_app
+from salesweb.core import importing
+from salesweb.core.importing import (
+    BatchResult,
+    Importer,
+    ImportField,
+    ImportJob,
+    ImportReject,
+    RowError,
+    Status,
+    Table,
+    UploadRefused,
+)
+from salesweb.core.models import utcnow
+from salesweb.extensions import db as _db
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 64
+
+
+def xlsx_bytes(rows: list[list]) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    workbook.close()
+    return out.getvalue()
+
+
+def write(tmp_path: Path, name: str, content: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(content)
+    return path
+
+
+class Things(Importer):
+    """A test importer: keeps what it is given, refuses 'bad' and, at write time, 'boom'."""
+
+    label = "Things"
+    batch_size = 2
+    fields = (
+        ImportField("name", "Name", ("名称",), required=True),
+        ImportField("size", "Size", ("尺寸",)),
+        ImportField("colour", "Colour", fixed=True),
+    )
+
+    def __init__(self) -> None:
+        self.written: list[dict] = []
+
+    def allowed(self, user):
+        return True
+
+    def prepare(self, job):
+        return {}
+
+    def convert(self, state, values, row_number):
+        if values.get("name") == "bad":
+            raise RowError("bad name")
+        return dict(values)
+
+    def write(self, state, rows):
+        if any(r.data["name"] == "boom" for r in rows):
+            raise RuntimeError("database says no")
+        self.written.extend(r.data for r in rows)
+        return BatchResult(created=len(rows))
+
+
+@pytest.fixture(autouse=True)
+def uploads_in_tmp(app, tmp_path, monkeypatch):
+    """Stored uploads go to a temporary instance folder, not the working tree's."""
+    monkeypatch.setattr(app, "instance_path", str(tmp_path))
+
+
+@pytest.fixture
+def things():
+    importer = Things()
+    importing.register("things", importer)
+    yield importer
+    importing._IMPORTERS.pop("things", None)
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("content", "encoding"),
+    [
+        ("名称,尺寸\n上海公司,1\n".encode(), "utf-8"),
+        (codecs.BOM_UTF8 + "名称,尺寸\n上海公司,1\n".encode(), "utf-8-sig"),
+        ("名称,尺寸\n上海公司,1\n".encode("gbk"), "gb18030"),
+        ("名称\t尺寸\n上海公司\t1\n".encode("utf-16"), "utf-16"),
+    ],
+)
+def test_csv_encodings_are_detected(tmp_path, content, encoding):
+    path = write(tmp_path, "a.csv", content)
+    assert importing.sniff_format(path) == ("csv", encoding)
+    with Table(path, "csv", encoding) as table:
+        assert table.headers() == ["名称", "尺寸"]
+        assert list(table.rows()) == [(2, ["上海公司", "1"])]
+
+
+def test_xlsx_is_recognised_by_content_whatever_its_name(tmp_path):
+    path = write(
+        tmp_path,
+        "really.csv",
+        xlsx_bytes([["名称", "尺寸"], ["上海公司", 2.0], [None, None], ["B", 1.5]]),
+    )
+    assert importing.sniff_format(path) == ("xlsx", None)
+    with Table(path, "xlsx", None) as table:
+        assert table.headers() == ["名称", "尺寸"]
+        # an empty row is skipped; numbers read as a person sees them
+        assert list(table.rows()) == [(2, ["上海公司", "2"]), (4, ["B", "1.5"])]
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (PNG, "not a CSV or XLSX"),
+        (EXE, "not a CSV or XLSX"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, ".xls"),
+        (b"", "empty"),
+        (b"PK\x03\x04" + b"\x00" * 100, "ZIP"),
+    ],
+)
+def test_files_that_are_not_spreadsheets_are_refused(app, tmp_path, content, says):
+    path = write(tmp_path, "upload.csv", content)
+    with (
+        app.test_request_context(headers={"Accept-Language": "en"}),
+        pytest.raises(UploadRefused) as exc,
+    ):
+        importing.sniff_format(path)
+    assert says in exc.value.message
+    assert exc.value.field == "file"
+
+
+def test_rows_are_numbered_as_a_spreadsheet_shows_them(tmp_path):
+    content = b'\n\nname,size\na,1\n\n"b\nc",2\nd,3,extra\n'
+    path = write(tmp_path, "a.csv", content)
+    with Table(path, "csv", "utf-8") as table:
+        assert table.headers() == ["name", "size"]
+        rows = list(table.rows())
+    # blank lines before the header and between rows are not rows; a quoted newline is one row
+    assert [n for n, _ in rows] == [4, 6, 7]
+    assert rows[1][1] == ["b\nc", "2"]
+    assert rows[2][1] == ["d", "3", "extra"]
+
+
+def test_semicolon_separated_csv(tmp_path):
+    path = write(tmp_path, "a.csv", b"name;size\na;1\n")
+    with Table(path, "csv", "utf-8") as table:
+        assert table.headers() == ["name", "size"]
+        assert list(table.rows()) == [(2, ["a", "1"])]
+
+
+def test_guess_matches_keys_aliases_and_both_languages(app, things):
+    with app.app_context():
+        guessed = things.guess(["名称", "SIZE ", "colour", "other"])
+    assert guessed == {"name": 0, "size": 1, "colour": 2}
+
+
+# --- jobs ------------------------------------------------------------------------------------
+
+
+def _job(app, things, tmp_path, content: bytes, name="t.csv") -> ImportJob:
+    path = write(tmp_path, name, content)
+    with path.open("rb") as handle:
+        job = importing.store_upload(handle, name, "things", None)
+    _db.session.commit()
+    return job
+
+
+def test_runner_takes_or_rejects_every_row_and_commits_per_batch(app, db, things, tmp_path):
+    job = _job(app, things, tmp_path, b"name,size\na,1\nbad,2\nc,3\nboom,4\ne,5,extra\nf,6\n")
+    importing.set_mapping(job, {"name": "0", "size": "1"}, {"colour": "red"})
+    importing.queue_job(job)
+    db.session.commit()
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        done = importing.run_job(job.id)
+    assert done.status == Status.DONE
+    assert (done.rows_read, done.taken, done.rejected) == (6, 3, 3)
+    assert done.taken + done.rejected == done.rows_read
+    assert [d["name"] for d in things.written] == ["a", "c", "f"]
+    assert things.written[0] == {"name": "a", "size": "1", "colour": "red"}
+    rejects = {
+        r.row_number: r
+        for r in db.session.scalars(select(ImportReject).where(ImportReject.job_id == job.id))
+    }
+    assert rejects[3].reason == "bad name" and rejects[3].raw == ["bad", "2"]
+    assert "database refused" in rejects[5].reason and rejects[5].raw == ["boom", "4"]
+    assert "unquoted separator" in rejects[6].reason
+    assert not done.path().exists()  # the upload is removed once imported
+
+
+def test_a_job_runs_once(app, db, things, tmp_path):
+    job = _job(app, things, tmp_path, b"name\na\n")
+    importing.queue_job(job)
+    db.session.commit()
+    assert importing.run_job(job.id).status == Status.DONE
+    assert importing.run_job(job.id) is None
+    with pytest.raises(importing.DomainError):
+        importing.queue_job(job)
+
+
+def test_a_stalled_job_resumes_after_its_last_batch(app, db, things, tmp_path):
+    job = _job(app, things, tmp_path, b"name\na\nb\nc\nd\ne\n")
+    job.status = Status.RUNNING
+    job.rows_read, job.taken = 2, 2
+    job.heartbeat_at = utcnow() - timedelta(minutes=30)
+    db.session.commit()
+    assert job.stalled
+    done = importing.run_job(job.id)
+    assert [d["name"] for d in things.written] == ["c", "d", "e"]
+    assert (done.rows_read, done.taken, done.rejected) == (5, 5, 0)
+
+
+def test_mapping_needs_the_required_fields(app, db, things, tmp_path):
+    job = _job(app, things, tmp_path, b"name,size\na,1\n")
+    with (
+        app.test_request_context(headers={"Accept-Language": "en"}),
+        pytest.raises(importing.DomainError) as exc,
+    ):
+        importing.set_mapping(job, {"size": "1"}, {})
+    assert "Name" in exc.value.message
+
+
+def test_a_failure_marks_the_job_failed_with_its_error(app, db, things, tmp_path, monkeypatch):
+    job = _job(app, things, tmp_path, b"name\na\n")
+    importing.queue_job(job)
+    db.session.commit()
+    monkeypatch.setattr(things, "prepare", lambda job: 1 / 0)
+    done = importing.run_job(job.id)
+    assert done.status == Status.FAILED and "division by zero" in done.error
+
+
+def test_background_thread_runs_the_job_in_its_own_app_context(tmp_path, things):
+    config = app_config.TestConfig()
+    config.SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path}/thread.sqlite"
+    other = create_app(config)
+    other.instance_path = str(tmp_path)
+    with other.app_context():
+        upgrade()
+        path = write(tmp_path, "t.csv", b"name\na\nb\nc\n")
+        with path.open("rb") as handle:
+            job = importing.store_upload(handle, "t.csv", "things", None)
+        importing.queue_job(job)
+        _db.session.commit()
+        job_id = job.id
+        thread = importing.start_in_background(other, job_id)
+        thread.join(timeout=30)
+        _db.session.rollback()  # end this session's read snapshot to see the thread's commits
+        job = _db.session.get(ImportJob, job_id)
+        assert (job.status, job.taken, job.rows_read) == (Status.DONE, 3, 3)
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+def test_cli_mapping_overrides_the_guess(app, things):
+    with app.app_context():
+        columns, fixed = importing.cli_mapping(
+            things, ["名称", "size", "x"], ["size=", "x=size"], ["colour=blue"]
+        )
+    assert columns == {"name": 0, "size": 2} and fixed == {"colour": "blue"}
+
+
+# --- output ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+86", "-2+3", "@SUM(A1)", "\t=x"])
+def test_formulas_are_neutralised(text):
+    assert importing.neutralise(text) == "'" + text
+
+
+def test_plain_values_are_left_alone():
+    assert importing.neutralise("上海") == "上海"
+    assert importing.neutralise(-5) == -5
+    assert importing.neutralise(None) is None
+
+
+def test_csv_stream_has_a_bom_and_neutralises(app):
+    text = "".join(importing.csv_stream(["名称"], [["=cmd|' /C calc'!A0"], ["上海"]], chunk=1))
+    assert text.startswith("\ufeff名称\r\n")
+    assert "'=cmd" in text and "上海" in text
+
+
+def test_xlsx_file_neutralises_formulas():
+    out = importing.xlsx_file(["name"], [["=1+1"], [3]], title="things")
+    workbook = load_workbook(out, read_only=True)
+    values = [row[0] for row in workbook.active.iter_rows(values_only=True)]
+    workbook.close()
+    out.close()
+    assert values == ["name", "'=1+1", 3]
