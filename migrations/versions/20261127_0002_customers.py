@@ -89,6 +89,12 @@ def upgrade():
         batch_op.create_index("ix_accounts_region", ["region"], unique=False)
         batch_op.create_index("ix_accounts_segment", ["segment"], unique=False)
         batch_op.create_index("ix_accounts_type", ["type"], unique=False)
+        batch_op.create_index(
+            "ix_accounts_owner_live_industry", ["owner_id", "deleted_at", "industry"], unique=False
+        )
+        batch_op.create_index(
+            "ix_accounts_owner_live_region", ["owner_id", "deleted_at", "region"], unique=False
+        )
 
     op.create_table(
         "contacts",
@@ -266,10 +272,18 @@ def upgrade():
         batch_op.create_index(
             "ix_tasks_owner_open_due", ["owner_id", "done_at", "deleted_at", "due_at"], unique=False
         )
+        batch_op.create_index(
+            "ix_tasks_open_due",
+            ["owner_id", "due_at", "id"],
+            unique=False,
+            sqlite_where=sa.text("done_at IS NULL AND deleted_at IS NULL"),
+            postgresql_where=sa.text("done_at IS NULL AND deleted_at IS NULL"),
+        )
 
 
 def downgrade():
     with op.batch_alter_table("tasks", schema=None) as batch_op:
+        batch_op.drop_index("ix_tasks_open_due")
         batch_op.drop_index("ix_tasks_owner_open_due")
         batch_op.drop_index(batch_op.f("ix_tasks_deleted_at"))
         batch_op.drop_index("ix_tasks_account")
@@ -305,6 +319,8 @@ def downgrade():
 
     op.drop_table("contacts")
     with op.batch_alter_table("accounts", schema=None) as batch_op:
+        batch_op.drop_index("ix_accounts_owner_live_region")
+        batch_op.drop_index("ix_accounts_owner_live_industry")
         batch_op.drop_index("ix_accounts_type")
         batch_op.drop_index("ix_accounts_segment")
         batch_op.drop_index("ix_accounts_region")
