@@ -95,6 +95,9 @@ def upgrade():
         batch_op.create_index(
             "ix_accounts_owner_live_region", ["owner_id", "deleted_at", "region"], unique=False
         )
+        batch_op.create_index(
+            "ix_accounts_owner_live_search", ["owner_id", "deleted_at", "search_text"], unique=False
+        )
 
     op.create_table(
         "contacts",
@@ -320,6 +323,7 @@ def downgrade():
     op.drop_table("contacts")
     with op.batch_alter_table("accounts", schema=None) as batch_op:
         batch_op.drop_index("ix_accounts_owner_live_region")
+        batch_op.drop_index("ix_accounts_owner_live_search")
         batch_op.drop_index("ix_accounts_owner_live_industry")
         batch_op.drop_index("ix_accounts_type")
         batch_op.drop_index("ix_accounts_segment")

@@ -13,9 +13,21 @@ def sees_everyone(user: User) -> bool:
     return user.role in (Role.ADMIN, Role.COMPLIANCE)
 
 
-def team_member_ids(user: User) -> Select:
-    """A subquery of the ids of the people in the user's team."""
-    return select(User.id).where(User.team_id == user.team_id)
+def team_member_ids(user: User) -> list[int]:
+    """The ids of the people in the user's team, read once per request (kept on the user).
+
+    A literal id list, not a subquery: both databases then estimate the team's share of a table
+    and use the owner index, where a subquery led PostgreSQL to scan whole tables.
+    """
+    if "_team_member_ids" not in user.__dict__:
+        from salesweb.extensions import db
+
+        user.__dict__["_team_member_ids"] = list(
+            db.session.scalars(
+                select(User.id).where(User.team_id == user.team_id).order_by(User.id)
+            )
+        )
+    return user.__dict__["_team_member_ids"]
 
 
 def owner_filter(user: User, owner_col: Any) -> ColumnElement[bool] | None:

@@ -209,6 +209,8 @@ class Account(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.
         # The industry and region drop-downs of a team's list: read from the index alone.
         Index("ix_accounts_owner_live_industry", "owner_id", "deleted_at", "industry"),
         Index("ix_accounts_owner_live_region", "owner_id", "deleted_at", "region"),
+        # Live search in a rep's or a team's accounts reads the index, not the rows.
+        Index("ix_accounts_owner_live_search", "owner_id", "deleted_at", "search_text"),
     )
 
     def __str__(self) -> str:

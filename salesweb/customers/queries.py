@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, or_, select
 
-from salesweb.auth.models import User
+from salesweb.auth.models import Role, User
 from salesweb.core.i18n import select_timezone
+from salesweb.core.pagination import no_index
 from salesweb.customers.models import Account, AccountType, Contact, normalise_phone
 from salesweb.customers.permissions import scope_accounts, scope_contacts
 
@@ -87,7 +88,11 @@ def account_list_stmt(user: User, args: Mapping[str, str], pool: bool = False) -
         stmt = stmt.where(Account.owner_id.is_(None))
     elif f["owner"]:
         stmt = stmt.where(Account.owner_id == int(f["owner"]))
-    for column in ("type", "industry", "region"):
+    scoped = user.role in (Role.REP, Role.MANAGER) and not pool
+    if f["type"]:
+        # Scoped lists are found through the owner indexes; the broad type index misleads SQLite.
+        stmt = stmt.where((no_index(Account.type) if scoped else Account.type) == f["type"])
+    for column in ("industry", "region"):
         if f[column]:
             stmt = stmt.where(getattr(Account, column) == f[column])
     if f["tag"]:
@@ -101,7 +106,22 @@ def account_list_stmt(user: User, args: Mapping[str, str], pool: bool = False) -
         )
     if f["last_after"]:
         stmt = stmt.where(Account.last_interaction_at >= _start_of(f["last_after"]))
+    if user.role == Role.MANAGER and not pool:
+        # A team is a small share of all accounts: sort the team's rows, do not walk the index.
+        return stmt.order_by(*_team_sort(f["sort"]), Account.id)
     return stmt.order_by(*ACCOUNT_SORTS[f["sort"]], Account.id)
+
+
+def _team_sort(key: str) -> tuple:
+    column = {
+        "name": Account.name,
+        "-name": Account.name,
+        "last": Account.last_interaction_at,
+        "-last": Account.last_interaction_at,
+        "-updated": Account.updated_at,
+    }[key]
+    term = no_index(column)
+    return (term.desc() if key.startswith("-") else term.asc(),)
 
 
 def contact_filters(args: Mapping[str, str]) -> dict[str, object]:

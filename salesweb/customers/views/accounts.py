@@ -10,7 +10,7 @@ from sqlalchemy import select
 from salesweb.auth.models import Role, User
 from salesweb.core.errors import DomainError, put_on_form
 from salesweb.core.htmx import done, render_page, wants_fragment
-from salesweb.core.pagination import page_number, paginate
+from salesweb.core.pagination import page_number, paginate, paginate_ids
 from salesweb.core.security import SIGNED_IN, access
 from salesweb.customers import bp, services, timeline
 from salesweb.customers.forms import AccountForm, AssignForm
@@ -43,7 +43,7 @@ def _filter_options() -> dict:
 @bp.get("/accounts")
 @access(SIGNED_IN)
 def account_list():
-    page = paginate(account_list_stmt(current_user, request.args))
+    page = paginate_ids(account_list_stmt(current_user, request.args), Account)
     return render_page(
         "customers/account_list.html",
         block="results",

@@ -8,10 +8,11 @@ from flask_login import current_user
 
 from salesweb.core.errors import DomainError, put_on_form
 from salesweb.core.htmx import done, render_page
-from salesweb.core.pagination import paginate
+from salesweb.core.pagination import paginate_ids
 from salesweb.core.security import SIGNED_IN, access
 from salesweb.customers import bp, services
 from salesweb.customers.forms import ContactForm
+from salesweb.customers.models import Contact
 from salesweb.customers.permissions import can_edit_account
 from salesweb.customers.queries import contact_filters, contact_list_stmt
 from salesweb.customers.views import account_or_404, contact_or_404
@@ -21,7 +22,7 @@ from salesweb.extensions import db
 @bp.get("/contacts")
 @access(SIGNED_IN)
 def contact_list():
-    page = paginate(contact_list_stmt(current_user, request.args))
+    page = paginate_ids(contact_list_stmt(current_user, request.args), Contact)
     return render_page(
         "customers/contact_list.html", block="results", page=page, f=contact_filters(request.args)
     )

@@ -9,10 +9,11 @@ from flask_login import current_user
 from salesweb.auth.models import User
 from salesweb.core.errors import DomainError
 from salesweb.core.htmx import done, render_page
-from salesweb.core.pagination import paginate
+from salesweb.core.pagination import paginate_ids
 from salesweb.core.security import access
 from salesweb.customers import bp, services
 from salesweb.customers.forms import AssignForm
+from salesweb.customers.models import Account
 from salesweb.customers.permissions import (
     can_assign_account,
     can_claim_account,
@@ -26,7 +27,7 @@ from salesweb.extensions import db
 @bp.get("/pool")
 @access("admin", "manager", "rep")
 def pool_list():
-    page = paginate(account_list_stmt(current_user, request.args, pool=True))
+    page = paginate_ids(account_list_stmt(current_user, request.args, pool=True), Account)
     return render_page(
         "customers/pool_list.html",
         block="results",
