@@ -97,12 +97,13 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from salesweb import auth, core, customers
+    from salesweb import auth, core, customers, pipeline
     from salesweb.core import cli, errors
 
     app.register_blueprint(core.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(customers.bp)
+    app.register_blueprint(pipeline.bp)
     errors.register(app)
     cli.register(app)
 
@@ -147,6 +148,8 @@ def _register_template_globals(app: Flask) -> None:
     )
     from salesweb.customers.permissions import TEMPLATE_PERMISSIONS as CUSTOMER_PERMISSIONS
     from salesweb.customers.timeline import event_label
+    from salesweb.pipeline.models import DEAL_STATUS_LABELS, QUOTE_STATUS_LABELS, VIA_LABELS
+    from salesweb.pipeline.permissions import TEMPLATE_PERMISSIONS as PIPELINE_PERMISSIONS
 
     register_filters(app)
     app.jinja_env.globals.update(
@@ -164,5 +167,9 @@ def _register_template_globals(app: Flask) -> None:
         url_with=url_with,
         **TEMPLATE_PERMISSIONS,
         **CUSTOMER_PERMISSIONS,
+        **PIPELINE_PERMISSIONS,
+        deal_status_labels=DEAL_STATUS_LABELS,
+        quote_status_labels=QUOTE_STATUS_LABELS,
+        via_labels=VIA_LABELS,
     )
     app.jinja_env.filters["money"] = format_money

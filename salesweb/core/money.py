@@ -14,7 +14,8 @@ COMMON_CURRENCIES = ("CNY", "USD", "EUR", "HKD", "JPY", "GBP", "SGD")
 
 
 def is_currency(code: str | None) -> bool:
-    return bool(code) and code.upper() in list_currencies()
+    """An ISO 4217 trading currency (the X.. codes are metals, test and "no currency" codes)."""
+    return bool(code) and not code.upper().startswith("X") and code.upper() in list_currencies()
 
 
 def to_amount(value: object) -> Decimal:

@@ -8,7 +8,6 @@ from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
-    DecimalField,
     EmailField,
     FieldList,
     Form,
@@ -21,6 +20,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
+from salesweb.core.forms import NumberField
 from salesweb.core.i18n import LOCALE_NAMES
 from salesweb.core.money import currency_choices
 from salesweb.customers.models import (
@@ -54,7 +54,7 @@ class AccountForm(FlaskForm):
     employees = IntegerField(
         _l("Employees"), validators=[Optional(), NumberRange(min=0, max=10_000_000)]
     )
-    annual_revenue = DecimalField(
+    annual_revenue = NumberField(
         _l("Annual revenue"), places=2, validators=[Optional(), NumberRange(min=0, max=10**15)]
     )
     revenue_currency = SelectField(_l("Revenue currency"), choices=currency_choices)
@@ -68,7 +68,7 @@ class AccountForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[Optional(), Email(), Length(max=254)])
     website = StringField(_l("Website"), validators=[Optional(), Length(max=200)])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
-    credit_limit = DecimalField(
+    credit_limit = NumberField(
         _l("Credit limit"), places=2, validators=[Optional(), NumberRange(min=0, max=10**15)]
     )
     credit_currency = SelectField(_l("Credit currency"), choices=currency_choices)
@@ -198,10 +198,10 @@ class AssignForm(FlaskForm):
 
 class OrderLineForm(Form):
     product = StringField(_l("Product"), validators=[Optional(), Length(max=200)])
-    quantity = DecimalField(
+    quantity = NumberField(
         _l("Quantity"), places=3, validators=[Optional(), NumberRange(min=0, max=10**9)]
     )
-    unit_price = DecimalField(
+    unit_price = NumberField(
         _l("Unit price"), places=2, validators=[Optional(), NumberRange(min=0, max=10**13)]
     )
 

@@ -21,7 +21,9 @@ from salesweb.extensions import db
 def interaction_form(account) -> InteractionForm:
     """The form with the account's contacts to choose from, defaulting to now."""
     form = InteractionForm()
-    form.contact_id.choices = [(0, _("— no contact —"))] + [(c.id, c.name) for c in account.contacts]
+    form.contact_id.choices = [(0, _("— no contact —"))] + [
+        (c.id, c.name) for c in account.contacts
+    ]
     if not form.is_submitted():
         form.occurred_at.data = to_local(utcnow())
         if account.contacts:
@@ -34,12 +36,23 @@ def interaction_from_form(form: InteractionForm, account):
     contact = next((c for c in account.contacts if c.id == form.contact_id.data), None)
     next_task = None
     if form.create_task.data:
-        next_task = services.NextTask(form.task_title.data.strip(), to_utc(form.task_due.data), form.task_priority.data)
-    interaction, _task = services.log_interaction(current_user, account, {
-        "kind": form.kind.data, "direction": form.direction.data,
-        "occurred_at": to_utc(form.occurred_at.data), "contact": contact,
-        "summary": form.summary.data.strip(), "outcome": (form.outcome.data or "").strip(),
-        "next_step": (form.next_step.data or "").strip()}, next_task=next_task)
+        next_task = services.NextTask(
+            form.task_title.data.strip(), to_utc(form.task_due.data), form.task_priority.data
+        )
+    interaction, _task = services.log_interaction(
+        current_user,
+        account,
+        {
+            "kind": form.kind.data,
+            "direction": form.direction.data,
+            "occurred_at": to_utc(form.occurred_at.data),
+            "contact": contact,
+            "summary": form.summary.data.strip(),
+            "outcome": (form.outcome.data or "").strip(),
+            "next_step": (form.next_step.data or "").strip(),
+        },
+        next_task=next_task,
+    )
     return interaction
 
 
@@ -64,5 +77,10 @@ def interaction_create(account_id: int):
             flash(message, "success")
             return redirect(url_for("customers.account_detail", account_id=account.id), code=303)
     status = 422 if form.is_submitted() else 200
-    return render_page("customers/interaction_form.html", block="form", http_status=status,
-                       form=form, account=account)
+    return render_page(
+        "customers/interaction_form.html",
+        block="form",
+        http_status=status,
+        form=form,
+        account=account,
+    )

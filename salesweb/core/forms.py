@@ -1,0 +1,19 @@
+"""Form fields every area shares."""
+
+from __future__ import annotations
+
+from wtforms import DecimalField
+
+
+class NumberField(DecimalField):
+    """A decimal input that refuses NaN, infinities and absurdly long input with a message,
+    where WTForms' range check would fail on them with an error (a 500)."""
+
+    def process_formdata(self, valuelist):
+        if valuelist and len(str(valuelist[0])) > 40:
+            self.data = None
+            raise ValueError(self.gettext("Not a valid decimal value."))
+        super().process_formdata(valuelist)
+        if self.data is not None and not self.data.is_finite():
+            self.data = None
+            raise ValueError(self.gettext("Not a valid decimal value."))

@@ -1,0 +1,426 @@
+"""Sales processes (versioned), stages with checklists and exit criteria, deals, products, quotes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from salesweb.auth.models import User
+from salesweb.core.models import (
+    AuditedMixin,
+    SoftDeleteMixin,
+    TimestampMixin,
+    UTCDateTime,
+    VersionedMixin,
+    utcnow,
+)
+from salesweb.customers.models import Account, Contact
+from salesweb.extensions import db
+
+MONEY = Numeric(18, 2)
+
+
+def bilingual(zh: str, en: str) -> str:
+    """The administrator-configured text in the reader's language (zh falls back to en)."""
+    locale = get_locale()
+    if locale is not None and locale.language == "zh":
+        return zh or en
+    return en or zh
+
+
+class DealStatus(StrEnum):
+    OPEN = "open"
+    WON = "won"
+    LOST = "lost"
+
+
+DEAL_STATUS_LABELS = {
+    DealStatus.OPEN: _l("Open"),
+    DealStatus.WON: _l("Won"),
+    DealStatus.LOST: _l("Lost"),
+}
+
+
+VIA_LABELS = {
+    "form": _l("deal form"),
+    "board": _l("board"),
+    "cli": _l("command line"),
+    "import": _l("import"),
+}
+
+
+class StageKind(StrEnum):
+    OPEN = "open"  # a working stage
+    AFTER_SALES = "after_sales"  # where won deals go
+
+
+class SalesProcess(AuditedMixin, TimestampMixin, db.Model):
+    """A named sales process; its stages live in versions, the newest is current."""
+
+    __tablename__ = "sales_processes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(120), nullable=False)
+    name_en: Mapped[str] = mapped_column(String(120), nullable=False)
+    is_default: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    current_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("process_versions.id", use_alter=True, name="fk_sales_processes_current_version")
+    )
+
+    current_version: Mapped[ProcessVersion | None] = relationship(
+        foreign_keys=[current_version_id], post_update=True
+    )
+
+    @property
+    def name(self) -> str:
+        return bilingual(self.name_zh, self.name_en)
+
+    @property
+    def audit_label(self) -> str:
+        return self.name_en
+
+
+class ProcessVersion(db.Model):
+    """A frozen snapshot of a process's stages; deals keep the version they started under."""
+
+    __tablename__ = "process_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[int] = mapped_column(ForeignKey("sales_processes.id"), nullable=False)
+    number: Mapped[int] = mapped_column(Integer, nullable=False)
+    note: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    process: Mapped[SalesProcess] = relationship(foreign_keys=[process_id])
+    stages: Mapped[list[Stage]] = relationship(
+        back_populates="version", order_by="Stage.position", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (UniqueConstraint("process_id", "number", name="uq_process_versions_number"),)
+
+    def stage_by_key(self, key: str) -> Stage | None:
+        return next((s for s in self.stages if s.key == key), None)
+
+
+class Stage(db.Model):
+    __tablename__ = "stages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("process_versions.id"), nullable=False, index=True
+    )
+    key: Mapped[str] = mapped_column(String(40), nullable=False)  # stable across versions
+    position: Mapped[int] = mapped_column(Integer, nullable=False)
+    kind: Mapped[str] = mapped_column(String(20), nullable=False, default=StageKind.OPEN)
+    name_zh: Mapped[str] = mapped_column(String(80), nullable=False)
+    name_en: Mapped[str] = mapped_column(String(80), nullable=False)
+    probability: Mapped[int] = mapped_column(Integer, nullable=False, default=10)
+    responsible_role: Mapped[str] = mapped_column(String(20), nullable=False, default="rep")
+    sla_days: Mapped[int] = mapped_column(Integer, nullable=False, default=14)
+
+    version: Mapped[ProcessVersion] = relationship(back_populates="stages")
+    steps: Mapped[list[StageStep]] = relationship(
+        back_populates="stage", order_by="StageStep.position", cascade="all, delete-orphan"
+    )
+    criteria: Mapped[list[StageCriterion]] = relationship(
+        back_populates="stage", order_by="StageCriterion.id", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (UniqueConstraint("version_id", "key", name="uq_stages_version_key"),)
+
+    @property
+    def name(self) -> str:
+        return bilingual(self.name_zh, self.name_en)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StageStep(db.Model):
+    """A checklist step of a stage; required steps block leaving the stage until done."""
+
+    __tablename__ = "stage_steps"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id"), nullable=False, index=True)
+    position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    name_zh: Mapped[str] = mapped_column(String(200), nullable=False)
+    name_en: Mapped[str] = mapped_column(String(200), nullable=False)
+    required: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+
+    stage: Mapped[Stage] = relationship(back_populates="steps")
+
+    @property
+    def name(self) -> str:
+        return bilingual(self.name_zh, self.name_en)
+
+
+class StageCriterion(db.Model):
+    """An exit criterion: a kind from the gates registry and its parameters."""
+
+    __tablename__ = "stage_criteria"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id"), nullable=False, index=True)
+    kind: Mapped[str] = mapped_column(String(40), nullable=False)
+    params: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
+
+    stage: Mapped[Stage] = relationship(back_populates="criteria")
+
+
+class LostReason(TimestampMixin, db.Model):
+    """Configurable reasons for lost deals (shared with feedback root causes)."""
+
+    __tablename__ = "lost_reasons"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), nullable=False, unique=True)
+    label_zh: Mapped[str] = mapped_column(String(80), nullable=False)
+    label_en: Mapped[str] = mapped_column(String(80), nullable=False)
+    needs_text: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+    @property
+    def label(self) -> str:
+        return bilingual(self.label_zh, self.label_en)
+
+
+class Deal(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.Model):
+    __tablename__ = "deals"
+    __audit_exclude__ = frozenset({"created_at", "updated_at", "version", "stage_entered_at"})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
+    process_version_id: Mapped[int] = mapped_column(
+        ForeignKey("process_versions.id"), nullable=False
+    )
+    stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id"), nullable=False)
+    status: Mapped[str] = mapped_column(String(10), nullable=False, default=DealStatus.OPEN)
+    amount: Mapped[Decimal | None] = mapped_column(MONEY)
+    currency: Mapped[str] = mapped_column(String(3), nullable=False, default="CNY")
+    rate: Mapped[Decimal | None] = mapped_column(Numeric(18, 8))
+    rate_date: Mapped[date | None] = mapped_column(Date)
+    rate_source: Mapped[str] = mapped_column(String(80), nullable=False, default="")
+    base_amount: Mapped[Decimal | None] = mapped_column(MONEY)
+    expected_close: Mapped[date | None] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    engaged_on: Mapped[date | None] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(80), nullable=False, default="")
+    competitor: Mapped[str] = mapped_column(String(120), nullable=False, default="")
+    next_step: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+    probability: Mapped[int] = mapped_column(Integer, nullable=False, default=10)
+    probability_reason: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+    lost_reason_id: Mapped[int | None] = mapped_column(ForeignKey("lost_reasons.id"))
+    lost_note: Mapped[str] = mapped_column(String(500), nullable=False, default="")
+    stage_entered_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    product_name: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+
+    account: Mapped[Account | None] = relationship(lazy="joined", foreign_keys=[account_id])
+    contact: Mapped[Contact | None] = relationship(foreign_keys=[contact_id])
+    owner: Mapped[User] = relationship(lazy="joined", foreign_keys=[owner_id])
+    stage: Mapped[Stage] = relationship(lazy="joined", foreign_keys=[stage_id])
+    process_version: Mapped[ProcessVersion] = relationship(foreign_keys=[process_version_id])
+    lost_reason: Mapped[LostReason | None] = relationship(foreign_keys=[lost_reason_id])
+
+    __table_args__ = (
+        Index("ix_deals_owner_status_stage", "owner_id", "status", "stage_id"),
+        Index("ix_deals_live_status_stage", "deleted_at", "status", "stage_id"),
+        Index("ix_deals_account", "account_id"),
+        Index("ix_deals_expected_close", "expected_close"),
+        Index("ix_deals_updated", "updated_at"),
+        Index("ix_deals_base_amount", "base_amount"),
+    )
+
+    @property
+    def audit_label(self) -> str:
+        return self.title
+
+    def days_in_stage(self, now: datetime | None = None) -> int:
+        return max(0, ((now or utcnow()) - self.stage_entered_at).days)
+
+    def past_sla(self, now: datetime | None = None) -> bool:
+        return self.status == DealStatus.OPEN and self.days_in_stage(now) > self.stage.sla_days
+
+
+class DealStepDone(db.Model):
+    __tablename__ = "deal_steps_done"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id"), nullable=False)
+    step_id: Mapped[int] = mapped_column(ForeignKey("stage_steps.id"), nullable=False)
+    done_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    done_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("deal_id", "step_id", name="uq_deal_steps_done_deal_step"),)
+
+
+class DealApproval(db.Model):
+    """An approval given by a role on a deal in a stage (exit criterion "approval by role")."""
+
+    __tablename__ = "deal_approvals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id"), nullable=False, index=True)
+    stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id"), nullable=False)
+    role: Mapped[str] = mapped_column(String(20), nullable=False)
+    approved_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
+    approved_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    comment: Mapped[str] = mapped_column(String(500), nullable=False, default="")
+
+    approved_by: Mapped[User] = relationship(foreign_keys=[approved_by_id])
+
+
+class StageHistory(db.Model):
+    """Every stage a deal entered: when, who, how (form, board, cli, import) and why."""
+
+    __tablename__ = "deal_stage_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id"), nullable=False)
+    stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id"), nullable=False)
+    status: Mapped[str] = mapped_column(String(10), nullable=False, default=DealStatus.OPEN)
+    entered_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    left_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    via: Mapped[str] = mapped_column(String(20), nullable=False, default="form")
+    reason: Mapped[str] = mapped_column(String(500), nullable=False, default="")
+
+    stage: Mapped[Stage] = relationship(lazy="joined", foreign_keys=[stage_id])
+    actor: Mapped[User | None] = relationship(lazy="joined", foreign_keys=[actor_id])
+
+    __table_args__ = (
+        Index("ix_deal_stage_history_deal", "deal_id", "entered_at"),
+        Index("ix_deal_stage_history_stage", "stage_id", "entered_at"),
+    )
+
+
+class Product(AuditedMixin, VersionedMixin, TimestampMixin, db.Model):
+    __tablename__ = "products"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sku: Mapped[str] = mapped_column(String(60), nullable=False, unique=True)
+    name: Mapped[str] = mapped_column(String(200), nullable=False, unique=True)
+    series: Mapped[str] = mapped_column(String(80), nullable=False, default="")
+    list_price: Mapped[Decimal] = mapped_column(MONEY, nullable=False)
+    currency: Mapped[str] = mapped_column(String(3), nullable=False, default="CNY")
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class QuoteStatus(StrEnum):
+    DRAFT = "draft"
+    PENDING = "pending_approval"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    SENT = "sent"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+
+
+QUOTE_STATUS_LABELS = {
+    QuoteStatus.DRAFT: _l("Draft"),
+    QuoteStatus.PENDING: _l("Waiting for approval"),
+    QuoteStatus.APPROVED: _l("Approved"),
+    QuoteStatus.REJECTED: _l("Rejected"),
+    QuoteStatus.SENT: _l("Sent"),
+    QuoteStatus.ACCEPTED: _l("Accepted"),
+    QuoteStatus.DECLINED: _l("Declined by customer"),
+}
+
+
+class Quote(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.Model):
+    __tablename__ = "quotes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(30), nullable=False)
+    revision: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id"), nullable=False)
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default=QuoteStatus.DRAFT)
+    currency: Mapped[str] = mapped_column(String(3), nullable=False, default="CNY")
+    language: Mapped[str] = mapped_column(String(10), nullable=False, default="zh_CN")
+    subtotal: Mapped[Decimal] = mapped_column(MONEY, nullable=False, default=Decimal("0"))
+    tax_rate: Mapped[Decimal] = mapped_column(Numeric(5, 2), nullable=False, default=Decimal("13"))
+    tax: Mapped[Decimal] = mapped_column(MONEY, nullable=False, default=Decimal("0"))
+    total: Mapped[Decimal] = mapped_column(MONEY, nullable=False, default=Decimal("0"))
+    max_discount: Mapped[Decimal] = mapped_column(
+        Numeric(5, 2), nullable=False, default=Decimal("0")
+    )
+    valid_until: Mapped[date | None] = mapped_column(Date)
+    terms: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_comment: Mapped[str] = mapped_column(String(500), nullable=False, default="")
+
+    deal: Mapped[Deal] = relationship(foreign_keys=[deal_id])
+    lines: Mapped[list[QuoteLine]] = relationship(
+        back_populates="quote", order_by="QuoteLine.position", cascade="all, delete-orphan"
+    )
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+    __table_args__ = (
+        UniqueConstraint("number", "revision", name="uq_quotes_number_revision"),
+        Index("ix_quotes_deal", "deal_id"),
+        Index("ix_quotes_status", "status"),
+    )
+
+    @property
+    def audit_label(self) -> str:
+        return f"{self.number} v{self.revision}"
+
+
+class QuoteLine(db.Model):
+    __tablename__ = "quote_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quote_id: Mapped[int] = mapped_column(ForeignKey("quotes.id"), nullable=False, index=True)
+    position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), nullable=False)
+    description: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+    quantity: Mapped[Decimal] = mapped_column(Numeric(18, 3), nullable=False)
+    unit_price: Mapped[Decimal] = mapped_column(MONEY, nullable=False)
+    discount_pct: Mapped[Decimal] = mapped_column(
+        Numeric(5, 2), nullable=False, default=Decimal("0")
+    )
+    line_total: Mapped[Decimal] = mapped_column(MONEY, nullable=False)
+
+    quote: Mapped[Quote] = relationship(back_populates="lines")
+    product: Mapped[Product] = relationship(lazy="joined")
+
+
+class DealInteraction(db.Model):
+    """Links an account interaction to the deal it was about (customers knows nothing of deals)."""
+
+    __tablename__ = "deal_interactions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id"), nullable=False, index=True)
+    interaction_id: Mapped[int] = mapped_column(
+        ForeignKey("interactions.id"), nullable=False, unique=True
+    )

@@ -1,0 +1,581 @@
+"""Use cases of the sales process: process versions, deals, moving through stages, winning
+and losing. Services flush and never commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from salesweb.auth.models import Role, User
+from salesweb.auth.services import check_version
+from salesweb.core import audit
+from salesweb.core.errors import DomainError
+from salesweb.core.models import utcnow
+from salesweb.core.money import is_currency, to_base
+from salesweb.customers import services as customers
+from salesweb.customers.models import Account, Contact
+from salesweb.extensions import db
+from salesweb.pipeline import gates
+from salesweb.pipeline.models import (
+    Deal,
+    DealApproval,
+    DealStatus,
+    DealStepDone,
+    LostReason,
+    ProcessVersion,
+    SalesProcess,
+    Stage,
+    StageCriterion,
+    StageHistory,
+    StageKind,
+    StageStep,
+)
+from salesweb.pipeline.signals import deal_lost, deal_won
+
+DEAL_FIELDS = (
+    "title",
+    "amount",
+    "currency",
+    "expected_close",
+    "source",
+    "competitor",
+    "next_step",
+    "product_name",
+)
+
+
+class GateRefused(DomainError):
+    """A move forward refused: `missing` lists every unmet exit criterion."""
+
+    def __init__(self, stage: Stage, missing: list[gates.Missing]) -> None:
+        super().__init__(_("“%(stage)s” cannot be left yet.", stage=stage.name))
+        self.stage = stage
+        self.missing = missing
+
+
+# --- process definitions ---------------------------------------------------------------------
+
+
+@dataclass
+class StageSpec:
+    key: str
+    name_zh: str
+    name_en: str
+    probability: int
+    sla_days: int = 14
+    responsible_role: str = "rep"
+    kind: str = StageKind.OPEN
+    steps: list[tuple[str, str, bool]] = field(default_factory=list)
+    criteria: list[tuple[str, dict]] = field(default_factory=list)
+
+
+def create_process(
+    actor: User | None,
+    name_zh: str,
+    name_en: str,
+    stages: list[StageSpec],
+    is_default: bool = False,
+) -> SalesProcess:
+    """A new process with its first version."""
+    process = SalesProcess(name_zh=name_zh, name_en=name_en, is_default=is_default)
+    db.session.add(process)
+    db.session.flush()
+    version = ProcessVersion(
+        process_id=process.id,
+        number=1,
+        note=_("First version"),
+        created_by_id=actor.id if actor else None,
+    )
+    for position, spec in enumerate(stages):
+        version.stages.append(_stage_from_spec(spec, position))
+    db.session.add(version)
+    db.session.flush()
+    process.current_version = version
+    process.current_version_id = version.id
+    db.session.flush()
+    return process
+
+
+def _stage_from_spec(spec: StageSpec, position: int) -> Stage:
+    stage = Stage(
+        key=spec.key,
+        position=position,
+        kind=spec.kind,
+        name_zh=spec.name_zh,
+        name_en=spec.name_en,
+        probability=spec.probability,
+        sla_days=spec.sla_days,
+        responsible_role=spec.responsible_role,
+    )
+    for i, (zh, en, required) in enumerate(spec.steps):
+        stage.steps.append(StageStep(position=i, name_zh=zh, name_en=en, required=required))
+    for kind, params in spec.criteria:
+        stage.criteria.append(StageCriterion(kind=kind, params=params))
+    return stage
+
+
+def _copy_stage(stage: Stage) -> Stage:
+    return _stage_from_spec(
+        StageSpec(
+            key=stage.key,
+            name_zh=stage.name_zh,
+            name_en=stage.name_en,
+            probability=stage.probability,
+            sla_days=stage.sla_days,
+            responsible_role=stage.responsible_role,
+            kind=stage.kind,
+            steps=[(s.name_zh, s.name_en, s.required) for s in stage.steps],
+            criteria=[(c.kind, dict(c.params or {})) for c in stage.criteria],
+        ),
+        stage.position,
+    )
+
+
+def new_version(actor: User, process: SalesProcess, note: str) -> ProcessVersion:
+    """Copy the current version; the copy becomes current and is what the caller edits."""
+    current = process.current_version
+    number = (
+        db.session.scalar(
+            select(func.max(ProcessVersion.number)).where(ProcessVersion.process_id == process.id)
+        )
+        or 0
+    ) + 1
+    version = ProcessVersion(
+        process_id=process.id, number=number, note=note, created_by_id=actor.id
+    )
+    for stage in current.stages if current else []:
+        version.stages.append(_copy_stage(stage))
+    db.session.add(version)
+    db.session.flush()
+    process.current_version = version
+    process.current_version_id = version.id
+    audit.log_event(
+        "new_version", process, {"version": [current.number if current else None, number]}
+    )
+    db.session.flush()
+    return version
+
+
+def edit_stage(
+    actor: User, process: SalesProcess, key: str, spec: StageSpec, note: str
+) -> ProcessVersion:
+    """Change one stage: a new version of the process; deals keep the version they run under."""
+    for kind, _params in spec.criteria:
+        if kind not in {k.key for k in gates.kinds()}:
+            raise DomainError(_("Unknown exit criterion “%(kind)s”.", kind=kind), field="criteria")
+    version = new_version(actor, process, note)
+    stage = version.stage_by_key(key)
+    if stage is None:
+        raise DomainError(_("This process has no such stage."))
+    stage.name_zh, stage.name_en = spec.name_zh, spec.name_en
+    stage.probability, stage.sla_days = spec.probability, spec.sla_days
+    stage.responsible_role = spec.responsible_role
+    stage.steps = [
+        StageStep(position=i, name_zh=zh, name_en=en, required=required)
+        for i, (zh, en, required) in enumerate(spec.steps)
+    ]
+    stage.criteria = [StageCriterion(kind=kind, params=params) for kind, params in spec.criteria]
+    db.session.flush()
+    return version
+
+
+def default_process() -> SalesProcess | None:
+    return db.session.scalar(
+        select(SalesProcess)
+        .where(SalesProcess.is_default.is_(True), SalesProcess.active.is_(True))
+        .limit(1)
+    )
+
+
+def open_stages(version: ProcessVersion) -> list[Stage]:
+    return [s for s in version.stages if s.kind == StageKind.OPEN]
+
+
+def after_sales_stage(version: ProcessVersion) -> Stage:
+    stage = next((s for s in version.stages if s.kind == StageKind.AFTER_SALES), None)
+    if stage is None:
+        raise DomainError(_("This process has no after-sales stage to receive won deals."))
+    return stage
+
+
+# --- deals -----------------------------------------------------------------------------------
+
+
+def _check_money(data: dict[str, Any]) -> None:
+    amount = data.get("amount")
+    if amount is not None and amount < 0:
+        raise DomainError(_("The amount cannot be negative."), field="amount")
+    currency = data.get("currency")
+    if currency is not None and not is_currency(currency):
+        raise DomainError(_("Unknown currency."), field="currency")
+
+
+def _book(deal: Deal, rebook: bool) -> None:
+    """Fix the exchange rate at booking; later amount changes use the same rate."""
+    if deal.amount is None:
+        deal.base_amount = None
+        return
+    if rebook or deal.rate is None:
+        conversion = to_base(deal.amount, deal.currency, utcnow().date())
+        deal.rate, deal.rate_date, deal.rate_source = (
+            conversion.rate,
+            conversion.rate_date,
+            conversion.source,
+        )
+    deal.base_amount = (deal.amount * deal.rate).quantize(Decimal("0.01"))
+
+
+def _check_parties(account: Account | None, contact: Contact | None) -> None:
+    if contact is not None and (account is None or contact.account_id != account.id):
+        raise DomainError(_("This contact belongs to another account."), field="contact_id")
+
+
+def create_deal(
+    actor: User,
+    data: dict[str, Any],
+    *,
+    account: Account | None,
+    owner: User,
+    contact: Contact | None = None,
+    process: SalesProcess | None = None,
+    stage: Stage | None = None,
+    via: str = "form",
+) -> Deal:
+    """Open a deal in the first stage of the process's current version (or a given stage)."""
+    _check_money(data)
+    _check_parties(account, contact)
+    process = process or default_process()
+    if process is None or process.current_version is None:
+        raise DomainError(_("There is no sales process yet: ask an administrator to set one up."))
+    version = process.current_version
+    stage = stage or open_stages(version)[0]
+    if stage.version_id != version.id:
+        raise DomainError(_("This stage belongs to another process."), field="stage_id")
+    deal = Deal(
+        owner_id=owner.id,
+        account_id=account.id if account else None,
+        contact_id=contact.id if contact else None,
+        process_version_id=version.id,
+        stage_id=stage.id,
+        stage=stage,
+        probability=stage.probability,
+        status=DealStatus.OPEN,
+        stage_entered_at=utcnow(),
+    )
+    for key in DEAL_FIELDS:
+        if key in data:
+            setattr(deal, key, data[key])
+    deal.currency = (deal.currency or current_app.config["SALESWEB_BASE_CURRENCY"]).upper()
+    _book(deal, rebook=True)
+    db.session.add(deal)
+    db.session.flush()
+    db.session.add(
+        StageHistory(
+            deal_id=deal.id,
+            stage_id=stage.id,
+            entered_at=deal.stage_entered_at,
+            actor_id=actor.id,
+            via=via,
+        )
+    )
+    db.session.flush()
+    return deal
+
+
+def update_deal(
+    actor: User,
+    deal: Deal,
+    data: dict[str, Any],
+    version: int | None,
+    *,
+    account: Account | None = None,
+    contact: Contact | None = None,
+) -> Deal:
+    """Edit a deal's details; a probability other than the stage's needs a reason."""
+    check_version(deal, version)
+    _check_money(data)
+    _check_parties(account or deal.account, contact)
+    old_currency = deal.currency
+    for key in DEAL_FIELDS:
+        if key in data:
+            setattr(deal, key, data[key])
+    if account is not None:
+        deal.account_id = account.id
+    deal.contact_id = contact.id if contact else None
+    if "probability" in data and data["probability"] is not None:
+        if (
+            data["probability"] != deal.stage.probability
+            and not (data.get("probability_reason") or "").strip()
+        ):
+            raise DomainError(
+                _(
+                    "Say why the probability differs from the stage's %(p)d%%.",
+                    p=deal.stage.probability,
+                ),
+                field="probability_reason",
+            )
+        deal.probability = data["probability"]
+        deal.probability_reason = (data.get("probability_reason") or "").strip()
+    deal.currency = deal.currency.upper()
+    _book(deal, rebook=deal.currency != old_currency)
+    db.session.flush()
+    return deal
+
+
+def _enter(
+    deal: Deal,
+    stage: Stage,
+    actor: User | None,
+    via: str,
+    reason: str = "",
+    status: str = DealStatus.OPEN,
+) -> None:
+    now = utcnow()
+    last = db.session.scalar(
+        select(StageHistory)
+        .where(StageHistory.deal_id == deal.id, StageHistory.left_at.is_(None))
+        .order_by(StageHistory.entered_at.desc())
+        .limit(1)
+    )
+    if last is not None:
+        last.left_at = now
+    deal.stage, deal.stage_id = stage, stage.id
+    deal.stage_entered_at = now
+    deal.status = status
+    if status == DealStatus.OPEN:
+        deal.probability, deal.probability_reason = stage.probability, ""
+    db.session.add(
+        StageHistory(
+            deal_id=deal.id,
+            stage_id=stage.id,
+            entered_at=now,
+            status=status,
+            actor_id=actor.id if actor else None,
+            via=via,
+            reason=reason,
+        )
+    )
+
+
+def missing_to_leave(deal: Deal, stages: list[Stage]) -> list[gates.Missing]:
+    out: list[gates.Missing] = []
+    for stage in stages:
+        out.extend(gates.missing_for(deal, stage))
+    return out
+
+
+def move_deal(
+    actor: User | None,
+    deal: Deal,
+    target: Stage,
+    *,
+    via: str = "form",
+    reason: str = "",
+    version: int | None = None,
+) -> Deal:
+    """Move a deal to another stage of its own process version.
+
+    Forward only when every stage it leaves has its exit criteria met (GateRefused lists what is
+    missing); back with a reason. The same rule holds for the form, the board, the CLI and imports.
+    """
+    check_version(deal, version)
+    if deal.status != DealStatus.OPEN:
+        raise DomainError(_("Only open deals move between stages; reopen it first."))
+    if target.version_id != deal.process_version_id:
+        raise DomainError(_("This stage belongs to another process."), field="stage_id")
+    if target.kind == StageKind.AFTER_SALES:
+        raise DomainError(_("Mark the deal as won to move it to after-sales."), field="stage_id")
+    if target.id == deal.stage_id:
+        raise DomainError(_("The deal is already in this stage."), field="stage_id")
+    current = deal.stage
+    if target.position > current.position:
+        leaving = [
+            s
+            for s in deal.process_version.stages
+            if current.position <= s.position < target.position
+        ]
+        missing = missing_to_leave(deal, leaving)
+        if missing:
+            raise GateRefused(current, missing)
+    elif not reason.strip():
+        raise DomainError(_("Say why the deal moves back."), field="reason")
+    _enter(deal, target, actor, via, reason.strip())
+    audit.name_change(deal, "move")
+    db.session.flush()
+    return deal
+
+
+def win_deal(
+    actor: User | None,
+    deal: Deal,
+    *,
+    closed_on: date | None,
+    via: str = "form",
+    version: int | None = None,
+) -> Deal:
+    """Won: the remaining exit criteria hold, amount and close date are known. The deal enters
+    after-sales with its service tasks, and the account's purchase history gets an order."""
+    check_version(deal, version)
+    if deal.status != DealStatus.OPEN:
+        raise DomainError(_("This deal is already closed."))
+    if deal.amount is None or deal.amount <= 0:
+        raise DomainError(_("A won deal needs an amount."), field="amount")
+    closed_on = closed_on or deal.expected_close
+    if closed_on is None:
+        raise DomainError(_("A won deal needs a close date."), field="closed_on")
+    target = after_sales_stage(deal.process_version)
+    leaving = [
+        s
+        for s in deal.process_version.stages
+        if deal.stage.position <= s.position < target.position
+    ]
+    missing = missing_to_leave(deal, leaving)
+    if missing:
+        raise GateRefused(deal.stage, missing)
+    deal.closed_on = closed_on
+    _enter(deal, target, actor, via, status=DealStatus.WON)
+    deal.probability = 100
+    audit.name_change(deal, "won")
+    db.session.flush()
+    owner = deal.owner
+    for step in target.steps:
+        customers.create_task(
+            actor or owner,
+            title=step.name,
+            due_at=utcnow() + timedelta(days=target.sla_days),
+            owner=owner,
+            account=deal.account,
+            kind="after_sales",
+            notes=_("After-sales for deal %(deal)s", deal=deal.title),
+        )
+    if deal.account is not None:
+        customers.create_order(
+            actor,
+            deal.account,
+            ordered_on=closed_on,
+            currency=deal.currency,
+            external_id=f"DEAL-{deal.id}",
+            lines=[customers.LineInput(deal.product_name or deal.title, Decimal("1"), deal.amount)],
+        )
+    deal_won.send(current_app._get_current_object(), deal=deal, actor=actor)
+    return deal
+
+
+def lose_deal(
+    actor: User | None,
+    deal: Deal,
+    reason: LostReason | None,
+    note: str = "",
+    *,
+    via: str = "form",
+    version: int | None = None,
+) -> Deal:
+    """Lost needs a reason from the list; "other" needs words too."""
+    check_version(deal, version)
+    if deal.status != DealStatus.OPEN:
+        raise DomainError(_("This deal is already closed."))
+    if reason is None or not reason.active:
+        raise DomainError(_("Choose why the deal was lost."), field="lost_reason_id")
+    if reason.needs_text and not note.strip():
+        raise DomainError(_("Describe the reason."), field="lost_note")
+    deal.lost_reason_id, deal.lost_note = reason.id, note.strip()
+    deal.closed_on = utcnow().date()
+    _enter(deal, deal.stage, actor, via, reason=note.strip(), status=DealStatus.LOST)
+    deal.probability = 0
+    audit.name_change(deal, "lost")
+    db.session.flush()
+    deal_lost.send(current_app._get_current_object(), deal=deal, actor=actor)
+    return deal
+
+
+def reopen_deal(actor: User, deal: Deal, reason: str) -> Deal:
+    """A lost deal comes back to life in the stage it was lost in."""
+    if deal.status != DealStatus.LOST:
+        raise DomainError(_("Only lost deals can be reopened."))
+    if not reason.strip():
+        raise DomainError(_("Say why the deal is reopened."), field="reason")
+    deal.lost_reason_id, deal.lost_note, deal.closed_on = None, "", None
+    _enter(deal, deal.stage, actor, "form", reason=reason.strip())
+    audit.name_change(deal, "reopen")
+    db.session.flush()
+    return deal
+
+
+def set_step(actor: User, deal: Deal, step: StageStep, done: bool) -> None:
+    """Tick or untick a checklist step of the deal's current stage."""
+    if step.stage_id != deal.stage_id:
+        raise DomainError(_("This step belongs to another stage."))
+    existing = db.session.scalar(
+        select(DealStepDone).where(DealStepDone.deal_id == deal.id, DealStepDone.step_id == step.id)
+    )
+    _forget_done_steps(deal)
+    if done and existing is None:
+        db.session.add(DealStepDone(deal_id=deal.id, step_id=step.id, done_by_id=actor.id))
+        audit.log_event("step_done", deal, {"step": [None, step.name_en]})
+    elif not done and existing is not None:
+        db.session.delete(existing)
+        audit.log_event("step_undone", deal, {"step": [step.name_en, None]})
+    db.session.flush()
+
+
+def approve_stage(actor: User, deal: Deal, comment: str = "") -> DealApproval:
+    """Give the approval a stage asks for, as the actor's role."""
+    wanted = {c.params.get("role") for c in deal.stage.criteria if c.kind == "role_approval"}
+    if actor.role not in wanted and not (actor.role == Role.ADMIN and wanted):
+        raise DomainError(_("This stage does not wait for your approval."))
+    role = actor.role if actor.role in wanted else next(iter(wanted))
+    approval = DealApproval(
+        deal_id=deal.id,
+        stage_id=deal.stage_id,
+        role=role,
+        approved_by_id=actor.id,
+        comment=comment.strip(),
+    )
+    db.session.add(approval)
+    audit.log_event("approved", deal, {"approval": [None, role]})
+    db.session.flush()
+    return approval
+
+
+def lost_reasons() -> list[LostReason]:
+    return list(
+        db.session.scalars(
+            select(LostReason)
+            .where(LostReason.active.is_(True))
+            .order_by(LostReason.position, LostReason.id)
+        )
+    )
+
+
+def reason_by_code(code: str) -> LostReason | None:
+    return db.session.scalar(select(LostReason).where(LostReason.code == code))
+
+
+def link_interaction(deal: Deal, interaction: Any) -> None:
+    """Tie an interaction with the deal's account to the deal."""
+    from salesweb.pipeline.models import DealInteraction
+
+    if interaction.account_id != deal.account_id:
+        raise DomainError(_("This interaction is with another account."))
+    db.session.add(DealInteraction(deal_id=deal.id, interaction_id=interaction.id))
+    db.session.flush()
+
+
+def _forget_done_steps(deal: Deal) -> None:
+    deal.__dict__.pop("_done_steps", None)
+
+
+def done_steps(deal: Deal) -> set[int]:
+    """Ids of the checklist steps the deal has done; kept on the loaded deal (one request's
+    session) so the page and its gates read them once. set_step, the only writer, forgets it."""
+    if "_done_steps" not in deal.__dict__:
+        deal.__dict__["_done_steps"] = set(
+            db.session.scalars(select(DealStepDone.step_id).where(DealStepDone.deal_id == deal.id))
+        )
+    return deal.__dict__["_done_steps"]

@@ -1,0 +1,162 @@
+"""Process definitions (admin): stages with probability, SLA, role, checklist and exit
+criteria. Every change makes a new version; deals keep the version they run under."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from salesweb.auth.models import ROLE_LABELS
+from salesweb.core.errors import DomainError, put_on_form
+from salesweb.core.htmx import render_page
+from salesweb.core.security import access
+from salesweb.extensions import db
+from salesweb.pipeline import bp, gates, services
+from salesweb.pipeline.forms import StageForm
+from salesweb.pipeline.models import Deal, ProcessVersion, SalesProcess, Stage, StageKind
+
+BUILT_IN = {"fields", "checklist", "approved_quote", "role_approval"}
+
+
+@bp.get("/processes")
+@access("admin")
+def process_list():
+    processes = db.session.scalars(select(SalesProcess).order_by(SalesProcess.id)).all()
+    counts = dict(
+        db.session.execute(
+            select(ProcessVersion.process_id, func.count(Deal.id))
+            .join(Deal, Deal.process_version_id == ProcessVersion.id)
+            .group_by(ProcessVersion.process_id)
+        ).all()
+    )
+    return render_page("pipeline/process_list.html", processes=processes, counts=counts)
+
+
+@bp.get("/processes/<int:process_id>")
+@access("admin")
+def process_detail(process_id: int):
+    process = db.get_or_404(SalesProcess, process_id)
+    versions = db.session.scalars(
+        select(ProcessVersion)
+        .where(ProcessVersion.process_id == process.id)
+        .order_by(ProcessVersion.number.desc())
+    ).all()
+    deals_per_version = dict(
+        db.session.execute(
+            select(Deal.process_version_id, func.count())
+            .where(Deal.process_version_id.in_([v.id for v in versions]))
+            .group_by(Deal.process_version_id)
+        ).all()
+    )
+    return render_page(
+        "pipeline/process_detail.html",
+        process=process,
+        versions=versions,
+        deals_per_version=deals_per_version,
+        kinds={k.key: k.label for k in gates.kinds()},
+    )
+
+
+def _stage_form(stage: Stage) -> StageForm:
+    form = StageForm(obj=stage)
+    roles = [(str(k), str(v)) for k, v in ROLE_LABELS.items()]
+    form.responsible_role.choices = roles
+    form.approval_role.choices = [("", _("— none —"))] + roles
+    if not form.is_submitted():
+        form.steps.data = "\n".join(
+            f"{s.name_zh} | {s.name_en} | {'required' if s.required else 'optional'}"
+            for s in stage.steps
+        )
+        by_kind = {c.kind: c.params for c in stage.criteria}
+        form.required_fields.data = ", ".join(by_kind.get("fields", {}).get("fields", []))
+        form.needs_checklist.data = "checklist" in by_kind
+        form.needs_quote.data = "approved_quote" in by_kind
+        form.approval_role.data = by_kind.get("role_approval", {}).get("role", "")
+        form.extra_criteria.data = ", ".join(k for k in by_kind if k not in BUILT_IN)
+    return form
+
+
+def _spec(stage: Stage, form: StageForm) -> services.StageSpec:
+    steps = []
+    for number, line in enumerate((form.steps.data or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split("|")]
+        if len(parts) < 2 or not parts[0] or not parts[1]:
+            raise DomainError(
+                _("Line %(n)d: write “Chinese | English | required”.", n=number), field="steps"
+            )
+        steps.append(
+            (
+                parts[0][:200],
+                parts[1][:200],
+                (parts[2].lower() if len(parts) > 2 else "required") != "optional",
+            )
+        )
+    criteria: list[tuple[str, dict]] = []
+    fields = [f.strip() for f in (form.required_fields.data or "").split(",") if f.strip()]
+    unknown = [f for f in fields if f not in gates.FIELD_LABELS]
+    if unknown:
+        raise DomainError(
+            _("Unknown field: %(names)s", names=", ".join(unknown)), field="required_fields"
+        )
+    if fields:
+        criteria.append(("fields", {"fields": fields}))
+    if form.needs_checklist.data:
+        criteria.append(("checklist", {}))
+    if form.needs_quote.data:
+        criteria.append(("approved_quote", {}))
+    if form.approval_role.data:
+        criteria.append(("role_approval", {"role": form.approval_role.data}))
+    for kind in [k.strip() for k in (form.extra_criteria.data or "").split(",") if k.strip()]:
+        criteria.append((kind, {}))
+    return services.StageSpec(
+        stage.key,
+        form.name_zh.data.strip(),
+        form.name_en.data.strip(),
+        form.probability.data,
+        form.sla_days.data,
+        form.responsible_role.data,
+        stage.kind,
+        steps,
+        criteria,
+    )
+
+
+@bp.route("/processes/<int:process_id>/stages/<key>", methods=["GET", "POST"])
+@access("admin")
+def stage_edit(process_id: int, key: str):
+    process = db.get_or_404(SalesProcess, process_id)
+    stage = process.current_version.stage_by_key(key) if process.current_version else None
+    if stage is None:
+        abort(404)
+    form = _stage_form(stage)
+    if form.validate_on_submit():
+        try:
+            version = services.edit_stage(
+                current_user, process, key, _spec(stage, form), form.note.data.strip()
+            )
+            db.session.commit()
+            flash(
+                _(
+                    "Saved as version %(n)d. Deals already under way keep their version.",
+                    n=version.number,
+                ),
+                "success",
+            )
+            return redirect(url_for("pipeline.process_detail", process_id=process.id), code=303)
+        except DomainError as exc:
+            db.session.rollback()
+            put_on_form(form, exc)
+    status = 422 if form.is_submitted() else 200
+    return render_page(
+        "pipeline/stage_form.html",
+        block="form",
+        http_status=status,
+        form=form,
+        process=process,
+        stage=stage,
+        after_sales=stage.kind == StageKind.AFTER_SALES,
+    )

@@ -1,0 +1,311 @@
+"""Quotes: create for a deal, page, edit (a new revision once past draft), submit, the approval
+queue with approve and reject, sent / accepted / declined, and the PDF."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from flask import Response, abort, flash, redirect, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from salesweb.core.errors import DomainError, error_response, put_on_form
+from salesweb.core.htmx import done, render_page, see_other, trigger, wants_fragment
+from salesweb.core.pagination import paginate
+from salesweb.core.security import SIGNED_IN, access
+from salesweb.extensions import db
+from salesweb.pipeline import bp, quoting
+from salesweb.pipeline.forms_quotes import (
+    LINE_ROWS,
+    DecisionForm,
+    QuoteActionForm,
+    QuoteForm,
+)
+from salesweb.pipeline.models import Deal, Quote
+from salesweb.pipeline.permissions import can_edit_deal, can_view_deal
+from salesweb.pipeline.views import deal_or_404
+
+WRITERS = ("admin", "manager", "rep")
+
+
+def quote_or_404(quote_id: int) -> Quote:
+    """The quote, or 404 when it does not exist or its deal is not the user's to see."""
+    quote = db.session.get(Quote, quote_id)
+    if quote is None or quote.is_deleted or not can_view_deal(current_user, quote.deal):
+        abort(404)
+    return quote
+
+
+def _product_choices(quote: Quote | None) -> list[tuple[int, str]]:
+    """Active products, plus inactive ones already on the quote (shown, refused on save)."""
+    products = quoting.active_products()
+    known = {p.id for p in products}
+    for line in quote.lines if quote else []:
+        if line.product_id not in known:
+            products.append(line.product)
+            known.add(line.product_id)
+    return [
+        (p.id, f"{p.sku} · {p.name}" + ("" if p.active else f" ({_('inactive')})"))
+        for p in products
+    ]
+
+
+def _quote_form(quote: Quote | None, deal: Deal) -> QuoteForm:
+    form = QuoteForm(obj=quote)
+    if not form.is_submitted():
+        if quote is None:
+            contact = deal.contact
+            form.currency.data = deal.currency
+            form.language.data = (
+                contact.locale if contact and contact.locale in quoting.LANGUAGES else "zh_CN"
+            )
+            form.valid_until.data = quoting.today() + timedelta(days=30)
+            form.terms.data = _(
+                "Prices include the tax shown. Payment within 30 days of the invoice. "
+                "Delivery within four weeks of the order."
+            )
+        for entry, line in zip(form.lines.entries, quote.lines if quote else [], strict=False):
+            entry.form.note.data = line.description
+        rows = max(LINE_ROWS, len(quote.lines) + 2) if quote else LINE_ROWS
+        while len(form.lines.entries) < min(rows, quoting.MAX_LINES):
+            form.lines.append_entry()
+    form.set_products(_product_choices(quote))
+    return form
+
+
+def _put_on_quote_form(form: QuoteForm, exc: DomainError) -> None:
+    """A refusal next to its input: line fields are named lines-<row>-<field>."""
+    if exc.field and exc.field.startswith("lines-"):
+        _lines, row, name = exc.field.split("-", 2)
+        if row.isdigit() and int(row) < len(form.lines.entries):
+            target = getattr(form.lines.entries[int(row)].form, name, None)
+            if target is not None:
+                target.errors = [*target.errors, exc.message]
+                return
+    if exc.field == "lines" or exc.field is None or exc.field.startswith("lines-"):
+        form.form_errors.append(exc.message)
+        return
+    put_on_form(form, exc)
+
+
+def _form_page(form: QuoteForm, deal: Deal, quote: Quote | None) -> Response:
+    return render_page(
+        "pipeline/quote_form.html",
+        block="form",
+        http_status=422 if form.is_submitted() else 200,
+        form=form,
+        deal=deal,
+        quote=quote,
+        limit=quoting.discount_limit(),
+    )
+
+
+@bp.route("/deals/<int:deal_id>/quotes/new", methods=["GET", "POST"])
+@access(*WRITERS)
+def quote_create(deal_id: int):
+    deal = deal_or_404(deal_id)
+    if not can_edit_deal(current_user, deal):
+        abort(403)
+    form = _quote_form(None, deal)
+    if form.validate_on_submit():
+        try:
+            quote = quoting.create_quote(current_user, deal, form.quote_input())
+            db.session.commit()
+            flash(_("Quote %(quote)s saved as a draft.", quote=quote.audit_label), "success")
+            return redirect(url_for("pipeline.quote_detail", quote_id=quote.id), code=303)
+        except DomainError as exc:
+            db.session.rollback()
+            _put_on_quote_form(form, exc)
+    return _form_page(form, deal, None)
+
+
+@bp.route("/quotes/<int:quote_id>/edit", methods=["GET", "POST"])
+@access(*WRITERS)
+def quote_edit(quote_id: int):
+    quote = quote_or_404(quote_id)
+    if not can_edit_deal(current_user, quote.deal):
+        abort(403)
+    try:
+        quoting.check_changeable(quote)
+    except DomainError as exc:
+        flash(exc.message, "error")
+        return see_other("pipeline.quote_detail", quote_id=quote.id)
+    form = _quote_form(quote, quote.deal)
+    if form.validate_on_submit():
+        try:
+            saved = quoting.change_quote(current_user, quote, form.quote_input(), form.version.data)
+            db.session.commit()
+            flash(_("Quote %(quote)s saved.", quote=saved.audit_label), "success")
+            return redirect(url_for("pipeline.quote_detail", quote_id=saved.id), code=303)
+        except DomainError as exc:
+            db.session.rollback()
+            _put_on_quote_form(form, exc)
+    return _form_page(form, quote.deal, quote)
+
+
+def _decision_form(quote: Quote, back: str = "quote", from_request: bool = False) -> DecisionForm:
+    prefix = f"decision-{quote.id}"
+    if from_request:
+        return DecisionForm(prefix=prefix)
+    return DecisionForm(formdata=None, prefix=prefix, version=quote.version, back=back)
+
+
+def _context(quote: Quote, **extra) -> dict:
+    """Everything the quote page shows."""
+    latest = quoting.latest_revision(quote)
+    context = {
+        "quote": quote,
+        "deal": quote.deal,
+        "latest": latest,
+        "is_latest": quote.revision == latest,
+        "can_edit": can_edit_deal(current_user, quote.deal),
+        "can_decide": quoting.can_decide(current_user, quote),
+        "decision_form": _decision_form(quote),
+        "revisions": quoting.revisions(quote),
+        "limit": quoting.discount_limit(),
+        "printable": quote.status in quoting.PRINTABLE,
+        "action_error": None,
+    }
+    context.update(extra)
+    return context
+
+
+@bp.get("/quotes/<int:quote_id>")
+@access(SIGNED_IN)
+def quote_detail(quote_id: int):
+    quote = quote_or_404(quote_id)
+    return render_page("pipeline/quote_detail.html", block="status", **_context(quote))
+
+
+def _act(quote_id: int, service: Callable, event: str, message: str) -> Response:
+    """Submit / sent / accepted / declined: the status block again, or a 303 to the page."""
+    quote = quote_or_404(quote_id)
+    if not can_edit_deal(current_user, quote.deal):
+        abort(403)
+    form = QuoteActionForm()
+    try:
+        service(current_user, quote, form.version.data)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        return render_page(
+            "pipeline/quote_detail.html",
+            block="status",
+            http_status=422,
+            **_context(quote, action_error=exc.message),
+        )
+    flash(message % {"quote": quote.audit_label}, "success")
+    fragment = None
+    if wants_fragment():
+        fragment = render_page("pipeline/quote_detail.html", block="status", **_context(quote))
+    return trigger(done("pipeline.quote_detail", fragment, quote_id=quote.id), event)
+
+
+@bp.post("/quotes/<int:quote_id>/submit")
+@access(*WRITERS)
+def quote_submit(quote_id: int):
+    return _act(quote_id, quoting.submit_quote, "quoteSubmitted", _("Quote %(quote)s submitted."))
+
+
+@bp.post("/quotes/<int:quote_id>/sent")
+@access(*WRITERS)
+def quote_mark_sent(quote_id: int):
+    return _act(quote_id, quoting.mark_sent, "quoteSent", _("Quote %(quote)s marked as sent."))
+
+
+@bp.post("/quotes/<int:quote_id>/accepted")
+@access(*WRITERS)
+def quote_mark_accepted(quote_id: int):
+    return _act(
+        quote_id,
+        quoting.mark_accepted,
+        "quoteAccepted",
+        _("Quote %(quote)s marked as accepted by the customer."),
+    )
+
+
+@bp.post("/quotes/<int:quote_id>/declined")
+@access(*WRITERS)
+def quote_mark_declined(quote_id: int):
+    return _act(
+        quote_id,
+        quoting.mark_declined,
+        "quoteDeclined",
+        _("Quote %(quote)s marked as declined by the customer."),
+    )
+
+
+@bp.get("/quotes/approvals")
+@access("admin", "manager")
+def quote_approval_queue():
+    page = paginate(quoting.approval_queue_stmt(current_user))
+    forms = {q.id: _decision_form(q, back="queue") for q in page.items}
+    return render_page(
+        "pipeline/quote_approval_queue.html",
+        block="results",
+        page=page,
+        forms=forms,
+        limit=quoting.discount_limit(),
+    )
+
+
+def _decide(quote_id: int, service: Callable, event: str, message: str) -> Response:
+    """Approve / reject: the decision fragment (queue row or quote page), or a 303."""
+    quote = quote_or_404(quote_id)
+    if not quoting.can_decide(current_user, quote):
+        abort(403)
+    form = _decision_form(quote, from_request=True)
+    if form.validate_on_submit():
+        try:
+            service(current_user, quote, form.comment.data or "", form.version.data)
+            db.session.commit()
+            flash(message % {"quote": quote.audit_label}, "success")
+            fragment = None
+            if wants_fragment():
+                fragment = render_page(
+                    "pipeline/_quote_decision.html", quote=quote, form=form, can_decide=False
+                )
+            if form.back.data == "queue":
+                return trigger(done("pipeline.quote_approval_queue", fragment), event)
+            return trigger(done("pipeline.quote_detail", fragment, quote_id=quote.id), event)
+        except DomainError as exc:
+            db.session.rollback()
+            put_on_form(form, exc)
+    if wants_fragment():
+        return render_page(
+            "pipeline/_quote_decision.html",
+            http_status=422,
+            quote=quote,
+            form=form,
+            can_decide=True,
+        )
+    return render_page(
+        "pipeline/quote_detail.html", http_status=422, **_context(quote, decision_form=form)
+    )
+
+
+@bp.post("/quotes/<int:quote_id>/approve")
+@access("admin", "manager")
+def quote_approve(quote_id: int):
+    return _decide(quote_id, quoting.approve_quote, "quoteApproved", _("Quote %(quote)s approved."))
+
+
+@bp.post("/quotes/<int:quote_id>/reject")
+@access("admin", "manager")
+def quote_reject(quote_id: int):
+    return _decide(quote_id, quoting.reject_quote, "quoteRejected", _("Quote %(quote)s rejected."))
+
+
+@bp.get("/quotes/<int:quote_id>/pdf")
+@access(SIGNED_IN)
+def quote_pdf(quote_id: int):
+    quote = quote_or_404(quote_id)
+    if quote.status not in quoting.PRINTABLE:
+        return error_response(422, _("Only an approved quote can be downloaded as a PDF."))
+    response = Response(quoting.render_quote_pdf(quote), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{quoting.pdf_filename(quote)}"'
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,107 @@
+"""Pipeline factories: make_<noun>(**overrides) adds a valid object and flushes."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import timedelta
+from decimal import Decimal
+
+from salesweb.extensions import db
+from tests.factories import make_account, make_user
+
+_seq = itertools.count(1)
+
+
+def make_process():
+    """The default sales process (and lost reasons, demo products, rates), once per database."""
+    from salesweb.pipeline import services
+    from salesweb.pipeline.seed import seed_reference
+
+    seed_reference()
+    return services.default_process()
+
+
+def make_deal(owner=None, account=None, **overrides):
+    from salesweb.pipeline import services
+
+    process = make_process()
+    owner = owner or make_user()
+    account = account or make_account(owner=owner)
+    data = {
+        "title": overrides.pop("title", f"Deal {next(_seq)}"),
+        "amount": overrides.pop("amount", Decimal("10000.00")),
+        "currency": overrides.pop("currency", "CNY"),
+    }
+    data.update(overrides)
+    return services.create_deal(owner, data, account=account, owner=owner, process=process)
+
+
+def make_product(**overrides):
+    from salesweb.pipeline.models import Product
+
+    n = next(_seq)
+    product = Product(
+        sku=overrides.pop("sku", f"SKU-{n:04d}"),
+        name=overrides.pop("name", f"Product {n} 产品"),
+        series=overrides.pop("series", "Test"),
+        list_price=overrides.pop("list_price", Decimal("100.00")),
+        currency=overrides.pop("currency", "CNY"),
+        **overrides,
+    )
+    db.session.add(product)
+    db.session.flush()
+    return product
+
+
+def quote_input(lines, **overrides):
+    """A QuoteInput from (product, quantity, unit_price or None, discount) tuples."""
+    from salesweb.pipeline.quoting import LineInput, QuoteInput, today
+
+    return QuoteInput(
+        lines=[
+            LineInput(
+                p.id if p else None,
+                Decimal(str(q)),
+                None if u is None else Decimal(str(u)),
+                Decimal(str(d)),
+            )
+            for p, q, u, d in lines
+        ],
+        currency=overrides.pop("currency", "CNY"),
+        language=overrides.pop("language", "zh_CN"),
+        tax_rate=overrides.pop("tax_rate", Decimal("13")),
+        valid_until=overrides.pop("valid_until", today() + timedelta(days=30)),
+        terms=overrides.pop("terms", "付款：30天内。"),
+    )
+
+
+def make_quote(deal=None, actor=None, discount="0", product=None, status=None, **overrides):
+    """A draft quote (one line, 2 × 100.00 less `discount` %); `status="approved"` etc. walks it
+    through the workflow, approving with a manager of the owner's team when needed."""
+    from salesweb.pipeline import quoting
+
+    deal = deal or make_deal()
+    actor = actor or deal.owner
+    product = product or make_product()
+    quote = quoting.create_quote(
+        actor, deal, quote_input([(product, 2, None, discount)], **overrides)
+    )
+    if status in ("pending_approval", "approved", "sent", "accepted", "declined", "rejected"):
+        quoting.submit_quote(actor, quote)
+    if quote.status == "pending_approval" and status not in ("pending_approval", None):
+        manager = (
+            make_user(role="manager", team=deal.owner.team)
+            if deal.owner.team
+            else make_user(role="admin")
+        )
+        if status == "rejected":
+            quoting.reject_quote(manager, quote, "Too generous")
+        else:
+            quoting.approve_quote(manager, quote, "OK")
+    if status in ("sent", "accepted", "declined"):
+        quoting.mark_sent(actor, quote)
+    if status == "accepted":
+        quoting.mark_accepted(actor, quote)
+    if status == "declined":
+        quoting.mark_declined(actor, quote)
+    return quote

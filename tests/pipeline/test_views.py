@@ -1,0 +1,301 @@
+"""Deal pages, moving on every path (form, board, CLI), win and lose, processes, rates."""
+
+import io
+import json
+
+from sqlalchemy import func, select
+
+from salesweb.core.models import ExchangeRate
+from salesweb.pipeline.models import Deal, DealStatus, DealStepDone, ProcessVersion
+from tests.conftest import HX, by_id, count_queries, parse
+from tests.factories import make_account, make_team, make_user
+from tests.pipeline.helpers import default_process, new_deal, stage, tick_all
+
+EN = {"Accept-Language": "en"}
+
+
+def test_create_deal_from_account_and_field_errors(client, login_as, db, app):
+    rep = login_as("rep")
+    with app.test_request_context():
+        default_process()
+    account = make_account(owner=rep)
+    db.session.commit()
+    form = client.get(f"/pipeline/deals/new?account_id={account.id}")
+    assert by_id(form, "deal-form") is not None
+    before = db.session.scalar(select(func.count()).select_from(Deal))
+    bad = client.post(
+        f"/pipeline/deals/new?account_id={account.id}",
+        headers=EN,
+        data={
+            "title": "",
+            "account_id": str(account.id),
+            "contact_id": "0",
+            "amount": "-5",
+            "currency": "CNY",
+            "expected_close": "31/31/2026",
+        },
+    )
+    assert bad.status_code == 422
+    for name in ("title", "amount", "expected_close"):
+        assert by_id(bad, f"{name}-error") is not None, name
+    bad_currency = client.post(
+        f"/pipeline/deals/new?account_id={account.id}",
+        headers=EN,
+        data={"title": "X", "account_id": str(account.id), "contact_id": "0", "currency": "XXX"},
+    )
+    assert bad_currency.status_code == 422 and by_id(bad_currency, "currency-error") is not None
+    assert db.session.scalar(select(func.count()).select_from(Deal)) == before
+    ok = client.post(
+        f"/pipeline/deals/new?account_id={account.id}",
+        data={
+            "title": "新项目",
+            "account_id": str(account.id),
+            "contact_id": "0",
+            "amount": "12000",
+            "currency": "CNY",
+            "expected_close": "2026-12-31",
+        },
+    )
+    assert ok.status_code == 303
+    deal = db.session.scalar(select(Deal).where(Deal.title == "新项目"))
+    assert deal.owner_id == rep.id and deal.stage.key == "lead"
+
+
+def test_other_reps_deal_is_404(client, login_as, db, app):
+    login_as("rep")
+    with app.test_request_context():
+        deal = new_deal(make_user())
+    db.session.commit()
+    for url in (f"/pipeline/deals/{deal.id}", f"/pipeline/deals/{deal.id}/edit"):
+        assert client.get(url).status_code == 404
+    assert (
+        client.post(f"/pipeline/deals/{deal.id}/move", data={"stage_key": "needs"}).status_code
+        == 404
+    )
+
+
+def test_move_refusal_lists_missing_with_links_then_passes(client, login_as, db, app):
+    rep = login_as("rep")
+    with app.test_request_context():
+        deal = new_deal(rep, stage_key="needs")
+    db.session.commit()
+    proposal = stage(default_process(), "proposal")
+    refused = client.post(
+        f"/pipeline/deals/{deal.id}/move",
+        headers={**HX, **EN},
+        data={"stage_key": "proposal", "version": deal.version, "via": "board"},
+    )
+    assert refused.status_code == 422
+    items = parse(refused).xpath("//li")
+    assert len(items) == 2 and all(li.xpath(".//a/@href") for li in items)
+    assert "Needs survey completed" in refused.get_data(as_text=True)
+    page_refusal = client.post(
+        f"/pipeline/deals/{deal.id}/move",
+        headers=EN,
+        data={"stage_id": proposal.id, "version": deal.version},
+    )
+    assert page_refusal.status_code == 422 and by_id(page_refusal, "refusal") is not None
+    for step in deal.stage.steps:
+        toggled = client.post(
+            f"/pipeline/deals/{deal.id}/steps/{step.id}", headers=HX, data={"done": "1"}
+        )
+        assert toggled.status_code == 200 and "checklistChanged" in toggled.headers["HX-Trigger"]
+    db.session.refresh(deal)
+    moved = client.post(
+        f"/pipeline/deals/{deal.id}/move",
+        headers=HX,
+        data={"stage_key": "proposal", "version": deal.version, "via": "board"},
+    )
+    assert moved.status_code == 200 and json.loads(moved.headers["HX-Trigger"]) == {
+        "dealMoved": True
+    }
+    db.session.refresh(deal)
+    assert deal.stage.key == "proposal"
+
+
+def test_stale_version_conflict_on_move(client, login_as, db, app):
+    rep = login_as("rep")
+    with app.test_request_context():
+        deal = new_deal(rep, stage_key="proposal")
+    db.session.commit()
+    response = client.post(
+        f"/pipeline/deals/{deal.id}/move",
+        headers={**HX, **EN},
+        data={"stage_key": "lead", "reason": "back", "version": deal.version - 1},
+    )
+    assert response.status_code == 422 and "Someone else changed" in response.get_data(as_text=True)
+
+
+def test_win_and_lose_through_forms(client, login_as, db, app):
+    rep = login_as("rep")
+    with app.test_request_context():
+        deal = new_deal(rep, stage_key="signing")
+        other = new_deal(rep)
+        tick_all(deal, rep)
+    db.session.commit()
+    won = client.post(
+        f"/pipeline/deals/{deal.id}/win", data={"closed_on": "2026-11-20", "version": deal.version}
+    )
+    assert won.status_code == 303
+    db.session.refresh(deal)
+    assert deal.status == DealStatus.WON
+    no_reason = client.post(
+        f"/pipeline/deals/{other.id}/lose", headers=EN, data={"lost_reason_id": "999999"}
+    )
+    assert no_reason.status_code == 422
+    from salesweb.pipeline import services
+
+    with app.test_request_context():
+        other_id = services.reason_by_code("other").id
+    needs_text = client.post(
+        f"/pipeline/deals/{other.id}/lose",
+        headers=EN,
+        data={"lost_reason_id": str(other_id), "lost_note": ""},
+    )
+    assert needs_text.status_code == 422 and "Describe the reason" in needs_text.get_data(
+        as_text=True
+    )
+    lost = client.post(
+        f"/pipeline/deals/{other.id}/lose",
+        data={"lost_reason_id": str(other_id), "lost_note": "预算冻结"},
+    )
+    assert lost.status_code == 303
+    db.session.refresh(other)
+    assert other.status == DealStatus.LOST and other.lost_note == "预算冻结"
+
+
+def test_board_columns_totals_and_team_filter(client, login_as, db, app):
+    team = make_team()
+    manager = make_user(role="manager", team=team)
+    rep = make_user(team=team)
+    outsider = make_user()
+    with app.test_request_context():
+        new_deal(rep, title="A", amount=100)
+        new_deal(rep, title="B", amount=250)
+        new_deal(outsider, title="Hidden", amount=999)
+    db.session.commit()
+    login_as(user=manager)
+    board = client.get("/pipeline/board", headers=EN)
+    column = by_id(board, "column-lead-sum")
+    assert (
+        column.xpath(".//span[@class='count']/text()") == ["2"]
+        and "350.00" in column.text_content()
+    )
+    assert "Hidden" not in board.get_data(as_text=True)
+    fragment = client.get(f"/pipeline/board?team={team.id}", headers=HX)
+    assert "<html" not in fragment.get_data(as_text=True) and by_id(fragment, "board") is not None
+
+
+def test_board_query_count_does_not_grow(client, login_as, db, app):
+    from salesweb.extensions import db as ext
+
+    rep = login_as("rep")
+    with app.test_request_context():
+        for i in range(3):
+            new_deal(rep, title=f"d{i}")
+    db.session.commit()
+    with count_queries(ext.engines[None]) as few:
+        client.get("/pipeline/board")
+    with app.test_request_context():
+        for i in range(25):
+            new_deal(rep, title=f"more{i}")
+    db.session.commit()
+    with count_queries(ext.engines[None]) as many:
+        client.get("/pipeline/board")
+    assert len(many) == len(few) <= 12
+
+
+def test_deal_page_and_list_query_counts(client, login_as, db, app):
+    from salesweb.extensions import db as ext
+
+    rep = login_as("rep")
+    with app.test_request_context():
+        deals = [new_deal(rep, title=f"d{i}") for i in range(30)]
+    db.session.commit()
+    with count_queries(ext.engines[None]) as page:
+        assert client.get(f"/pipeline/deals/{deals[0].id}").status_code == 200
+    with count_queries(ext.engines[None]) as listing:
+        assert client.get("/pipeline/deals").status_code == 200
+    assert len(page) <= 12 and len(listing) <= 12
+
+
+def test_cli_move_obeys_exit_criteria(app, db):
+    with app.test_request_context():
+        rep = make_user()
+        deal = new_deal(rep, stage_key="needs")
+    db.session.commit()
+    runner = app.test_cli_runner()
+    refused = runner.invoke(args=["pipeline", "move", str(deal.id), "Proposal"])
+    assert refused.exit_code != 0 and "完成需求调研" in refused.output  # the default locale, zh_CN
+    with app.test_request_context():
+        tick_all(deal, rep)
+    db.session.commit()
+    moved = runner.invoke(args=["pipeline", "move", str(deal.id), "方案制定"])
+    assert moved.exit_code == 0, moved.output
+    db.session.refresh(deal)
+    assert deal.stage.key == "proposal"
+    assert db.session.scalar(select(DealStepDone.id).limit(1)) is not None
+
+
+def test_admin_edits_stage_new_version(client, login_as, db, app):
+    login_as("admin")
+    with app.test_request_context():
+        process = default_process()
+    db.session.commit()
+    data = {
+        "name_zh": "需求分析",
+        "name_en": "Needs analysis",
+        "probability": "25",
+        "sla_days": "10",
+        "responsible_role": "rep",
+        "steps": "完成需求调研 | Needs survey completed | required\n确认预算 | Budget confirmed | optional",
+        "required_fields": "amount, expected_close",
+        "needs_checklist": "y",
+        "approval_role": "",
+        "note": "budget optional",
+    }
+    response = client.post(f"/pipeline/processes/{process.id}/stages/needs", data=data)
+    assert response.status_code == 303
+    db.session.refresh(process)
+    assert process.current_version.number == 2
+    needs = process.current_version.stage_by_key("needs")
+    assert needs.probability == 25 and [s.required for s in needs.steps] == [True, False]
+    bad = client.post(
+        f"/pipeline/processes/{process.id}/stages/needs",
+        headers=EN,
+        data={**data, "required_fields": "amount, shoe_size", "steps": "only one part"},
+    )
+    assert bad.status_code == 422
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(ProcessVersion)
+            .where(ProcessVersion.process_id == process.id)
+        )
+        == 2
+    )
+
+
+def test_rates_manual_and_csv(client, login_as, db):
+    login_as("admin")
+    ok = client.post(
+        "/pipeline/rates",
+        data={"currency": "usd", "valid_on": "2026-11-01", "rate": "7.12", "source": "PBOC"},
+    )
+    assert ok.status_code == 303
+    bad = client.post(
+        "/pipeline/rates",
+        headers=EN,
+        data={"currency": "CNY", "valid_on": "2026-11-01", "rate": "1"},
+    )
+    assert bad.status_code == 422 and by_id(bad, "currency-error") is not None
+    csv_bytes = b"currency,valid_on,rate,source\nEUR,2026-11-01,7.8,ECB\nGBP,not-a-date,9\nXXX,2026-11-01,1\n"
+    response = client.post(
+        "/pipeline/rates/upload",
+        headers=EN,
+        data={"file": (io.BytesIO(csv_bytes), "rates.csv")},
+        content_type="multipart/form-data",
+    )
+    report = by_id(response, "rate-report").text_content()
+    assert "taken: 1 rejected: 2 read: 3" in report
+    assert db.session.scalar(select(func.count()).select_from(ExchangeRate)) == 2
