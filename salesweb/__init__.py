@@ -147,6 +147,7 @@ def _register_template_globals(app: Flask) -> None:
         PRIORITY_LABELS,
     )
     from salesweb.customers.permissions import TEMPLATE_PERMISSIONS as CUSTOMER_PERMISSIONS
+    from salesweb.customers.actions import for_account
     from salesweb.customers.timeline import event_label
     from salesweb.pipeline.models import DEAL_STATUS_LABELS, QUOTE_STATUS_LABELS, VIA_LABELS
     from salesweb.pipeline.permissions import TEMPLATE_PERMISSIONS as PIPELINE_PERMISSIONS
@@ -162,6 +163,7 @@ def _register_template_globals(app: Flask) -> None:
         interaction_kind_labels=INTERACTION_KIND_LABELS,
         priority_labels=PRIORITY_LABELS,
         event_label=event_label,
+        account_actions=for_account,
         record_history=history_for,
         action_label=action_label,
         url_with=url_with,

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import literal, select
 
 from salesweb.auth.models import User
-from salesweb.customers import timeline
+from salesweb.customers import actions, timeline
 from salesweb.pipeline.models import Deal, Stage, StageHistory
 
 
@@ -33,4 +33,20 @@ def _deal_events(account_id: int):
 
 timeline.register(
     "deal", _l("Deals"), _deal_events, lambda ref: url_for("pipeline.deal_detail", deal_id=ref)
+)
+
+
+def _can_open_deal(user, account) -> bool:
+    from salesweb.customers.permissions import can_edit_account
+
+    return can_edit_account(user, account)
+
+
+actions.register(
+    _l("New deal"), lambda a: url_for("pipeline.deal_create", account_id=a.id), _can_open_deal
+)
+actions.register(
+    _l("Deals"),
+    lambda a: url_for("pipeline.deal_list", account=a.id, status="all"),
+    lambda user, account: True,
 )

@@ -26,7 +26,7 @@ def test_deal_gate_then_drag_on_board(page: Page, live_server):
     page.click("nav.mainnav >> text=Accounts")
     page.locator("#account-table tbody tr a").first.click()
     account_name = page.locator("h1").inner_text().split("\n")[0].strip()
-    page.goto(page.url.replace("/customers/accounts/", "/pipeline/deals/new?account_id="))
+    page.click(".actions >> text=New deal")
     page.fill("#title", "Browser gate deal")
     page.fill("#amount", "12000")
     page.fill("#expected_close", "2030-06-30")
