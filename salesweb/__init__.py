@@ -141,13 +141,13 @@ def _register_template_globals(app: Flask) -> None:
     from salesweb.core.i18n import LOCALE_NAMES, html_lang, register_filters
     from salesweb.core.money import base_currency, format_money
     from salesweb.core.pagination import url_with
+    from salesweb.customers.actions import for_account
     from salesweb.customers.models import (
         ACCOUNT_TYPE_LABELS,
         INTERACTION_KIND_LABELS,
         PRIORITY_LABELS,
     )
     from salesweb.customers.permissions import TEMPLATE_PERMISSIONS as CUSTOMER_PERMISSIONS
-    from salesweb.customers.actions import for_account
     from salesweb.customers.timeline import event_label
     from salesweb.pipeline.models import DEAL_STATUS_LABELS, QUOTE_STATUS_LABELS, VIA_LABELS
     from salesweb.pipeline.permissions import TEMPLATE_PERMISSIONS as PIPELINE_PERMISSIONS

@@ -61,7 +61,9 @@ def make_contact(account, **overrides):
     from salesweb.customers.models import Contact
 
     n = next(_seq)
-    contact = Contact(account_id=account.id, name=overrides.pop("name", f"Contact {n}"), **overrides)
+    contact = Contact(
+        account_id=account.id, name=overrides.pop("name", f"Contact {n}"), **overrides
+    )
     contact.refresh_keys()
     db.session.add(contact)
     db.session.flush()

@@ -167,6 +167,21 @@ class ImportField:
     help: Any = None
 
 
+@dataclass(frozen=True)
+class ImportOption:
+    """An importer's own setting beyond columns and fixed values, given as lines of text.
+
+    On the command line `--KEY-WITH-DASHES VALUE` (repeatable), on the mapping page a text area
+    with one value per line; kept in the job's mapping under "options" for the importer to read.
+    """
+
+    key: str
+    label: Any  # a lazy_gettext string
+    metavar: str = "VALUE"
+    help: Any = None
+    cli_help: str = ""
+
+
 @dataclass
 class ParsedRow:
     row_number: int
@@ -194,6 +209,7 @@ class Importer:
     kind: str = ""
     label: Any = ""
     fields: tuple[ImportField, ...] = ()
+    options: tuple[ImportOption, ...] = ()
     batch_size: int = 1000
 
     def field(self, key: str) -> ImportField:
@@ -548,8 +564,14 @@ def create_job(
     return job
 
 
-def set_mapping(job: ImportJob, columns: dict[str, int], fixed: dict[str, str]) -> ImportJob:
-    """Keep the chosen mapping (field -> column index, field -> value for every row)."""
+def set_mapping(
+    job: ImportJob,
+    columns: dict[str, int],
+    fixed: dict[str, str],
+    options: dict[str, Sequence[str]] | None = None,
+) -> ImportJob:
+    """Keep the chosen mapping (field -> column index, field -> value for every row, and the
+    importer's own options as lists of non-empty lines)."""
     importer = _IMPORTERS[job.kind]
     if job.status != Status.PENDING:
         raise DomainError(_("This import has already started; its mapping cannot change."))
@@ -561,6 +583,12 @@ def set_mapping(job: ImportJob, columns: dict[str, int], fixed: dict[str, str]) 
         },
         "fixed": {k: v.strip() for k, v in fixed.items() if k in fixable and v and v.strip()},
     }
+    chosen = {
+        o.key: [line.strip() for line in (options or {}).get(o.key, ()) if line.strip()]
+        for o in importer.options
+    }
+    if any(chosen.values()):
+        mapping["options"] = {k: lines for k, lines in chosen.items() if lines}
     problems = importer.check_mapping(mapping)
     if problems:
         raise DomainError(" ".join(problems))
@@ -918,6 +946,8 @@ class _ImportGroup(click.Group):
 
 
 def _kind_command(kind: str) -> click.Command:
+    importer = _IMPORTERS[kind]
+
     @click.command(name=kind, help=f"Import {kind} from a CSV or XLSX file.")
     @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
     @click.option(
@@ -934,8 +964,9 @@ def _kind_command(kind: str) -> click.Command:
         metavar="FIELD=VALUE",
         help="One value for every row of a field.",
     )
-    def command(file: Path, maps: tuple[str, ...], sets: tuple[str, ...]) -> None:
-        importer = _IMPORTERS[kind]
+    def command(
+        file: Path, maps: tuple[str, ...], sets: tuple[str, ...], **options: tuple[str, ...]
+    ) -> None:
         with file.open("rb") as handle:
             limit = current_app.config["SALESWEB_UPLOAD_LIMIT"]
             current_app.config["SALESWEB_UPLOAD_LIMIT"] = (
@@ -949,7 +980,7 @@ def _kind_command(kind: str) -> click.Command:
                 current_app.config["SALESWEB_UPLOAD_LIMIT"] = limit
         columns, fixed = cli_mapping(importer, job.headers, maps, sets)
         try:
-            set_mapping(job, {k: str(v) for k, v in columns.items()}, fixed)
+            set_mapping(job, {k: str(v) for k, v in columns.items()}, fixed, options)
         except DomainError as exc:
             job.path().unlink(missing_ok=True)
             db.session.rollback()
@@ -965,6 +996,15 @@ def _kind_command(kind: str) -> click.Command:
         assert job is not None
         _report(job)
 
+    for option in importer.options:  # the importer's own settings, e.g. deals' --map-stage
+        command.params.append(
+            click.Option(
+                [f"--{option.key.replace('_', '-')}", option.key],
+                multiple=True,
+                metavar=option.metavar,
+                help=option.cli_help or None,
+            )
+        )
     return command
 
 

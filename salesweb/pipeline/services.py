@@ -480,7 +480,9 @@ def lose_deal(
     check_version(deal, version)
     if deal.status != DealStatus.OPEN:
         raise DomainError(_("This deal is already closed."))
-    if reason is None or not reason.active:
+    # "unknown (imported)" is not offered to people, only to imports of deals lost elsewhere.
+    imported_unknown = via == "import" and reason is not None and reason.code == "unknown_imported"
+    if reason is None or not (reason.active or imported_unknown):
         raise DomainError(_("Choose why the deal was lost."), field="lost_reason_id")
     if reason.needs_text and not note.strip():
         raise DomainError(_("Describe the reason."), field="lost_note")

@@ -100,7 +100,15 @@ def _limit() -> str:
     return importing.size_text(current_app.config["SALESWEB_UPLOAD_LIMIT"])
 
 
-def _mapping_from_form(job: ImportJob) -> tuple[dict[str, str], dict[str, str]]:
+def _options_from_form(job: ImportJob) -> dict[str, list[str]]:
+    """The importer's own options, one value per line of their text areas."""
+    importer = importing.get_importer(job.kind)
+    return {o.key: request.form.get(f"option-{o.key}", "").splitlines() for o in importer.options}
+
+
+def _mapping_from_form(
+    job: ImportJob,
+) -> tuple[dict[str, str], dict[str, str], dict[str, list[str]]]:
     """Field -> column from the per-column selects; a field chosen twice is refused."""
     columns: dict[str, str] = {}
     for index in range(len(job.headers)):
@@ -114,7 +122,7 @@ def _mapping_from_form(job: ImportJob) -> tuple[dict[str, str], dict[str, str]]:
             )
         columns[key] = str(index)
     fixed = {k[len("fixed-") :]: v for k, v in request.form.items() if k.startswith("fixed-")}
-    return columns, fixed
+    return columns, fixed, _options_from_form(job)
 
 
 @bp.route("/imports/<int:job_id>/mapping", methods=["GET", "POST"])
@@ -158,14 +166,19 @@ def _samples(job: ImportJob, count: int = 3) -> list[list[str]]:
     return out
 
 
-def _chosen(job: ImportJob, submitted: bool) -> tuple[dict[int, str], dict[str, str]]:
-    """Column -> field and the fixed values to show: as posted, else as saved or guessed."""
+def _chosen(
+    job: ImportJob, submitted: bool
+) -> tuple[dict[int, str], dict[str, str], dict[str, str]]:
+    """Column -> field, the fixed values and the options' texts to show: as posted, else as
+    saved or guessed."""
     if submitted:
         by_column = {i: request.form.get(f"col-{i}", "") for i in range(len(job.headers))}
         fixed = {k[len("fixed-") :]: v for k, v in request.form.items() if k.startswith("fixed-")}
-        return by_column, fixed
+        options = {key: "\n".join(lines) for key, lines in _options_from_form(job).items()}
+        return by_column, fixed, options
     by_column = {int(i): key for key, i in job.mapping.get("columns", {}).items()}
-    return by_column, dict(job.mapping.get("fixed", {}))
+    options = {key: "\n".join(lines) for key, lines in job.mapping.get("options", {}).items()}
+    return by_column, dict(job.mapping.get("fixed", {})), options
 
 
 @bp.get("/imports/<int:job_id>/preview")
