@@ -97,13 +97,16 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from salesweb import auth, core, customers, pipeline
+    from salesweb import auth, compliance, core, customers, pipeline, surveys
     from salesweb.core import cli, errors
 
     app.register_blueprint(core.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(customers.bp)
     app.register_blueprint(pipeline.bp)
+    app.register_blueprint(compliance.bp)
+    app.register_blueprint(surveys.bp)
+    app.register_blueprint(surveys.public_bp)
     errors.register(app)
     cli.register(app)
 

@@ -52,7 +52,7 @@ def app(tmp_path_factory):
     application = create_app(config)
     application.test_client_class = IsolatedClient
     with application.app_context():
-        upgrade()  # the schema comes from the migrations, as in production
+        upgrade(revision="heads")  # the schema comes from the migrations, as in production
     yield application
     with application.app_context():
         _db.engine.dispose()  # close pooled connections before the interpreter does

@@ -73,7 +73,7 @@ def live_server(tmp_path_factory):
     config.SQLALCHEMY_DATABASE_URI = _browser_database(str(tmp_path_factory.mktemp("browserdb")))
     app = create_app(config)
     with app.app_context():
-        upgrade()
+        upgrade(revision="heads")
         audit.set_cli_actor("seed-demo")
         for _name, seeder in seeding.seeders():
             seeder()

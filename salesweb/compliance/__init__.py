@@ -1,0 +1,7 @@
+"""Contracts under compliance review, the rules they are checked against, and the risk register."""
+
+from flask import Blueprint
+
+bp = Blueprint("compliance", __name__, url_prefix="/compliance")
+
+from salesweb.compliance import views  # noqa: E402,F401

@@ -1,0 +1,1 @@
+"""Public survey pages, answered through an invitation link without an account."""
