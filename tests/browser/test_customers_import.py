@@ -1,12 +1,13 @@
 """A manager imports the shared accounts file in the browser: upload, columns, preview, result."""
 
 import re
-from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
+from tests.datasets import crm_dataset
+
 DEMO_PASSWORD = "demo-pass-2026"
-SHARED = Path("/work/shared/datasets/crm-sales-opportunities/accounts.csv")
+SHARED = crm_dataset() / "accounts.csv"
 
 
 def sign_in(page: Page, base: str, email: str) -> None:

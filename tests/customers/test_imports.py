@@ -16,9 +16,10 @@ from salesweb.core.importing import ImportJob, ImportReject, Status
 from salesweb.core.models import AuditLog
 from salesweb.customers.models import Account, Contact, Order
 from tests.conftest import HX, by_id, parse
+from tests.datasets import crm_dataset
 from tests.factories import make_account, make_team, make_user
 
-SHARED = Path("/work/shared/datasets/crm-sales-opportunities/accounts.csv")
+SHARED = crm_dataset() / "accounts.csv"
 EN = {"Accept-Language": "en"}
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 200
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from sqlalchemy import delete, func, select
@@ -20,9 +19,10 @@ from salesweb.pipeline import services
 from salesweb.pipeline.models import Deal, LostReason, Product, StageHistory
 from salesweb.pipeline.seed import seed_reference
 from tests.conftest import by_id
+from tests.datasets import crm_dataset
 from tests.factories import make_account, make_team, make_user
 
-DATA = Path("/work/shared/datasets/crm-sales-opportunities")
+DATA = crm_dataset()
 EN = {"Accept-Language": "en"}
 STAGE_MAPS = ["--map-stage", "Prospecting=客户开发", "--map-stage", "Engaging=需求分析"]
 PRODUCT_MAP = ["--map-value", "product:GTXPro=GTX Pro"]
