@@ -62,6 +62,10 @@ class Config:
     SALESWEB_POOL_CAP = int(os.environ.get("SALESWEB_POOL_CAP", "200"))
     SALESWEB_RECLAIM_DAYS = int(os.environ.get("SALESWEB_RECLAIM_DAYS", "90"))
     SALESWEB_UPLOAD_LIMIT = 10 * 1024 * 1024
+    SALESWEB_QUOTE_DISCOUNT_LIMIT = int(os.environ.get("SALESWEB_QUOTE_DISCOUNT_LIMIT", "15"))
+    SALESWEB_COMPANY_NAME = os.environ.get("SALESWEB_COMPANY_NAME", "")
+    SALESWEB_COMPANY_ADDRESS = os.environ.get("SALESWEB_COMPANY_ADDRESS", "")
+    SALESWEB_COMPANY_PHONE = os.environ.get("SALESWEB_COMPANY_PHONE", "")
 
     def __init__(self) -> None:
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or _dev_secret_key()
