@@ -4,17 +4,10 @@ import re
 
 from playwright.sync_api import Page, expect
 
+from tests.browser.test_foundation import sign_in
 from tests.datasets import crm_dataset
 
-DEMO_PASSWORD = "demo-pass-2026"
 SHARED = crm_dataset() / "accounts.csv"
-
-
-def sign_in(page: Page, base: str, email: str) -> None:
-    page.goto(f"{base}/auth/login")
-    page.fill("#email", email)
-    page.fill("#password", DEMO_PASSWORD)
-    page.click("#login-form button[type=submit]")
 
 
 def test_manager_imports_the_shared_accounts_file(page: Page, live_server):

@@ -11,7 +11,9 @@ def sign_in(page: Page, base: str, email: str, password: str = DEMO_PASSWORD) ->
     page.goto(f"{base}/auth/login")
     page.fill("#email", email)
     page.fill("#password", password)
-    page.click("#login-form button[type=submit]")
+    # Wait for the next page and its scripts (the language switcher submits on change).
+    with page.expect_navigation(wait_until="load"):
+        page.click("#login-form button[type=submit]")
 
 
 def test_sign_in_switch_language_sign_out(page: Page, live_server):
