@@ -97,7 +97,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from salesweb import auth, compliance, core, customers, pipeline, surveys
+    from salesweb import auth, compliance, core, customers, pipeline, surveys, training
     from salesweb.core import cli, errors
 
     app.register_blueprint(core.bp)
@@ -107,6 +107,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(compliance.bp)
     app.register_blueprint(surveys.bp)
     app.register_blueprint(surveys.public_bp)
+    app.register_blueprint(training.bp)
     errors.register(app)
     cli.register(app)
 

@@ -1,0 +1,180 @@
+"""Training services: profiles, sanitised lessons, assignments, attempts, certificates,
+the matrix, and suggestions from lost deals with win rates before and after."""
+
+import random
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from salesweb.core.errors import DomainError
+from salesweb.core.models import utcnow
+from salesweb.pipeline import services as pipeline
+from salesweb.pipeline.models import LostReason
+from salesweb.training import services
+from salesweb.training.models import Attempt, Certificate, Progress
+from salesweb.training.rendering import render_markdown
+from tests.factories import make_team, make_user
+from tests.pipeline.helpers import default_process, new_deal
+from tests.training.helpers import answers, make_course
+
+
+def count(db, model):
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_profile_only_by_team_manager_or_admin(db):
+    manager = make_user(role="manager")
+    team = make_team(manager_id=manager.id)
+    manager.team_id = team.id
+    rep = make_user(team_id=team.id)
+    db.session.flush()
+    profile = services.save_profile(manager, rep, " 开发华东客户 ", "折扣 5%")
+    assert profile.responsibilities == "开发华东客户"
+    with pytest.raises(DomainError):
+        services.save_profile(make_user(role="manager"), rep, "x", "y")
+    with pytest.raises(DomainError):
+        services.save_profile(rep, rep, "x", "y")
+
+
+def test_lesson_with_script_is_refused_and_rendering_sanitises(db):
+    course = make_course()
+    author = make_user(role="admin")
+    with pytest.raises(DomainError) as refused:
+        services.save_lesson(
+            author,
+            course,
+            None,
+            {"title_zh": "x", "title_en": "x", "body_zh": "<script>x</script>"},
+        )
+    assert refused.value.field == "body_zh"
+    with pytest.raises(DomainError):
+        services.save_lesson(
+            author,
+            course,
+            None,
+            {"title_zh": "x", "title_en": "x", "body_en": '<img src=a onerror="x()">'},
+        )
+    html = str(
+        render_markdown(
+            '<iframe src="http://x"></iframe>![a](/training/img/a.png) ![b](http://evil/b.png) '
+            "[c](javascript:alert(1))"
+        )
+    )
+    assert "<iframe" not in html and "javascript" not in html and "evil" not in html
+    assert 'src="/training/img/a.png"' in html
+
+
+def test_assignment_outside_the_team_is_refused_and_nothing_written(db):
+    manager = make_user(role="manager", team_id=make_team().id)
+    mine = make_user(team_id=manager.team_id)
+    stranger = make_user(team_id=make_team().id)
+    course = make_course()
+    before = count(db, services.Assignment)
+    with pytest.raises(DomainError) as refused:
+        services.assign_course(manager, course, [mine, stranger], date(2030, 1, 1))
+    assert refused.value.field == "user_ids" and count(db, services.Assignment) == before
+    made = services.assign_course(manager, course, [mine], date(2030, 1, 1))
+    again = services.assign_course(manager, course, [mine], date(2030, 2, 1))
+    assert made[0].id == again[0].id and again[0].due_on == date(2030, 2, 1)
+
+
+def test_attempt_shuffles_scores_and_certifies_once(db):
+    course = make_course(pass_score=100, attempt_limit=2)
+    rep = make_user()
+    attempt = services.start_attempt(rep, course, random.Random(3))
+    assert sorted(attempt.layout["questions"]) == sorted(q.id for q in course.questions)
+    assert set(attempt.layout["options"]) == {str(q.id) for q in course.questions}
+    assert services.start_attempt(rep, course) is attempt  # the open one comes back
+    services.submit_attempt(rep, attempt, answers(course, right=False))
+    assert attempt.score == 0 and attempt.passed is False
+    with pytest.raises(DomainError):
+        services.submit_attempt(rep, attempt, answers(course))  # a second submit
+    second = services.start_attempt(rep, course)
+    services.submit_attempt(rep, second, answers(course))
+    assert second.score == 100 and second.passed
+    cert = db.session.scalar(select(Certificate).where(Certificate.user_id == rep.id))
+    assert cert.expires_on == services.add_months(cert.issued_on, 12)
+    assert count(db, Certificate) == 1
+
+
+def test_attempt_limit_and_foreign_answers(db):
+    course = make_course(attempt_limit=1)
+    rep = make_user()
+    attempt = services.start_attempt(rep, course)
+    q = course.questions[0]
+    for bad in (
+        {"999999": ["1"]},
+        {str(q.id): ["999999"]},
+        {str(q.id): ["x"]},
+        {str(q.id): [str(o.id) for o in q.options]},  # two options on a single-choice question
+        {str(q.id): [str(q.options[0].id)]},  # one question unanswered
+    ):
+        with pytest.raises(DomainError):
+            services.submit_attempt(rep, attempt, bad)
+        assert db.session.get(Attempt, attempt.id).submitted_at is None
+    with pytest.raises(DomainError):
+        services.submit_attempt(make_user(), attempt, answers(course))
+    services.submit_attempt(rep, attempt, answers(course, right=False))
+    with pytest.raises(DomainError):
+        services.start_attempt(rep, course)
+
+
+def test_matrix_states(db):
+    rep = make_user()
+    assigner = make_user(role="admin")
+    today = utcnow().date()
+    overdue, passed = make_course(), make_course()
+    services.assign_course(assigner, overdue, [rep], today - timedelta(days=1))
+    services.assign_course(assigner, passed, [rep], today - timedelta(days=1))
+    attempt = services.start_attempt(rep, passed)
+    services.submit_attempt(rep, attempt, answers(passed))
+    services.mark_read(rep, overdue.lessons[0])
+    services.mark_read(rep, overdue.lessons[0])  # counted once
+    cells = services.matrix([rep.id], None, today)
+    assert cells[(rep.id, overdue.id)].progress == Progress.OVERDUE
+    assert cells[(rep.id, overdue.id)].reads == 1
+    assert cells[(rep.id, passed.id)].progress == Progress.PASSED
+    later = services.matrix([rep.id], None, today + timedelta(days=400))
+    assert later[(rep.id, passed.id)].progress == Progress.EXPIRED
+    assert services.recertify_soon([rep.id], today + timedelta(days=360))
+
+
+def _lose(owner, reason_code, n, stage_key="negotiation"):
+    reason = db_reason(reason_code)
+    for _ in range(n):
+        deal = new_deal(owner=owner, stage_key=stage_key)
+        pipeline.lose_deal(owner, deal, reason)
+
+
+def db_reason(code):
+    from salesweb.extensions import db
+
+    return db.session.scalar(select(LostReason).where(LostReason.code == code))
+
+
+def test_suggestion_from_price_losses_and_win_rate_after(db):
+    default_process()
+    rep = make_user()
+    quiet = make_user()
+    course = make_course()
+    services.map_reason(make_user(role="admin"), "price", "negotiation", course)
+    _lose(rep, "price", 2)
+    _lose(rep, "timing", 2)
+    _lose(quiet, "price", 4)  # too few losses to count
+    today = utcnow().date()
+    assert services.suggestions(None, today) == []
+    _lose(rep, "price", 1)  # 3 of 5 at negotiation on price: 60 %
+    found = services.suggestions(None, today)
+    assert [(s.user.id, s.course.id, s.share) for s in found] == [(rep.id, course.id, 60)]
+    assert services.suggestions([quiet.id], today) == []
+    attempt = services.start_attempt(rep, course)
+    services.submit_attempt(rep, attempt, answers(course))
+    cert = db.session.scalar(select(Certificate).where(Certificate.user_id == rep.id))
+    cert.issued_on = today + timedelta(days=1)  # the losses were before the certificate
+    db.session.flush()
+    outcome = services.win_rates_around_certificates([rep.id])
+    assert outcome[0][0].id == cert.id and outcome[0][1] == 0 and outcome[0][2] == 5
+    assert outcome[0][3] is None
+    with pytest.raises(DomainError):
+        services.map_reason(make_user(role="admin"), "nonsense", "", course)

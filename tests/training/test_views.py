@@ -1,0 +1,183 @@
+"""Training pages: page vs fragment, bad input answered with messages and an unchanged database."""
+
+from datetime import timedelta
+from io import BytesIO
+
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from salesweb.core.models import utcnow
+from salesweb.training.models import Assignment, Attempt, Certificate, Course, Lesson, MemberProfile
+from tests.conftest import HX, by_id, parse
+from tests.factories import make_team, make_user
+from tests.training.helpers import answers, make_course
+
+EN = {"Accept-Language": "en"}
+
+
+def count(db, model):
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_course_authoring_and_script_refused(client, login_as, db):
+    login_as("manager")
+    response = client.post(
+        "/training/courses/new",
+        data={
+            "title_zh": "新课",
+            "title_en": "New",
+            "category": "sales",
+            "minutes": "10",
+            "pass_score": "80",
+            "attempt_limit": "2",
+            "valid_months": "12",
+        },
+    )
+    assert response.status_code == 303
+    course = db.session.scalar(select(Course).where(Course.title_en == "New"))
+    bad = client.post(
+        f"/training/courses/{course.id}/lessons/new",
+        data={"title_zh": "课", "title_en": "L", "body_en": "<script>alert(1)</script>"},
+        headers=EN,
+    )
+    assert bad.status_code == 422 and count(db, Lesson) == 0
+    assert "Scripts" in by_id(bad, "body_en-error").text_content()
+    junk = client.post("/training/courses/new", data={"title_zh": "", "minutes": "lots"})
+    assert junk.status_code == 422
+    question = client.post(
+        f"/training/courses/{course.id}/questions/new",
+        data={
+            "kind": "single",
+            "text_zh": "问",
+            "text_en": "Q",
+            "options_zh": "甲\n乙",
+            "options_en": "A\nB",
+            "correct": "1,2",
+        },
+        headers=EN,
+    )
+    assert question.status_code == 422 and "exactly one" in question.get_data(as_text=True)
+
+
+def test_quiz_fail_then_pass_with_fragment_and_no_double_count(client, login_as, db):
+    rep = login_as("rep")
+    course = make_course(attempt_limit=2)
+    db.session.commit()
+    page = client.get(f"/training/lessons/{course.lessons[0].id}")
+    assert page.status_code == 200 and by_id(page, "lesson-body") is not None
+    started = client.post(f"/training/courses/{course.id}/attempts")
+    attempt = db.session.scalar(select(Attempt).where(Attempt.user_id == rep.id))
+    assert started.status_code == 303 and started.headers["Location"].endswith(
+        f"/attempts/{attempt.id}"
+    )
+    form = {f"q-{k}": v for k, v in answers(course, right=False).items()}
+    failed = client.post(f"/training/attempts/{attempt.id}", data=form, headers=HX)
+    assert (
+        "<html" not in failed.get_data(as_text=True) and by_id(failed, "attempt-failed") is not None
+    )
+    assert "attemptSubmitted" in failed.headers["HX-Trigger"]
+    replay = client.post(f"/training/attempts/{attempt.id}", data=form, headers={**HX, **EN})
+    assert replay.status_code == 422 and "already submitted" in replay.get_data(as_text=True)
+    client.post(f"/training/courses/{course.id}/attempts")
+    second = db.session.scalar(
+        select(Attempt).where(Attempt.user_id == rep.id, Attempt.submitted_at.is_(None))
+    )
+    foreign = client.post(f"/training/attempts/{second.id}", data={"q-999999": "1"}, headers=EN)
+    assert foreign.status_code == 422 and "not in this attempt" in foreign.get_data(as_text=True)
+    good = {f"q-{k}": v for k, v in answers(course).items()}
+    passed = client.post(f"/training/attempts/{second.id}", data=good)
+    assert by_id(passed, "attempt-passed") is not None
+    assert count(db, Certificate) == 1
+    over = client.post(f"/training/courses/{course.id}/attempts", headers=EN)
+    assert over.status_code == 303  # refused with a message, no new attempt
+    assert db.session.scalar(select(func.count(Attempt.id)).where(Attempt.user_id == rep.id)) == 2
+    mine = client.get("/training/")
+    assert by_id(mine, f"my-course-{course.id}") is not None
+    assert len(parse(mine).xpath("//ul[@id='certificate-list']/li")) == 1
+    assert len(parse(mine).xpath("//table[@id='attempt-history']/tbody/tr")) == 2
+
+
+def test_assign_team_and_matrix_export(client, login_as, db):
+    team = make_team()
+    manager = login_as("manager", team_id=team.id)
+    team.manager_id = manager.id
+    reps = [make_user(team_id=team.id) for _ in range(2)]
+    stranger = make_user(team_id=make_team().id)
+    course = make_course()
+    db.session.commit()
+    due = (utcnow() + timedelta(days=7)).date().isoformat()
+    refused = client.post(
+        "/training/assignments/new",
+        data={"course_id": course.id, "team_id": 0, "user_ids": [stranger.id], "due_on": due},
+        headers=EN,
+    )
+    assert refused.status_code == 422 and "not in your team" in refused.get_data(as_text=True)
+    assert count(db, Assignment) == 0
+    missing_date = client.post(
+        "/training/assignments/new", data={"course_id": course.id, "team_id": team.id}
+    )
+    assert missing_date.status_code == 422
+    ok = client.post(
+        "/training/assignments/new",
+        data={"course_id": course.id, "team_id": team.id, "due_on": due},
+    )
+    assert ok.status_code == 303 and count(db, Assignment) == 2
+    matrix = client.get("/training/matrix")
+    assert by_id(matrix, f"cell-{reps[0].id}-{course.id}").get("data-state") == "not_started"
+    export = client.get("/training/matrix.xlsx", headers=EN)
+    data = export.data
+    export.close()
+    sheet = load_workbook(BytesIO(data)).active
+    rows = list(sheet.values)
+    assert rows[0][1] == course.title_en and {r[1] for r in rows[1:]} - {None} == {"Not started"}
+
+
+def test_profile_edit_fragment(client, login_as, db):
+    team = make_team()
+    manager = login_as("manager", team_id=team.id)
+    team.manager_id = manager.id
+    rep = make_user(team_id=team.id)
+    db.session.commit()
+    page = client.get(f"/training/teams/{team.id}")
+    assert by_id(page, f"member-{rep.id}") is not None
+    saved = client.post(
+        f"/training/people/{rep.id}/profile",
+        data={"responsibilities": "华东客户开发", "authority": "折扣 5%"},
+        headers=HX,
+    )
+    body = saved.get_data(as_text=True)
+    assert (
+        "<html" not in body
+        and "华东客户开发" in body
+        and "profileSaved" in saved.headers["HX-Trigger"]
+    )
+    assert (
+        db.session.scalar(select(MemberProfile.authority).where(MemberProfile.user_id == rep.id))
+        == "折扣 5%"
+    )
+    too_long = client.post(
+        f"/training/people/{rep.id}/profile", data={"responsibilities": "x" * 5000}, headers=HX
+    )
+    assert too_long.status_code == 422
+
+
+def test_suggestions_page_and_reason_map(client, login_as, db):
+    login_as("admin")
+    course = make_course()
+    db.session.commit()
+    from tests.pipeline.helpers import default_process
+
+    default_process()
+    db.session.commit()
+    bad = client.post(
+        "/training/suggestions/map",
+        data={"reason_code": "zzz", "stage_key": "", "course_id": course.id},
+    )
+    assert bad.status_code == 422
+    ok = client.post(
+        "/training/suggestions/map",
+        data={"reason_code": "price", "stage_key": "", "course_id": course.id},
+    )
+    assert ok.status_code == 303
+    page = client.get("/training/suggestions")
+    assert len(parse(page).xpath("//ul[@id='reason-map']/li")) == 1
