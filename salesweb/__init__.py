@@ -141,6 +141,7 @@ def _append_toasts(response) -> None:
 def _register_template_globals(app: Flask) -> None:
     from salesweb.auth.models import ROLE_LABELS
     from salesweb.auth.permissions import TEMPLATE_PERMISSIONS
+    from salesweb.compliance.views import template_globals as compliance_globals
     from salesweb.core.audit import action_label, history_for
     from salesweb.core.i18n import LOCALE_NAMES, html_lang, register_filters
     from salesweb.core.money import base_currency, format_money
@@ -155,6 +156,8 @@ def _register_template_globals(app: Flask) -> None:
     from salesweb.customers.timeline import event_label
     from salesweb.pipeline.models import DEAL_STATUS_LABELS, QUOTE_STATUS_LABELS, VIA_LABELS
     from salesweb.pipeline.permissions import TEMPLATE_PERMISSIONS as PIPELINE_PERMISSIONS
+    from salesweb.surveys.permissions import TEMPLATE_PERMISSIONS as SURVEY_PERMISSIONS
+    from salesweb.training.permissions import TEMPLATE_PERMISSIONS as TRAINING_PERMISSIONS
 
     register_filters(app)
     app.jinja_env.globals.update(
@@ -174,6 +177,9 @@ def _register_template_globals(app: Flask) -> None:
         **TEMPLATE_PERMISSIONS,
         **CUSTOMER_PERMISSIONS,
         **PIPELINE_PERMISSIONS,
+        **SURVEY_PERMISSIONS,
+        **TRAINING_PERMISSIONS,
+        **compliance_globals(),
         deal_status_labels=DEAL_STATUS_LABELS,
         quote_status_labels=QUOTE_STATUS_LABELS,
         via_labels=VIA_LABELS,

@@ -4,4 +4,7 @@ from flask import Blueprint
 
 bp = Blueprint("compliance", __name__, url_prefix="/compliance")
 
-from salesweb.compliance import views  # noqa: E402,F401
+from salesweb.compliance import hooks, seed  # noqa: E402,F401
+from salesweb.compliance.views import register_views  # noqa: E402
+
+register_views()

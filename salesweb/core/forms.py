@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from wtforms import DecimalField
 
 
@@ -14,6 +16,6 @@ class NumberField(DecimalField):
             self.data = None
             raise ValueError(self.gettext("Not a valid decimal value."))
         super().process_formdata(valuelist)
-        if self.data is not None and not self.data.is_finite():
+        if isinstance(self.data, Decimal) and not self.data.is_finite():
             self.data = None
             raise ValueError(self.gettext("Not a valid decimal value."))

@@ -35,14 +35,20 @@ def static_only_fetcher(root: Path | None = None) -> Any:
     return StaticOnlyFetcher(allowed_protocols={"file"})
 
 
+FONTS = "css/pdf_fonts.css"
+
+
 def render_pdf(html: str, stylesheet: str) -> bytes:
-    """HTML to PDF with one stylesheet from static/ (fonts it names come from static/ too)."""
+    """HTML to PDF with the shared PDF fonts and one stylesheet, all read from static/."""
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
     root = static_root()
     fetcher = static_only_fetcher(root)
     fonts = FontConfiguration()
-    css = CSS(filename=str(root / stylesheet), url_fetcher=fetcher, font_config=fonts)
+    sheets = [
+        CSS(filename=str(root / name), url_fetcher=fetcher, font_config=fonts)
+        for name in (FONTS, stylesheet)
+    ]
     document = HTML(string=html, base_url=root.as_uri() + "/", url_fetcher=fetcher)
-    return document.write_pdf(stylesheets=[css], font_config=fonts)
+    return document.write_pdf(stylesheets=sheets, font_config=fonts)

@@ -1,1 +1,100 @@
-"""Public survey pages, answered through an invitation link without an account."""
+"""Public survey pages, answered through an invitation link without an account.
+
+A page of its own (no base.html, no script), in the invitation's language, small enough for a
+slow phone; every refusal is a polite page that says nothing about other invitations.
+"""
+
+from __future__ import annotations
+
+from flask import Response, current_app, make_response, render_template, request
+from flask_babel import force_locale
+
+from salesweb.core.security import PUBLIC, access
+from salesweb.extensions import db, limiter
+from salesweb.surveys import public_bp, services
+from salesweb.surveys.forms import read_answers
+from salesweb.surveys.models import Invitation, Survey
+
+LANGUAGES = ("zh_CN", "en")
+
+
+def survey_limit() -> str:
+    return current_app.config.get("SALESWEB_SURVEY_LIMIT", "120 per minute")
+
+
+def _language(invitation: Invitation | None) -> str:
+    chosen = request.values.get("lang", "")
+    if chosen in LANGUAGES:
+        return chosen
+    return invitation.locale if invitation and invitation.locale in LANGUAGES else "zh_CN"
+
+
+def _private(response: Response) -> Response:
+    # The page belongs to one person: no shared caches, no referrer carrying the token away.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def render_survey(
+    survey: Survey,
+    lang: str,
+    *,
+    preview: bool = False,
+    token: str = "",
+    values: dict | None = None,
+    errors: dict | None = None,
+    status: int = 200,
+) -> Response:
+    """The answer page; the staff preview renders the very same template."""
+    with force_locale(lang):
+        body = render_template(
+            "surveys/public_answer.html",
+            survey=survey,
+            lang=lang,
+            preview=preview,
+            token=token,
+            values=values,
+            errors=errors or {},
+        )
+    return _private(make_response(body, status))
+
+
+def message(kind: str, lang: str, status: int, survey: Survey | None = None) -> Response:
+    with force_locale(lang):
+        body = render_template("surveys/public_message.html", kind=kind, lang=lang, survey=survey)
+    return _private(make_response(body, status))
+
+
+@public_bp.route("/<token>", methods=["GET", "POST"])
+@access(PUBLIC)
+@limiter.limit(survey_limit)
+def answer(token: str):
+    invitation = services.invitation_by_token(token)
+    lang = _language(invitation)
+    if invitation is None:
+        return message("unknown", lang, 404)
+    if invitation.answered_at is not None:
+        return message("answered", lang, 200 if request.method == "GET" else 409, invitation.survey)
+    if invitation.is_expired():
+        return message("expired", lang, 410, invitation.survey)
+    survey = invitation.survey
+    if request.method == "GET":
+        return render_survey(survey, lang, token=token)
+    with force_locale(lang):
+        answers, errors = read_answers(survey.questions, request.form)
+    if errors:
+        return render_survey(
+            survey, lang, token=token, values=request.form, errors=errors, status=422
+        )
+    invitation_id = invitation.id
+    # End the reading transaction: the write then starts with the claim of the invitation.
+    db.session.rollback()
+    try:
+        services.submit_response(invitation_id, answers)
+        db.session.commit()
+    except services.AlreadyAnswered:
+        db.session.rollback()
+        return message("answered", lang, 409)
+    return message("thanks", lang, 200)

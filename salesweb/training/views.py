@@ -609,9 +609,3 @@ def reason_map_delete(entry_id: int):
     db.session.commit()
     flash(_("Suggestion rule removed."), "success")
     return done("training.suggestion_list")
-
-
-@bp.app_context_processor
-def training_permissions() -> dict:
-    """Training's permission checks in every template (also in fragments rendered alone)."""
-    return permissions.TEMPLATE_PERMISSIONS

@@ -70,6 +70,8 @@ def live_server(tmp_path_factory):
     config = TestConfig()
     config.TESTING = False  # real error pages, real CSRF, as a person gets them
     config.WTF_CSRF_ENABLED = True
+    # Every journey signs in from 127.0.0.1; the per-address limit has its own unit test.
+    config.SALESWEB_LOGIN_LIMIT = "1000 per minute"
     config.SQLALCHEMY_DATABASE_URI = _browser_database(str(tmp_path_factory.mktemp("browserdb")))
     app = create_app(config)
     with app.app_context():

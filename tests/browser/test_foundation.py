@@ -16,6 +16,14 @@ def sign_in(page: Page, base: str, email: str, password: str = DEMO_PASSWORD) ->
         page.click("#login-form button[type=submit]")
 
 
+def use_language(page: Page, code: str) -> None:
+    """Switch the signed-in user's language unless the page is already in it."""
+    wanted = "zh-CN" if code == "zh_CN" else code
+    if page.locator("html").get_attribute("lang") != wanted:
+        with page.expect_navigation(wait_until="load"):  # the switcher submits itself
+            page.select_option("#locale-select", code)
+
+
 def test_sign_in_switch_language_sign_out(page: Page, live_server):
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)

@@ -416,7 +416,7 @@ def test_the_pdf_fetcher_reads_only_static_files(app):
     with app.app_context():
         root = pdf.static_root()
         fetcher = pdf.static_only_fetcher()
-        css = fetcher.fetch((root / "css" / "quote_pdf.css").as_uri())
+        css = fetcher.fetch((root / "css" / "pdf_fonts.css").as_uri())
         assert b"@font-face" in css.read()
         css.close()
         for url in (

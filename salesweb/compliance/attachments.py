@@ -1,0 +1,123 @@
+"""Contract files: judged by their content (not their name), size-limited, stored outside
+static/ under a random name with their SHA-256."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from salesweb.core.errors import DomainError
+from salesweb.core.importing import size_text
+
+MAX_BYTES = 20 * 1024 * 1024
+# kind -> (mime type, file name endings that may carry it)
+KINDS = {
+    "pdf": ("application/pdf", (".pdf",)),
+    "docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        (".docx",),
+    ),
+    "png": ("image/png", (".png",)),
+    "jpeg": ("image/jpeg", (".jpg", ".jpeg")),
+    "gif": ("image/gif", (".gif",)),
+    "webp": ("image/webp", (".webp",)),
+}
+
+
+class AttachmentRefused(DomainError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message, field="file")
+
+
+@dataclass(frozen=True)
+class Stored:
+    stored_name: str
+    filename: str
+    sha256: str
+    size: int
+    kind: str
+    mime: str
+
+
+def storage_dir() -> Path:
+    """instance/contracts (or SALESWEB_CONTRACT_DIR): never under static/."""
+    configured = current_app.config.get("SALESWEB_CONTRACT_DIR")
+    path = Path(configured) if configured else Path(current_app.instance_path) / "contracts"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def sniff(path: Path) -> str | None:
+    """The file's kind judged by its first bytes (and, for DOCX, its parts), or None."""
+    with path.open("rb") as handle:
+        head = handle.read(16)
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head.startswith((b"GIF87a", b"GIF89a")):
+        return "gif"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(path) as archive:
+                names = set(archive.namelist())
+        except (zipfile.BadZipFile, OSError):
+            return None
+        if "[Content_Types].xml" in names and "word/document.xml" in names:
+            return "docx"
+    return None
+
+
+def safe_filename(name: str) -> str:
+    """The base name only, without control characters or quotes, at most 200 characters."""
+    base = Path((name or "").replace("\\", "/")).name
+    clean = "".join(ch for ch in base if ch.isprintable() and ch not in '"<>|:*?')
+    return clean.strip()[:200] or "file"
+
+
+def store(stream: IO[bytes], filename: str) -> Stored:
+    """Copy the upload under a random name while hashing it; refuse what is not allowed."""
+    name = safe_filename(filename)
+    stored_name = secrets.token_hex(16)
+    target = storage_dir() / stored_name
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with target.open("wb") as out:
+            while chunk := stream.read(256 * 1024):
+                size += len(chunk)
+                if size > MAX_BYTES:
+                    raise AttachmentRefused(
+                        _("The file is larger than %(size)s.", size=size_text(MAX_BYTES))
+                    )
+                digest.update(chunk)
+                out.write(chunk)
+        if size == 0:
+            raise AttachmentRefused(_("The file is empty."))
+        kind = sniff(target)
+        if kind is None:
+            raise AttachmentRefused(_("Only PDF, DOCX and image files (PNG, JPEG, GIF, WebP)."))
+        mime, endings = KINDS[kind]
+        if not name.lower().endswith(endings):
+            raise AttachmentRefused(
+                _("The file's name does not match its content (%(kind)s).", kind=kind.upper())
+            )
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+    return Stored(stored_name, name, digest.hexdigest(), size, kind, mime)
+
+
+def path_of(stored_name: str) -> Path:
+    return storage_dir() / stored_name

@@ -1,0 +1,186 @@
+"""Forms of contracts, attachments, reviews, rules, credit approvals and risks (shape only)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from salesweb.compliance.models import (
+    CLAUSES,
+    DECISION_LABELS,
+    RISK_CATEGORIES,
+    RISK_STATUS_LABELS,
+    SEVERITY_LABELS,
+)
+from salesweb.compliance.rules import kind_choices
+from salesweb.core.forms import NumberField
+from salesweb.core.money import currency_choices
+from salesweb.customers.forms import VersionField
+
+
+def _labels(mapping) -> list[tuple[str, str]]:
+    return [(key, str(label)) for key, label in mapping.items()]
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ContractForm(FlaskForm):
+    deal_id = SelectField(_l("Deal"), coerce=int, validators=[InputRequired()])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    value = NumberField(
+        _l("Value"), places=2, validators=[InputRequired(), NumberRange(min=0, max=10**15)]
+    )
+    currency = SelectField(_l("Currency"), choices=currency_choices)
+    discount_pct = NumberField(
+        _l("Discount against list price, in percent"),
+        places=2,
+        default=Decimal("0"),
+        validators=[Optional(), NumberRange(min=0, max=100)],
+    )
+    payment_days = IntegerField(
+        _l("Payment terms (days)"), default=30, validators=[InputRequired(), NumberRange(0, 3650)]
+    )
+    start_date = DateField(_l("Start date"), validators=[InputRequired()])
+    end_date = DateField(_l("End date"), validators=[InputRequired()])
+    auto_renew = BooleanField(_l("Renews automatically"))
+    governing_law = StringField(_l("Governing law"), validators=[Optional(), Length(max=120)])
+    clauses = CheckboxesField(_l("Key clauses"), choices=lambda: _labels(CLAUSES))
+    note = StringField(_l("What changed"), validators=[Optional(), Length(max=300)])
+    version = VersionField(validators=[Optional()])
+
+    DATA_FIELDS = (
+        "title",
+        "value",
+        "currency",
+        "discount_pct",
+        "payment_days",
+        "start_date",
+        "end_date",
+        "auto_renew",
+        "governing_law",
+        "clauses",
+    )
+
+    def data_dict(self) -> dict:
+        return {name: getattr(self, name).data for name in self.DATA_FIELDS}
+
+
+class AttachmentForm(FlaskForm):
+    file = FileField(
+        _l("File (PDF, DOCX or image, up to 20 MB)"),
+        validators=[FileRequired(_l("Choose a file."))],
+    )
+
+
+class ActionForm(FlaskForm):
+    """Buttons that only need the CSRF token (submit, claim, sign, remove a file)."""
+
+
+class DecisionForm(FlaskForm):
+    decision = RadioField(
+        _l("Decision"), choices=lambda: _labels(DECISION_LABELS), validators=[InputRequired()]
+    )
+    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=4000)])
+    contract_id = HiddenField()
+    version_no = HiddenField()
+
+
+class AnswerForm(FlaskForm):
+    result_id = HiddenField()
+    body = TextAreaField(_l("Your answer"), validators=[DataRequired(), Length(max=4000)])
+
+
+class RuleForm(FlaskForm):
+    kind = SelectField(_l("Kind"), choices=kind_choices, validators=[InputRequired()])
+    description_zh = StringField(
+        _l("Description (Chinese)"), validators=[DataRequired(), Length(max=300)]
+    )
+    description_en = StringField(
+        _l("Description (English)"), validators=[DataRequired(), Length(max=300)]
+    )
+    severity = SelectField(
+        _l("Severity"), choices=lambda: _labels(SEVERITY_LABELS), validators=[InputRequired()]
+    )
+    active = BooleanField(_l("Active"), default=True)
+    limit = NumberField(
+        _l("Limit (amount, %, days or months by kind)"),
+        places=2,
+        validators=[Optional(), NumberRange(min=0, max=10**15)],
+    )
+    clauses = CheckboxesField(_l("Required clauses"), choices=lambda: _labels(CLAUSES))
+    names = TextAreaField(_l("Blocked customers, one a line"), validators=[Optional()])
+    version = VersionField(validators=[Optional()])
+
+    def data_dict(self) -> dict:
+        return {
+            "kind": self.kind.data,
+            "description_zh": self.description_zh.data,
+            "description_en": self.description_en.data,
+            "severity": self.severity.data,
+            "active": self.active.data,
+            "limit": self.limit.data,
+            "clauses": self.clauses.data or [],
+            "names": self.names.data or "",
+        }
+
+
+class CreditApprovalForm(FlaskForm):
+    comment = StringField(_l("Comment"), validators=[Optional(), Length(max=500)])
+
+
+def SCALE() -> list[tuple[int, str]]:  # noqa: N802 - a choices callable
+    return [(n, str(n)) for n in range(1, 6)]
+
+
+class RiskForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    category = SelectField(
+        _l("Category"), choices=lambda: _labels(RISK_CATEGORIES), validators=[InputRequired()]
+    )
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=4000)])
+    likelihood = SelectField(_l("Likelihood (1–5)"), choices=SCALE, coerce=int)
+    impact = SelectField(_l("Impact (1–5)"), choices=SCALE, coerce=int)
+    owner_id = SelectField(_l("Owner"), coerce=int, validators=[InputRequired()])
+    mitigation = TextAreaField(_l("Mitigation plan"), validators=[Optional(), Length(max=4000)])
+    status = SelectField(
+        _l("Status"), choices=lambda: _labels(RISK_STATUS_LABELS), validators=[InputRequired()]
+    )
+    next_review_on = DateField(_l("Next review"), validators=[Optional()])
+    account_id = IntegerField(_l("Account number"), validators=[Optional()])
+    deal_id = IntegerField(_l("Deal number"), validators=[Optional()])
+    contract_id = IntegerField(_l("Contract number"), validators=[Optional()])
+    version = VersionField(validators=[Optional()])
+
+    def data_dict(self) -> dict:
+        return {
+            name: getattr(self, name).data
+            for name in (
+                "title",
+                "category",
+                "description",
+                "likelihood",
+                "impact",
+                "mitigation",
+                "status",
+                "next_review_on",
+            )
+        }

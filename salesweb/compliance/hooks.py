@@ -1,0 +1,184 @@
+"""What compliance adds to lower areas: two exit-criterion kinds for the sales process, contract
+events on the account timeline, account-page actions (contracts, open risks, credit flag), and
+the template globals of the deal-page panel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, func, literal, select
+
+from salesweb.auth.models import Role, User
+from salesweb.compliance import credit
+from salesweb.compliance.models import (
+    LIVE_RISK,
+    Contract,
+    ContractStatus,
+    Review,
+    ReviewStatus,
+    Risk,
+)
+from salesweb.customers import actions, timeline
+from salesweb.extensions import db
+from salesweb.pipeline import gates
+
+
+def deal_contract(deal_id: int) -> Contract | None:
+    """The deal's newest live contract (a rejected one only when there is no other)."""
+    return db.session.scalar(
+        select(Contract)
+        .where(Contract.deal_id == deal_id, Contract.deleted_at.is_(None))
+        .order_by((Contract.status == ContractStatus.REJECTED).asc(), Contract.id.desc())
+        .limit(1)
+    )
+
+
+def _contract_approved(deal: Any, stage: Any, params: dict[str, Any]) -> list[gates.Missing]:
+    approved = db.session.scalar(
+        select(func.count())
+        .select_from(Contract)
+        .join(
+            Review,
+            (Review.contract_id == Contract.id) & (Review.version_no == Contract.version_no),
+        )
+        .where(
+            Contract.deal_id == deal.id,
+            Contract.deleted_at.is_(None),
+            Contract.status.in_([ContractStatus.APPROVED, ContractStatus.SIGNED]),
+            Review.status == ReviewStatus.APPROVED,
+        )
+    )
+    if approved:
+        return []
+    contract = deal_contract(deal.id)
+    if contract is None:
+        return [
+            gates.Missing(
+                _("Add the contract and have compliance approve it."),
+                gates.link("compliance.contract_create", deal_id=deal.id),
+            )
+        ]
+    return [
+        gates.Missing(
+            _(
+                "Have compliance approve the contract %(number)s (now: %(status)s).",
+                number=contract.number,
+                status=contract.status_label,
+            ),
+            gates.link("compliance.contract_detail", contract_id=contract.id),
+        )
+    ]
+
+
+def _credit_ok(deal: Any, stage: Any, params: dict[str, Any]) -> list[gates.Missing]:
+    from salesweb.pipeline.models import DealApproval
+
+    if not credit.over_limit(deal.account):
+        return []
+    approved = db.session.scalar(
+        select(func.count())
+        .select_from(DealApproval)
+        .where(
+            DealApproval.deal_id == deal.id,
+            DealApproval.stage_id == stage.id,
+            DealApproval.role == Role.MANAGER,
+        )
+    )
+    if approved:
+        return []
+    return [
+        gates.Missing(
+            _("The account is over its credit limit: a manager must approve."),
+            gates.link("compliance.deal_credit", deal_id=deal.id),
+        )
+    ]
+
+
+gates.register("contract_approved", _l("An approved contract"), _contract_approved)
+gates.register("credit_ok", _l("Within the credit limit, or a manager's approval"), _credit_ok)
+
+
+# --- the account timeline and page -----------------------------------------------------------
+
+
+def _review_events(account_id: int) -> Select:
+    return (
+        select(
+            Review.submitted_at.label("at"),
+            (literal("contract:") + Review.status).label("kind"),
+            Contract.id.label("ref_id"),
+            Contract.number.label("title"),
+            Contract.title.label("body"),
+            User.display_name.label("actor"),
+        )
+        .join(Contract, Contract.id == Review.contract_id)
+        .outerjoin(User, User.id == Review.submitted_by_id)
+        .where(Contract.account_id == account_id, Contract.deleted_at.is_(None))
+    )
+
+
+timeline.register(
+    "contract",
+    _l("Contract reviews"),
+    _review_events,
+    lambda ref: url_for("compliance.contract_detail", contract_id=ref),
+)
+
+
+def open_risk_count(account_id: int | None = None, deal_id: int | None = None) -> int:
+    stmt = (
+        select(func.count())
+        .select_from(Risk)
+        .where(Risk.deleted_at.is_(None), Risk.status.in_(LIVE_RISK))
+    )
+    if account_id is not None:
+        stmt = stmt.where(Risk.account_id == account_id)
+    if deal_id is not None:
+        stmt = stmt.where(Risk.deal_id == deal_id)
+    return db.session.scalar(stmt) or 0
+
+
+def account_over_limit(account: Any) -> bool:
+    return credit.over_limit(account)
+
+
+actions.register(
+    _l("Contracts"),
+    lambda a: url_for("compliance.contract_list", account=a.id),
+    lambda user, account: True,
+)
+actions.register(
+    _l("Open risks"),
+    lambda a: url_for("compliance.risk_list", account=a.id),
+    lambda user, account: open_risk_count(account_id=account.id) > 0,
+)
+actions.register(
+    _l("⚠ Over credit limit"),
+    lambda a: url_for("compliance.account_credit", account_id=a.id),
+    lambda user, account: account_over_limit(account),
+)
+
+
+def deal_panel(deal: Any) -> dict[str, Any]:
+    """What the deal page's compliance panel shows: contract, open risks, credit."""
+    over = credit.over_limit(deal.account)
+    return {
+        "contract": deal_contract(deal.id),
+        "risks": list(
+            db.session.scalars(
+                select(Risk)
+                .where(
+                    Risk.deal_id == deal.id, Risk.deleted_at.is_(None), Risk.status.in_(LIVE_RISK)
+                )
+                .order_by(Risk.score.desc())
+                .limit(10)
+            )
+        ),
+        "over_limit": over,
+    }
+
+
+TEMPLATE_GLOBALS = {"compliance_deal_panel": deal_panel}

@@ -1,0 +1,164 @@
+"""Forms of the survey area; the public answer form is read by `read_answers`."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from salesweb.surveys.models import (
+    CHOICE_KINDS,
+    KIND_LABELS,
+    TEXT_LIMIT,
+    QuestionKind,
+    SurveyQuestion,
+)
+from salesweb.surveys.services import Answer
+
+
+class SurveyForm(FlaskForm):
+    title_zh = StringField(_l("Title (Chinese)"), validators=[DataRequired(), Length(max=200)])
+    title_en = StringField(_l("Title (English)"), validators=[DataRequired(), Length(max=200)])
+    intro_zh = TextAreaField(_l("Introduction (Chinese)"), validators=[Length(max=2000)])
+    intro_en = TextAreaField(_l("Introduction (English)"), validators=[Length(max=2000)])
+    active = BooleanField(_l("Can be sent"), default=True)
+    version = HiddenField()
+
+    def data_dict(self) -> dict:
+        return {
+            "title_zh": self.title_zh.data.strip(),
+            "title_en": self.title_en.data.strip(),
+            "intro_zh": (self.intro_zh.data or "").strip(),
+            "intro_en": (self.intro_en.data or "").strip(),
+            "active": bool(self.active.data),
+        }
+
+
+class QuestionForm(FlaskForm):
+    kind = SelectField(
+        _l("Kind"),
+        choices=lambda: [(k.value, str(label)) for k, label in KIND_LABELS.items()],
+        validators=[DataRequired()],
+    )
+    text_zh = StringField(_l("Question (Chinese)"), validators=[DataRequired(), Length(max=500)])
+    text_en = StringField(_l("Question (English)"), validators=[DataRequired(), Length(max=500)])
+    required = BooleanField(_l("An answer is required"))
+    options = TextAreaField(
+        _l("Options"),
+        description=_l("For choice questions: one option a line, as 中文 | English."),
+        validators=[Length(max=6000)],
+    )
+
+    def validate_options(self, field) -> None:
+        if self.kind.data in CHOICE_KINDS and not (field.data or "").strip():
+            raise ValidationError(_("Give at least two options, one a line."))
+
+    def data_dict(self) -> dict:
+        return {
+            "kind": self.kind.data,
+            "text_zh": self.text_zh.data,
+            "text_en": self.text_en.data,
+            "required": self.required.data,
+            "options": self.options.data or "",
+        }
+
+
+class TouchpointForm(FlaskForm):
+    survey_id = SelectField(_l("Survey"), coerce=int, validators=[InputRequired()])
+    active = BooleanField(_l("Send automatically"))
+    expires_days = IntegerField(
+        _l("Link valid for (days)"), default=30, validators=[InputRequired(), NumberRange(1, 365)]
+    )
+
+
+class InviteForm(FlaskForm):
+    survey_id = SelectField(_l("Survey"), coerce=int, validators=[InputRequired()])
+    contact_ids = SelectMultipleField(_l("Contacts"), coerce=int, validate_choice=False)
+    expires_days = IntegerField(
+        _l("Link valid for (days)"), default=30, validators=[Optional(), NumberRange(1, 365)]
+    )
+
+    def validate_contact_ids(self, field) -> None:
+        if not field.data:
+            raise ValidationError(_("Choose at least one contact."))
+        if len(field.data) > 200:
+            raise ValidationError(_("At most 200 contacts at a time."))
+
+
+class CaseForm(FlaskForm):
+    status = HiddenField(validators=[DataRequired()])
+    root_cause_id = SelectField(_l("Root cause"), coerce=int, validate_choice=False, default=0)
+    note = TextAreaField(_l("Resolution note"), validators=[Length(max=TEXT_LIMIT)])
+    version = HiddenField()
+
+
+def read_answers(
+    questions: list[SurveyQuestion], form: MultiDict
+) -> tuple[list[Answer], dict[int, str]]:
+    """The answers in the posted form, checked against the questions; errors by question id.
+
+    Messages come out in the active locale (the public view forces the invitation's).
+    """
+    answers: list[Answer] = []
+    errors: dict[int, str] = {}
+    for q in questions:
+        name = f"q{q.id}"
+        kind = QuestionKind(q.kind)
+        if kind in (QuestionKind.NPS, QuestionKind.CSAT, QuestionKind.RATING):
+            raw = (form.get(name) or "").strip()
+            if not raw:
+                if q.required:
+                    errors[q.id] = _("Please choose a score.")
+                continue
+            if not raw.isdigit() or int(raw) not in (q.scale or ()):
+                errors[q.id] = _("Please choose one of the scores shown.")
+                continue
+            answers.append(Answer(q.id, kind, number=int(raw)))
+        elif kind in CHOICE_KINDS:
+            keys = {o["key"] for o in q.options}
+            picked = [v for v in form.getlist(name) if v]
+            if kind == QuestionKind.SINGLE and len(picked) > 1:
+                errors[q.id] = _("Please choose one option.")
+                continue
+            if any(v not in keys for v in picked):
+                errors[q.id] = _("Please choose among the options shown.")
+                continue
+            if not picked:
+                if q.required:
+                    errors[q.id] = _("Please choose an option.")
+                continue
+            answers.append(Answer(q.id, kind, choices=sorted(set(picked), key=picked.index)))
+        else:
+            # NUL cannot be stored by PostgreSQL and means nothing in a comment.
+            text = (form.get(name) or "").replace("\x00", "").strip()
+            if len(text) > TEXT_LIMIT:
+                errors[q.id] = _(
+                    "Please keep your answer under %(n)d characters (it has %(m)d).",
+                    n=TEXT_LIMIT,
+                    m=len(text),
+                )
+                continue
+            if not text:
+                if q.required:
+                    errors[q.id] = _("Please write an answer.")
+                continue
+            answers.append(Answer(q.id, kind, text=text))
+    return answers, errors

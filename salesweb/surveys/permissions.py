@@ -1,0 +1,91 @@
+"""Who edits surveys, who invites, and who sees which answers and cases.
+
+Reps see the answers and cases of their own accounts, managers their team's, admins all.
+Compliance officers have no business with customer satisfaction.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Select
+
+from salesweb.auth.models import Role, User
+from salesweb.auth.permissions import can_see_owner, owner_filter
+from salesweb.customers.models import Account
+from salesweb.surveys.models import CaseStatus, FeedbackCase, Invitation, SurveyResponse
+
+READERS = (Role.ADMIN, Role.MANAGER, Role.REP)
+
+
+def _reader(user: User) -> bool:
+    return user.is_authenticated and user.role in READERS
+
+
+def can_manage_surveys(user: User) -> bool:
+    return user.is_authenticated and user.role in (Role.ADMIN, Role.MANAGER)
+
+
+def can_view_surveys(user: User) -> bool:
+    return _reader(user)
+
+
+def can_invite(user: User, account: Account) -> bool:
+    """Invite contacts of an account the user is responsible for."""
+    if not _reader(user) or account.is_deleted:
+        return False
+    if user.role == Role.ADMIN:
+        return True
+    return account.owner is not None and can_see_owner(user, account.owner)
+
+
+def scope_responses(stmt: Select, user: User) -> Select:
+    """Responses of the accounts the user sees; the select must join Account."""
+    if not _reader(user):
+        return stmt.where(SurveyResponse.id.is_(None))
+    clause = owner_filter(user, Account.owner_id)
+    return stmt if clause is None else stmt.where(clause)
+
+
+def scope_invitations(stmt: Select, user: User) -> Select:
+    """Invitations of the accounts the user sees; the select must join Account."""
+    if not _reader(user):
+        return stmt.where(Invitation.id.is_(None))
+    clause = owner_filter(user, Account.owner_id)
+    return stmt if clause is None else stmt.where(clause)
+
+
+def scope_cases(stmt: Select, user: User) -> Select:
+    if not _reader(user):
+        return stmt.where(FeedbackCase.id.is_(None))
+    clause = owner_filter(user, FeedbackCase.owner_id)
+    return stmt if clause is None else stmt.where(clause)
+
+
+def can_view_response(user: User, response: SurveyResponse) -> bool:
+    if not _reader(user):
+        return False
+    owner = response.account.owner
+    return user.role == Role.ADMIN or (owner is not None and can_see_owner(user, owner))
+
+
+def can_view_invitation(user: User, invitation: Invitation) -> bool:
+    return _reader(user) and can_invite(user, invitation.account)
+
+
+def can_view_case(user: User, case: FeedbackCase) -> bool:
+    if not _reader(user):
+        return False
+    return user.role == Role.ADMIN or (case.owner is not None and can_see_owner(user, case.owner))
+
+
+def can_work_case(user: User, case: FeedbackCase) -> bool:
+    return can_view_case(user, case) and case.status != CaseStatus.CLOSED
+
+
+TEMPLATE_PERMISSIONS = {
+    "can_manage_surveys": can_manage_surveys,
+    "can_view_surveys": can_view_surveys,
+    "can_invite": can_invite,
+    "can_view_response": can_view_response,
+    "can_view_case": can_view_case,
+    "can_work_case": can_work_case,
+}

@@ -1,0 +1,164 @@
+"""The public page /s/<token>: language, size, no other hosts, no script, validation next to
+the question, one answer, polite refusals, CSRF, rate limit, escaped free text."""
+
+import re
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from salesweb.core.models import utcnow
+from salesweb.extensions import limiter
+from salesweb.surveys.models import FeedbackCase, SurveyAnswer, SurveyResponse
+from tests.conftest import by_id, parse
+from tests.factories import make_account, make_contact, make_user
+from tests.surveys.factories import form_for, make_invitation, make_survey
+
+
+def count(db, model):
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_page_in_the_contacts_language_with_a_switcher(client, db):
+    survey = make_survey()
+    contact = make_contact(make_account(owner=make_user()), locale="en")
+    _inv, token = make_invitation(survey, contact=contact)
+    db.session.commit()
+    page = client.get(f"/s/{token}")
+    tree = parse(page)
+    assert page.status_code == 200 and tree.get("lang") == "en"
+    assert survey.title_en in tree.findtext(".//h1")
+    assert by_id(page, "lang-zh_CN") is not None
+    chinese = client.get(f"/s/{token}?lang=zh_CN")
+    assert parse(chinese).get("lang") == "zh-CN" and survey.title_zh in chinese.get_data(
+        as_text=True
+    )
+    assert "推荐可能性" in chinese.get_data(as_text=True)
+    assert page.headers["Cache-Control"] == "no-store"
+
+
+def test_page_is_small_self_contained_and_has_no_script(client, db):
+    _inv, token = make_invitation()
+    db.session.commit()
+    page = client.get(f"/s/{token}")
+    html = page.get_data(as_text=True)
+    css = client.get("/static/css/survey.css")
+    css_size = len(css.data)
+    css.close()
+    assert len(page.data) + css_size < 30 * 1024
+    tree = parse(page)
+    assert tree.xpath("//script") == [] and "hx-" not in html
+    for url in tree.xpath("//@src | //@href | //@action"):
+        assert not re.match(r"^(https?:)?//", url), url
+    assert "base.html" not in html and tree.xpath("//form[@id='answer-form']/@method") == ["post"]
+
+
+def test_missing_and_bad_answers_come_back_next_to_the_question(client, db):
+    survey = make_survey()
+    _inv, token = make_invitation(survey, locale="en")
+    db.session.commit()
+    nps, csat, choice, text = survey.questions
+    response = client.post(
+        f"/s/{token}",
+        data={f"q{csat.id}": "9", f"q{choice.id}": "7", f"q{text.id}": "kept"},
+    )
+    assert response.status_code == 422
+    assert "choose a score" in by_id(response, f"error-{nps.id}").text_content()
+    assert by_id(response, f"error-{csat.id}") is not None
+    assert by_id(response, f"error-{choice.id}") is not None
+    assert by_id(response, f"q{text.id}").text_content() == "kept"
+    assert count(db, SurveyResponse) == 0
+
+
+def test_oversize_free_text_is_refused_and_nothing_stored(client, db):
+    survey = make_survey()
+    _inv, token = make_invitation(survey)
+    db.session.commit()
+    data = form_for(survey, nps=9, text="长" * 2001)
+    response = client.post(f"/s/{token}", data=data)
+    assert response.status_code == 422
+    assert by_id(response, f"error-{survey.questions[-1].id}") is not None
+    assert count(db, SurveyResponse) == 0
+
+
+def test_answer_once_then_already_answered(client, db):
+    survey = make_survey()
+    invitation, token = make_invitation(survey, locale="en")
+    db.session.commit()
+    data = form_for(survey, nps=9, csat=4, text="Fine", choices=["1", "2"])
+    first = client.post(f"/s/{token}", data=data)
+    assert first.status_code == 200 and by_id(first, "survey-message").get("data-kind") == "thanks"
+    again = client.post(f"/s/{token}", data=form_for(survey, nps=0))
+    assert again.status_code == 409 and "already been answered" in again.get_data(as_text=True)
+    reopened = client.get(f"/s/{token}")
+    assert by_id(reopened, "survey-message").get("data-kind") == "answered"
+    response = db.session.scalar(select(SurveyResponse))
+    assert count(db, SurveyResponse) == 1 and response.nps == 9 and response.csat == 4
+    assert count(db, SurveyAnswer) == 4
+    multiple = db.session.scalar(
+        select(SurveyAnswer).where(SurveyAnswer.question_id == survey.questions[2].id)
+    )
+    assert multiple.choices == ["1", "2"]
+
+
+def test_detractor_answer_opens_a_case(client, db):
+    survey = make_survey()
+    _inv, token = make_invitation(survey)
+    db.session.commit()
+    client.post(f"/s/{token}", data=form_for(survey, nps=3, text="交货太慢"))
+    case = db.session.scalar(select(FeedbackCase))
+    assert case is not None and case.status == "open" and case.task_id is not None
+
+
+def test_unknown_and_expired_links_are_polite_and_reveal_nothing(client, db):
+    survey = make_survey()
+    _inv, token = make_invitation(survey, now=utcnow() - timedelta(days=31))
+    db.session.commit()
+    unknown = client.get("/s/" + "x" * 43)
+    assert unknown.status_code == 404
+    assert by_id(unknown, "survey-message").get("data-kind") == "unknown"
+    assert survey.title_zh not in unknown.get_data(as_text=True)
+    expired = client.get(f"/s/{token}")
+    assert expired.status_code == 410
+    assert client.post(f"/s/{token}", data=form_for(survey, nps=9)).status_code == 410
+    assert count(db, SurveyResponse) == 0
+
+
+def test_free_text_is_shown_escaped(client, login_as, db):
+    survey = make_survey()
+    owner = make_user(role="admin")
+    _inv, token = make_invitation(survey, owner=owner)
+    db.session.commit()
+    client.post(f"/s/{token}", data=form_for(survey, nps=2, text="<script>alert(1)</script>"))
+    login_as(user=owner)
+    comments = client.get("/surveys/results/comments")
+    body = comments.get_data(as_text=True)
+    assert "<script>alert(1)" not in body and "&lt;script&gt;alert(1)" in body
+    case = db.session.scalar(select(FeedbackCase))
+    assert "<script>alert" not in client.get(f"/surveys/cases/{case.id}").get_data(as_text=True)
+
+
+def test_csrf_is_required(app, client, db):
+    survey = make_survey()
+    _inv, token = make_invitation(survey)
+    db.session.commit()
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        refused = client.post(f"/s/{token}", data=form_for(survey, nps=9))
+        assert refused.status_code == 400
+        page = client.get(f"/s/{token}")
+        csrf = parse(page).xpath("//input[@name='csrf_token']/@value")[0]
+        taken = client.post(f"/s/{token}", data={**form_for(survey, nps=9), "csrf_token": csrf})
+        assert taken.status_code == 200
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    assert count(db, SurveyResponse) == 1
+
+
+def test_rate_limited_per_address(app, client, db):
+    app.config["SALESWEB_SURVEY_LIMIT"] = "3 per minute"
+    try:
+        codes = [client.get("/s/" + "y" * 43).status_code for _ in range(4)]
+    finally:
+        app.config.pop("SALESWEB_SURVEY_LIMIT")
+        limiter.reset()
+    assert codes == [404, 404, 404, 429]
