@@ -146,7 +146,7 @@ def _register_template_globals(app: Flask) -> None:
     from salesweb.core.i18n import LOCALE_NAMES, html_lang, register_filters
     from salesweb.core.money import base_currency, format_money
     from salesweb.core.pagination import url_with
-    from salesweb.customers.actions import for_account
+    from salesweb.customers.actions import for_account, panels_for
     from salesweb.customers.models import (
         ACCOUNT_TYPE_LABELS,
         INTERACTION_KIND_LABELS,
@@ -171,6 +171,7 @@ def _register_template_globals(app: Flask) -> None:
         priority_labels=PRIORITY_LABELS,
         event_label=event_label,
         account_actions=for_account,
+        account_panels=panels_for,
         record_history=history_for,
         action_label=action_label,
         url_with=url_with,

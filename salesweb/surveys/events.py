@@ -73,7 +73,7 @@ timeline.register(
     _answer_events,
     lambda ref: url_for("surveys.response_detail", response_id=ref),
 )
-actions.register(
+actions.register_panel(
     _l("Satisfaction"),
     lambda a: url_for("surveys.account_scores", account_id=a.id),
     _can_see_scores,
