@@ -1,7 +1,9 @@
-"""Build the large benchmark database: 100,000 accounts and everything that hangs under them.
+"""Build the large benchmark database: 100,000 accounts and everything that hangs under them,
+200,000 deals with their stage histories and 50,000 quotes.
 
     DATABASE_URL=sqlite:////tmp/bench.sqlite .venv/bin/python bench/seed.py --accounts 100000
     DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/bench_pg .venv/bin/python bench/seed.py
+    DATABASE_URL=sqlite:////tmp/bench.sqlite .venv/bin/python bench/seed.py --pipeline-only
 
 The schema comes from the migrations (`flask db upgrade`), then every table is filled with
 SQLAlchemy Core executemany in batches, one transaction per table, secondary indexes dropped
@@ -12,6 +14,12 @@ Scale (per --accounts N): 2.5 N contacts, 10 N interactions over two years, 2 N 
 half done, a fifth overdue), 0.2 N orders; --users people in --teams teams (one manager each),
 about 10% of the accounts in the public pool. The random seed is fixed: the same command builds
 the same data (dates are relative to today).
+
+The sales pipeline (per --deals D, default 2 N): the reference data first, through the ORM
+(`seed_reference()`: processes, stages, lost reasons, products, rates), then D deals on the owned
+accounts (--open-share of them open, the rest won or lost), 2-5 stage-history rows each, and
+--quotes quotes (default D / 4) with 1-3 lines. Its rows are planned from what the database holds,
+so `--pipeline-only` adds them to a database whose customers were built before.
 
 No audit rows are written: bench data is not business history, and the audit trail of a million
 generated rows would only measure the loader.
@@ -37,6 +45,7 @@ from sqlalchemy import Engine, Table, create_engine, func, inspect, select, text
 from werkzeug.security import generate_password_hash  # noqa: E402
 
 from salesweb.auth.models import Team, User  # noqa: E402
+from salesweb.core.models import ExchangeRate  # noqa: E402
 from salesweb.customers.models import (  # noqa: E402
     Account,
     Contact,
@@ -49,6 +58,17 @@ from salesweb.customers.models import (  # noqa: E402
     normalise_phone,
     search_text_of,  # the search-text rule of Account/Contact.refresh_keys
 )
+from salesweb.pipeline.models import (  # noqa: E402
+    Deal,
+    LostReason,
+    Product,
+    Quote,
+    QuoteLine,
+    SalesProcess,
+    Stage,
+    StageHistory,
+)
+from salesweb.pipeline.quoting import compute_totals  # noqa: E402
 
 SEED = 2026
 BATCH = 10_000
@@ -169,21 +189,16 @@ def _weighted(pairs: tuple[tuple[str, int], ...]) -> tuple[tuple[str, ...], list
     return values, cum
 
 
-class Loader:
-    """Generates the rows from one seeded random stream and bulk-inserts them table by table."""
+class BulkLoader:
+    """The plumbing: one seeded random stream, batched inserts, index drop and rebuild."""
 
-    def __init__(self, engine: Engine, accounts: int, users: int, teams: int, seed: int) -> None:
+    def __init__(self, engine: Engine, seed: int) -> None:
         self.engine = engine
         self.sqlite = engine.dialect.name == "sqlite"
-        self.n = accounts
-        self.n_users = users
-        self.n_teams = teams
         self.rng = random.Random(seed)
         self.now = datetime.now(UTC).replace(microsecond=0)
         self.timings: list[tuple[str, int, float]] = []
         self.dropped: dict[str, list[dict[str, Any]]] = {}
-
-    # --- plumbing ------------------------------------------------------------------------------
 
     def _next_id(self, table: Table) -> int:
         with self.engine.connect() as conn:
@@ -248,8 +263,10 @@ class Loader:
             count = len(self.dropped.get(table.name, []))
             self._timed(f"{table.name} (rebuild)", count, started, "indexes")
 
-    def finish(self, analyze: bool) -> None:
+    def finish(self, analyze: bool, tables: Iterable[str]) -> None:
+        """Sequences past the inserted ids (PostgreSQL), statistics if asked, a checkpoint."""
         started = time.perf_counter()
+        tables = list(tables)
         if self.sqlite:
             with self.engine.connect() as conn:
                 if analyze:
@@ -257,16 +274,6 @@ class Loader:
                 conn.commit()
                 conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         else:
-            tables = (
-                "teams",
-                "users",
-                "accounts",
-                "contacts",
-                "interactions",
-                "tasks",
-                "orders",
-                "order_lines",
-            )
             with self.engine.begin() as conn:
                 for name in tables:
                     # Explicit ids were inserted: move each sequence past them for the app.
@@ -278,9 +285,32 @@ class Loader:
                     )
             if analyze:
                 with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                    conn.exec_driver_sql("VACUUM ANALYZE")
+                    for name in tables:
+                        conn.exec_driver_sql(f"VACUUM ANALYZE {name}")
         label = "analyze" if analyze else "checkpoint"
         self._timed(label, 0, started, "")
+
+
+CUSTOMER_TABLES = (
+    "teams",
+    "users",
+    "accounts",
+    "contacts",
+    "interactions",
+    "tasks",
+    "orders",
+    "order_lines",
+)
+
+
+class Loader(BulkLoader):
+    """The people, their accounts and everything that hangs under them."""
+
+    def __init__(self, engine: Engine, accounts: int, users: int, teams: int, seed: int) -> None:
+        super().__init__(engine, seed)
+        self.n = accounts
+        self.n_users = users
+        self.n_teams = teams
 
     # --- people --------------------------------------------------------------------------------
 
@@ -635,6 +665,339 @@ class Loader:
         self._insert(OrderLine.__table__, lines)
 
 
+# --- the sales pipeline ----------------------------------------------------------------------
+# fmt: off
+# Where open deals sit and where lost ones were lost, by position of the open stages (a funnel).
+OPEN_STAGE_WEIGHTS = (30, 24, 18, 12, 10, 6)
+LOST_STAGE_WEIGHTS = (30, 25, 18, 14, 8, 5)
+QUOTE_POSITION = 3  # deals that reached the quote stage (position 3 of the default process) have quotes
+DEAL_SOURCES = {"zh": ("展会", "官网咨询", "老客户推荐", "电话营销", "合作伙伴"),
+                "en": ("Trade show", "Website", "Referral", "Outbound", "Partner")}
+NEXT_STEPS = {"zh": ("安排演示", "发送报价", "确认需求", "约技术交流", "催合同盖章", "确认预算"),
+              "en": ("Book a demo", "Send the quote", "Confirm the requirements", "Chase the signature",
+                     "Follow up on pricing", "Meet the decision maker")}
+BACK_REASONS = {"zh": ("客户预算推迟到下季度", "决策人变更，需要重新确认需求"),
+                "en": ("Budget pushed to next quarter", "New decision maker: needs to be re-qualified")}
+COMPETITORS = ("西门子", "施耐德", "汇川技术", "Rockwell", "ABB", "Honeywell")
+LOST_NOTES = {"zh": "客户内部项目取消", "en": "The customer cancelled the project"}
+QUOTE_TERMS = "付款方式：合同签订后30天内付清。\nPayment within 30 days of signing."
+DISCOUNTS = (Decimal("0"), Decimal("0"), Decimal("0"), Decimal("5"), Decimal("10"), Decimal("15"))
+BIG_DISCOUNTS = (Decimal("18"), Decimal("20"), Decimal("25"))
+# fmt: on
+PIPELINE_TABLES = ("deals", "deal_stage_history", "quotes", "quote_lines")
+
+
+class PipelineLoader(BulkLoader):
+    """Deals with their stage histories, and quotes with their lines, over the accounts and the
+    people already in the database (built now or before): the rows read from the database, not
+    from the customer loader, so `--pipeline-only` on an existing database builds the same data.
+    """
+
+    def __init__(self, engine: Engine, deals: int, quotes: int, open_share: float, seed: int):
+        super().__init__(engine, seed + 1)  # its own stream: the customer data does not shift it
+        self.n_deals = deals
+        self.n_quotes = quotes
+        self.open_share = open_share
+
+    def read_reference(self) -> None:
+        """The default process, reasons, products, rates, people and accounts, from the database."""
+        with self.engine.connect() as conn:
+            process = conn.execute(
+                select(SalesProcess.__table__.c.id, SalesProcess.__table__.c.current_version_id)
+                .where(SalesProcess.__table__.c.is_default.is_(True))
+                .order_by(SalesProcess.__table__.c.id)
+                .limit(1)
+            ).one()
+            self.version_id = process.current_version_id
+            stages = conn.execute(
+                select(Stage.__table__)
+                .where(Stage.__table__.c.version_id == self.version_id)
+                .order_by(Stage.__table__.c.position)
+            ).all()
+            self.open_stages = [s for s in stages if s.kind == "open"]
+            self.after_sales = next(s for s in stages if s.kind == "after_sales")
+            reasons = conn.execute(
+                select(LostReason.__table__)
+                .where(LostReason.__table__.c.active.is_(True))
+                .order_by(LostReason.__table__.c.position)
+            ).all()
+            self.reasons = [(r.id, r.code, r.needs_text) for r in reasons]
+            self.products = [
+                (p.id, p.name, p.list_price)
+                for p in conn.execute(
+                    select(Product.__table__)
+                    .where(
+                        Product.__table__.c.active.is_(True), Product.__table__.c.currency == "CNY"
+                    )
+                    .order_by(Product.__table__.c.id)
+                )
+            ]
+            self.usd_rates = [
+                (r.valid_on, r.rate, r.source)
+                for r in conn.execute(
+                    select(ExchangeRate.__table__)
+                    .where(ExchangeRate.__table__.c.currency == "USD")
+                    .order_by(ExchangeRate.__table__.c.valid_on)
+                )
+            ]
+            users = conn.execute(
+                select(User.id, User.team_id, User.role, User.locale).order_by(User.id)
+            ).all()
+            self.user_lang = {u.id: "en" if u.locale == "en" else "zh" for u in users}
+            self.team_manager = {
+                t.id: t.manager_id for t in conn.execute(select(Team.id, Team.manager_id))
+            }
+            self.user_team = {u.id: u.team_id for u in users}
+            accounts = Account.__table__.c
+            rows = conn.execute(
+                select(accounts.id, accounts.owner_id, accounts.type, accounts.name)
+                .where(accounts.owner_id.is_not(None), accounts.deleted_at.is_(None))
+                .order_by(accounts.id)
+            ).all()
+            contacts = Contact.__table__.c
+            self.primary_contact = dict(
+                conn.execute(
+                    select(contacts.account_id, func.min(contacts.id))
+                    .where(contacts.is_primary.is_(True), contacts.deleted_at.is_(None))
+                    .group_by(contacts.account_id)
+                ).all()
+            )
+        if not rows or not self.products or not self.open_stages:
+            raise SystemExit("No owned accounts or no default process: nothing to hang deals on.")
+        self.accounts = [(r.id, r.owner_id, r.name) for r in rows]
+        activity = {"prospect": 1.0, "customer": 2.0, "partner": 1.5, "churned": 1.0}
+        self.account_cum, running = [], 0.0
+        for r in rows:
+            running += activity.get(r.type, 1.0)
+            self.account_cum.append(running)
+
+    def _usd_rate(self, on: date) -> tuple[Decimal, date, str]:
+        """The newest USD rate valid on the day (the oldest one before the table starts)."""
+        chosen = self.usd_rates[0]
+        for rate in self.usd_rates:
+            if rate[0] <= on:
+                chosen = rate
+        return chosen[1], chosen[0], chosen[2]
+
+    def _path(self, status: str, position: int) -> list[tuple[int, str, str]]:
+        """The stage history of a deal: (stage position, status, reason) rows, 2 to 5 of them.
+        Stages may be skipped forward (their criteria met at once); imports start anywhere."""
+        rng, last_open = self.rng, len(self.open_stages) - 1
+        k = rng.randint(2, 5)
+        if status == "open":
+            if position == 0:  # went forward once, then back with a reason
+                return [(0, "open", ""), (1, "open", ""), (0, "open", "back")]
+            middle = sorted(rng.sample(range(1, position), min(k - 2, position - 1)))
+            return [(0, "open", ""), *((m, "open", "") for m in middle), (position, "open", "")]
+        if status == "won":
+            middle = sorted(rng.sample(range(1, last_open + 1), min(k - 2, last_open)))
+            return [(0, "open", ""), *((m, "open", "") for m in middle), (-1, "won", "")]
+        if position == 0 or k == 2:
+            return [(position, "open", ""), (position, "lost", "")]
+        middle = sorted(rng.sample(range(1, position), min(k - 3, position - 1)))
+        return [
+            (0, "open", ""),
+            *((m, "open", "") for m in middle),
+            (position, "open", ""),
+            (position, "lost", ""),
+        ]
+
+    def load_deals(self) -> None:
+        rng, now, today = self.rng, self.now, self.now.date()
+        deal_base = self._next_id(Deal.__table__)
+        history_base = self._next_id(StageHistory.__table__)
+        opens, losts = range(len(self.open_stages)), range(len(self.open_stages))
+        reason_ids = [r for r in self.reasons if r[1] != "other"]
+        other = next((r for r in self.reasons if r[1] == "other"), None)
+        history: list[dict[str, Any]] = []
+        # What the quotes need: per deal (id, owner, lang, currency, status, from, to).
+        self.quotable: list[tuple[int, int, str, str, str, datetime, datetime]] = []
+        per_day = 86400
+
+        def rows() -> Iterator[dict[str, Any]]:
+            for k in range(self.n_deals):
+                account_id, owner, account_name = rng.choices(
+                    self.accounts, cum_weights=self.account_cum
+                )[0]
+                lang = self.user_lang.get(owner, "zh")
+                draw = rng.random()
+                if draw < self.open_share:
+                    status = "open"
+                    position = rng.choices(opens, weights=OPEN_STAGE_WEIGHTS)[0]
+                    created = now - timedelta(seconds=rng.uniform(3, 200) * per_day)
+                    end = now - timedelta(seconds=rng.uniform(0, 60) * per_day)
+                    end = max(end, created + timedelta(hours=1))
+                else:
+                    status = (
+                        "won" if draw < self.open_share + (1 - self.open_share) * 0.4 else "lost"
+                    )
+                    position = rng.choices(losts, weights=LOST_STAGE_WEIGHTS)[0]
+                    age = rng.uniform(30, DAYS_OF_HISTORY)
+                    created = now - timedelta(seconds=age * per_day)
+                    end = created + timedelta(seconds=rng.uniform(7, min(180, age - 1)) * per_day)
+                path = self._path(status, position)
+                # Entry times: the first at creation, the last at `end`, the others in between.
+                inner = sorted(rng.random() for _ in range(len(path) - 2))
+                span = end - created
+                times = [created, *(created + span * x for x in inner), end]
+                deal_id = deal_base + k
+                for i, (pos, row_status, reason) in enumerate(path):
+                    stage = self.after_sales if pos < 0 else self.open_stages[pos]
+                    history.append(
+                        {"id": history_base + len(history), "deal_id": deal_id, "stage_id": stage.id,
+                         "status": row_status, "entered_at": times[i],
+                         "left_at": times[i + 1] if i + 1 < len(path) else None, "actor_id": owner,
+                         "via": "import", "reason": rng.choice(BACK_REASONS[lang]) if reason else ""}
+                    )  # fmt: skip
+                stage = self.after_sales if status == "won" else self.open_stages[position]
+                product_id, product_name, list_price = rng.choice(self.products)
+                quantity = rng.randint(1, 20)
+                usd = rng.random() < (0.4 if lang == "en" else 0.03) and bool(self.usd_rates)
+                if usd:
+                    rate, rate_date, rate_source = self._usd_rate(created.date())
+                    amount = (list_price / rate * quantity).quantize(Decimal("1")) + Decimal("0.00")
+                    base = (amount * rate).quantize(Decimal("0.01"))
+                else:
+                    rate, rate_date, rate_source = Decimal(1), None, "base"
+                    amount = base = (list_price * quantity).quantize(Decimal("0.01"))
+                closed_on = end.date() if status != "open" else None
+                reason_row = None
+                if status == "lost":
+                    reason_row = other if other and rng.random() < 0.08 else rng.choice(reason_ids)
+                updated = min(now, end + timedelta(seconds=rng.uniform(0, 5) * per_day))
+                if status == "won" or position >= QUOTE_POSITION:  # reached the quote stage
+                    self.quotable.append(
+                        (deal_id, owner, lang, "USD" if usd else "CNY", status, created, end)
+                    )
+                yield {
+                    "id": deal_id, "external_id": None,
+                    "title": f"{account_name} · {product_name}"[:200], "account_id": account_id,
+                    "contact_id": self.primary_contact.get(account_id) if rng.random() < 0.7 else None,
+                    "owner_id": owner, "process_version_id": self.version_id, "stage_id": stage.id,
+                    "status": status, "amount": amount, "currency": "USD" if usd else "CNY",
+                    "rate": rate, "rate_date": rate_date, "rate_source": rate_source,
+                    "base_amount": base,
+                    "expected_close": closed_on or today + timedelta(days=rng.randint(-20, 120)),
+                    "closed_on": closed_on, "engaged_on": created.date() if rng.random() < 0.3 else None,
+                    "source": rng.choice(DEAL_SOURCES[lang]),
+                    "competitor": rng.choice(COMPETITORS)
+                    if reason_row is not None and reason_row[1] == "competitor" else "",
+                    "next_step": rng.choice(NEXT_STEPS[lang]) if status == "open" else "",
+                    "probability": {"open": stage.probability, "won": 100, "lost": 0}[status],
+                    "probability_reason": "",
+                    "lost_reason_id": reason_row[0] if reason_row else None,
+                    "lost_note": LOST_NOTES[lang] if reason_row is not None and reason_row[2] else "",
+                    "stage_entered_at": end, "product_name": product_name, "version": 1,
+                    "deleted_at": updated if rng.random() < 0.005 else None,
+                    "created_at": created, "updated_at": updated,
+                }  # fmt: skip
+
+        self._insert(Deal.__table__, rows())
+        self._insert(StageHistory.__table__, history)
+
+    def load_quotes(self) -> None:
+        """Quotes of deals that reached the quote stage: the last one of a won deal accepted, of a
+        lost one declined, of an open one anywhere from draft to sent; totals as quoting computes
+        them; numbered Q-YYYY-NNNNNN in the order they were made."""
+        rng, now = self.rng, self.now
+        quote_base = self._next_id(Quote.__table__)
+        line_base = self._next_id(QuoteLine.__table__)
+        candidates = list(self.quotable)
+        rng.shuffle(candidates)
+        planned: list[tuple[datetime, tuple, bool]] = []  # (made, deal, last of the deal)
+        for deal in candidates:
+            if len(planned) >= self.n_quotes:
+                break
+            count = rng.choices((1, 2, 3, 4, 6), weights=(70, 20, 6, 3, 1))[0]
+            count = min(count, self.n_quotes - len(planned))
+            _deal_id, _owner, _lang, _currency, _status, created, end = deal
+            start = created + (end - created) * 0.3
+            made = sorted(start + (end - start) * rng.random() for _ in range(count))
+            for i, at in enumerate(made):
+                planned.append((at, deal, i == count - 1))
+        planned.sort(key=lambda q: q[0])
+        last_status = {
+            "open": (("draft", "pending_approval", "approved", "sent"), (25, 15, 25, 35)),
+            "won": (("accepted",), (1,)),
+            "lost": (("declined", "sent", "rejected"), (60, 30, 10)),
+        }
+        earlier_status = (("declined", "rejected", "sent", "approved"), (45, 20, 25, 10))
+        seq_by_year: dict[int, int] = {}
+        quotes, lines = [], []
+        for k, (made, deal, last) in enumerate(planned):
+            deal_id, owner, lang, currency, deal_status, _created, _end = deal
+            values, weights = last_status[deal_status] if last else earlier_status
+            status = rng.choices(values, weights=weights)[0]
+            year = made.year
+            seq_by_year[year] = seq_by_year.get(year, 0) + 1
+            big = status in ("pending_approval", "rejected") or (
+                status not in ("draft",) and rng.random() < 0.2
+            )
+            products = rng.sample(self.products, rng.randint(1, min(3, len(self.products))))
+            items = []
+            for n, (product_id, _name, list_price) in enumerate(products):
+                price = (
+                    (list_price / self._usd_rate(made.date())[0]).quantize(Decimal("0.01"))
+                    if currency == "USD"
+                    else list_price
+                )
+                discount = rng.choice(BIG_DISCOUNTS) if big and n == 0 else rng.choice(DISCOUNTS)
+                items.append((product_id, Decimal(rng.randint(1, 20)).quantize(Decimal("0.001")),
+                              price, discount))  # fmt: skip
+            tax_rate = Decimal("13.00")
+            totals = compute_totals([(q, p, d) for _pid, q, p, d in items], tax_rate)
+            quote_id = quote_base + k
+            for n, ((product_id, quantity, price, discount), total) in enumerate(
+                zip(items, totals.line_totals, strict=True)
+            ):
+                lines.append(
+                    {"id": line_base + len(lines), "quote_id": quote_id, "position": n,
+                     "product_id": product_id, "description": "", "quantity": quantity,
+                     "unit_price": price, "discount_pct": discount, "line_total": total}
+                )  # fmt: skip
+            decided_at = decided_by = None
+            comment = ""
+            if status not in ("draft", "pending_approval"):
+                if totals.max_discount > 15:  # above the limit: the team's manager decided
+                    decided_by = self.team_manager.get(self.user_team.get(owner))
+                    decided_at = made + timedelta(hours=rng.uniform(1, 48))
+                    comment = "同意" if status != "rejected" else "折扣过高"
+                else:  # within the limit: approved when submitted
+                    decided_at = made + timedelta(minutes=rng.uniform(1, 60))
+            decided_at = min(decided_at, now) if decided_at else None
+            quotes.append(
+                {"id": quote_id, "number": f"Q-{year}-{seq_by_year[year]:06d}", "revision": 1,
+                 "deal_id": deal_id, "status": status, "currency": currency,
+                 "language": "en" if lang == "en" else "zh_CN", "subtotal": totals.subtotal,
+                 "tax_rate": tax_rate, "tax": totals.tax, "total": totals.total,
+                 "max_discount": totals.max_discount, "valid_until": made.date() + timedelta(days=30),
+                 "terms": QUOTE_TERMS, "created_by_id": owner, "decided_by_id": decided_by,
+                 "decided_at": decided_at, "decision_comment": comment, "version": 1,
+                 "deleted_at": None, "created_at": made, "updated_at": decided_at or made}
+            )  # fmt: skip
+        self._insert(Quote.__table__, quotes)
+        self._insert(QuoteLine.__table__, lines)
+
+
+def pipeline_tables() -> list[Table]:
+    return [Deal.__table__, StageHistory.__table__, Quote.__table__, QuoteLine.__table__]
+
+
+def empty_pipeline(engine: Engine) -> None:
+    """Delete every deal and what hangs under it (the reference data stays)."""
+    with engine.begin() as conn:
+        for name in (
+            "quote_lines",
+            "quotes",
+            "deal_interactions",
+            "deal_approvals",
+            "deal_steps_done",
+            "deal_stage_history",
+            "deals",
+        ):
+            conn.execute(text(f"DELETE FROM {name}"))
+
+
 def reset_database(url: str) -> None:
     """Start from an empty database: delete the SQLite file, or recreate PostgreSQL's schema."""
     if url.startswith("sqlite"):
@@ -654,9 +1017,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--accounts", type=int, default=100_000)
     parser.add_argument("--users", type=int, default=200, help="sales people (managers included)")
     parser.add_argument("--teams", type=int, default=10)
+    parser.add_argument(
+        "--deals", type=int, help="deals (default: 2 per account, 200,000 for 100,000 accounts)"
+    )
+    parser.add_argument(
+        "--quotes", type=int, help="quotes (default: one per 4 deals, 50,000 for 200,000 deals)"
+    )
+    parser.add_argument(
+        "--open-share",
+        type=float,
+        default=0.10,
+        help="share of the deals still open (default 0.10: about 2,000 open deals per team "
+        "of the default 10 teams and 200,000 deals)",
+    )
+    parser.add_argument(
+        "--pipeline-only",
+        action="store_true",
+        help="add only the deals and quotes to a database that has the customer data already",
+    )
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
-    parser.add_argument("--reset", action="store_true", help="empty the database first")
+    parser.add_argument(
+        "--reset",
+        action="store_true",
+        help="empty the database first (with --pipeline-only: only the deals and quotes)",
+    )
     parser.add_argument(
         "--analyze",
         choices=("auto", "yes", "no"),
@@ -672,17 +1057,19 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("set DATABASE_URL or pass --database-url")
     if args.accounts < 10 or args.teams < 1 or args.users < 2 * args.teams:
         parser.error("need at least 10 accounts and two people per team")
+    if not 0 <= args.open_share <= 1:
+        parser.error("--open-share is between 0 and 1")
 
     from flask_migrate import upgrade
 
     from salesweb import create_app
 
-    if args.reset:
+    if args.reset and not args.pipeline_only:
         reset_database(args.database_url)
     app = create_app({"SQLALCHEMY_DATABASE_URI": args.database_url})
     started = time.perf_counter()
     with app.app_context():
-        upgrade()
+        upgrade(revision="heads")  # every area's branch
         from salesweb.extensions import db
 
         db.engine.dispose()
@@ -691,32 +1078,75 @@ def main(argv: list[str] | None = None) -> int:
     # One connection for the whole load; on SQLite durability is not needed while loading.
     engine = create_engine(args.database_url, pool_size=1, max_overflow=0)
     with engine.connect() as conn:
-        if conn.scalar(select(func.count()).select_from(Account.__table__)):
-            print("The database already has accounts: use --reset to start from an empty one.")
-            return 1
+        accounts = conn.scalar(select(func.count()).select_from(Account.__table__)) or 0
+        deals = conn.scalar(text("SELECT count(*) FROM deals")) or 0
         conn.rollback()  # the PRAGMAs below refuse to run inside a transaction
         if engine.dialect.name == "sqlite":
             raw = conn.connection.driver_connection
             raw.execute("PRAGMA synchronous=OFF")
             raw.execute("PRAGMA cache_size=-400000")
+    if args.pipeline_only:
+        if not accounts:
+            print("The database has no accounts: build it without --pipeline-only first.")
+            return 1
+        if deals and not args.reset:
+            print("The database already has deals: add --reset to replace them.")
+            return 1
+    elif accounts:
+        print("The database already has accounts: use --reset to start from an empty one.")
+        return 1
 
-    loader = Loader(engine, args.accounts, args.users, args.teams, args.seed)
-    bulk = [Account.__table__, Contact.__table__, Interaction.__table__, Task.__table__]
-    print(f"building {args.accounts:,} accounts on {engine.dialect.name}:", flush=True)
-    total_started = time.perf_counter()
-    if not args.keep_indexes:
-        loader.drop_indexes(bulk)
-    loader.load_people()
-    loader.plan_accounts()
-    loader.load_accounts()
-    loader.load_contacts()
-    loader.load_interactions()
-    loader.load_tasks()
-    loader.load_orders()
-    if not args.keep_indexes:
-        loader.create_indexes(bulk)
     analyze = args.analyze == "yes" or (args.analyze == "auto" and engine.dialect.name != "sqlite")
-    loader.finish(analyze)
+    total_started = time.perf_counter()
+    tables: list[str] = []
+    if not args.pipeline_only:
+        loader = Loader(engine, args.accounts, args.users, args.teams, args.seed)
+        bulk = [Account.__table__, Contact.__table__, Interaction.__table__, Task.__table__]
+        print(f"building {args.accounts:,} accounts on {engine.dialect.name}:", flush=True)
+        if not args.keep_indexes:
+            loader.drop_indexes(bulk)
+        loader.load_people()
+        loader.plan_accounts()
+        loader.load_accounts()
+        loader.load_contacts()
+        loader.load_interactions()
+        loader.load_tasks()
+        loader.load_orders()
+        if not args.keep_indexes:
+            loader.create_indexes(bulk)
+        tables += CUSTOMER_TABLES
+        accounts = args.accounts
+
+    n_deals = 2 * accounts if args.deals is None else args.deals
+    n_quotes = n_deals // 4 if args.quotes is None else args.quotes
+    pipeline = PipelineLoader(engine, n_deals, n_quotes, args.open_share, args.seed)
+    print(f"building {n_deals:,} deals and {n_quotes:,} quotes:", flush=True)
+    if args.pipeline_only and deals:
+        started = time.perf_counter()
+        empty_pipeline(engine)
+        pipeline._timed("(delete old deals)", deals, started)
+    started = time.perf_counter()
+    with app.app_context():
+        # The default process, stages, lost reasons, products and rates, through the ORM as
+        # every installation gets them (a few audit rows: reference data, not bench data).
+        from salesweb.extensions import db
+        from salesweb.pipeline.seed import seed_reference
+
+        seed_reference()
+        db.session.commit()
+        db.engine.dispose()
+    pipeline._timed("(reference data)", 0, started, "")
+    if n_deals:
+        pipeline.read_reference()
+        bulk = pipeline_tables()
+        if not args.keep_indexes:
+            pipeline.drop_indexes(bulk)
+        pipeline.load_deals()
+        pipeline.load_quotes()
+        if not args.keep_indexes:
+            pipeline.create_indexes(bulk)
+        tables += PIPELINE_TABLES
+    pipeline.finish(analyze, tables)
     print(f"  {'total':<24} {'':>18} {time.perf_counter() - total_started:>8.2f} s")
     engine.dispose()
     return 0

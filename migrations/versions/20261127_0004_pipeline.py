@@ -136,6 +136,7 @@ def upgrade():
         batch_op.create_index('ix_deals_expected_close', ['expected_close'], unique=False)
         batch_op.create_index('ix_deals_live_status_stage', ['deleted_at', 'status', 'stage_id'], unique=False)
         batch_op.create_index('ix_deals_owner_status_stage', ['owner_id', 'status', 'stage_id'], unique=False)
+        batch_op.create_index('ix_deals_owner_status_live', ['owner_id', 'status', 'deleted_at', 'updated_at', 'stage_id', 'base_amount', 'id'], unique=False)
         batch_op.create_index('ix_deals_updated', ['updated_at'], unique=False)
 
     op.create_table('stage_criteria',
@@ -307,6 +308,7 @@ def downgrade():
     with op.batch_alter_table('deals', schema=None) as batch_op:
         batch_op.drop_index('ix_deals_updated')
         batch_op.drop_index('ix_deals_owner_status_stage')
+        batch_op.drop_index('ix_deals_owner_status_live')
         batch_op.drop_index('ix_deals_live_status_stage')
         batch_op.drop_index('ix_deals_expected_close')
         batch_op.drop_index(batch_op.f('ix_deals_deleted_at'))

@@ -248,6 +248,18 @@ class Deal(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.Mod
 
     __table_args__ = (
         Index("ix_deals_owner_status_stage", "owner_id", "status", "stage_id"),
+        # Covering for a rep's or a team's deals: the board's totals and cards and the deal list's
+        # count and page (every filter and sort column) read this index alone, not the rows.
+        Index(
+            "ix_deals_owner_status_live",
+            "owner_id",
+            "status",
+            "deleted_at",
+            "updated_at",
+            "stage_id",
+            "base_amount",
+            "id",
+        ),
         Index("ix_deals_live_status_stage", "deleted_at", "status", "stage_id"),
         Index("ix_deals_account", "account_id"),
         Index("ix_deals_expected_close", "expected_close"),

@@ -6,24 +6,50 @@ from __future__ import annotations
 from flask import abort, request
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, lazyload, load_only
 
-from salesweb.auth.models import Role, Team
+from salesweb.auth.models import Role, Team, User
 from salesweb.core.htmx import render_page
 from salesweb.core.security import SIGNED_IN, access
+from salesweb.customers.models import Account
 from salesweb.customers.views import owner_choices
 from salesweb.extensions import db
 from salesweb.pipeline import bp, services
-from salesweb.pipeline.models import Deal, DealStatus, SalesProcess, Stage
+from salesweb.pipeline.models import Deal, DealStatus, ProcessVersion, SalesProcess, Stage
 from salesweb.pipeline.queries import deal_filters, deal_stmt, for_process, stage_totals
 
 CARDS_PER_COLUMN = 30
+# A card shows the deal with its account's name, its owner's name and its stage: load those, not
+# what they bring along by default (the account's other columns and owner, each user's team and
+# that team's manager).
+CARD_OPTIONS = (
+    joinedload(Deal.account).options(load_only(Account.id, Account.name), lazyload(Account.owner)),
+    joinedload(Deal.owner).lazyload(User.team),
+    joinedload(Deal.stage),
+)
 
 
-def _process() -> SalesProcess:
-    raw = request.args.get("process", "")
-    process = (
-        db.session.get(SalesProcess, int(raw)) if raw.isdigit() else services.default_process()
+def _processes() -> list[SalesProcess]:
+    """The active processes, the default first, each with its current version and its stages."""
+    return list(
+        db.session.scalars(
+            select(SalesProcess)
+            .where(SalesProcess.active.is_(True))
+            .order_by(SalesProcess.is_default.desc(), SalesProcess.id)
+            .options(joinedload(SalesProcess.current_version).selectinload(ProcessVersion.stages))
+        )
     )
+
+
+def _process(processes: list[SalesProcess]) -> SalesProcess:
+    """The process asked for (?process=, active or not), or the default one."""
+    raw = request.args.get("process", "")
+    if raw.isdigit():
+        process = next((p for p in processes if p.id == int(raw)), None) or db.session.get(
+            SalesProcess, int(raw)
+        )
+    else:
+        process = next((p for p in processes if p.is_default), None)
     if process is None or process.current_version is None:
         abort(404)
     return process
@@ -50,6 +76,7 @@ def board_cards(user, args, process_id: int) -> dict[str, list[Deal]]:
         .join(ranked, ranked.c.deal_id == Deal.id)
         .where(ranked.c.rank <= CARDS_PER_COLUMN)
         .order_by(ranked.c.rank)
+        .options(*CARD_OPTIONS)
     )
     columns: dict[str, list[Deal]] = {}
     for deal, key in db.session.execute(stmt).unique().all():
@@ -60,15 +87,13 @@ def board_cards(user, args, process_id: int) -> dict[str, list[Deal]]:
 @bp.get("/board")
 @access(SIGNED_IN)
 def board():
-    process = _process()
+    processes = _processes()
+    process = _process(processes)
     args = {**request.args, "status": "open"}
-    processes = db.session.scalars(
-        select(SalesProcess)
-        .where(SalesProcess.active.is_(True))
-        .order_by(SalesProcess.is_default.desc(), SalesProcess.id)
-    ).all()
     teams = (
-        db.session.scalars(select(Team).order_by(Team.name)).all()
+        db.session.scalars(
+            select(Team).order_by(Team.name).options(lazyload(Team.manager))  # names only
+        ).all()
         if current_user.role != Role.REP
         else []
     )

@@ -6,12 +6,12 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
 
 from salesweb.auth.models import Role, User
 from salesweb.core.errors import DomainError, put_on_form
 from salesweb.core.htmx import render_page, trigger
-from salesweb.core.pagination import paginate
+from salesweb.core.pagination import paginate_ids
 from salesweb.core.security import SIGNED_IN, access
 from salesweb.customers.models import Account, Contact, Interaction
 from salesweb.customers.permissions import can_edit_account, scope_accounts
@@ -42,7 +42,9 @@ WRITERS = ("admin", "manager", "rep")
 @bp.get("/deals")
 @access(SIGNED_IN)
 def deal_list():
-    page = paginate(deal_list_stmt(current_user, request.args))
+    # The page is chosen on ids (the owner index holds every filter and sort column), then only
+    # that page's rows are loaded.
+    page = paginate_ids(deal_list_stmt(current_user, request.args), Deal)
     owners = owner_choices(current_user) if current_user.role != Role.REP else []
     return render_page(
         "pipeline/deal_list.html",
@@ -63,13 +65,19 @@ def move_form(deal: Deal) -> MoveForm:
     return form
 
 
-# The deal page reads the stage's steps and criteria and the process version's stages: load them
-# with the deal rather than one lazy query each.
+# The deal page reads the stage's steps and criteria, the process version's stages, the contact
+# and the lost reason: load them with the deal rather than one lazy query each. Of the account,
+# the owner and the contact it shows names only: their own eager relationships (the account's
+# owner, teams, managers) are left out, which keeps the statement small for PostgreSQL's planner.
 PAGE_OPTIONS = (
     joinedload(Deal.stage).joinedload(Stage.steps),
     joinedload(Deal.stage).joinedload(Stage.criteria),
     joinedload(Deal.process_version).joinedload(ProcessVersion.process),
     joinedload(Deal.process_version).selectinload(ProcessVersion.stages),
+    joinedload(Deal.account).lazyload(Account.owner),
+    joinedload(Deal.owner).lazyload(User.team),
+    joinedload(Deal.contact).lazyload(Contact.account),
+    joinedload(Deal.lost_reason),
 )
 
 
@@ -83,6 +91,7 @@ def _page_context(deal: Deal) -> dict:
         .where(DealInteraction.deal_id == deal.id, Interaction.deleted_at.is_(None))
         .order_by(Interaction.occurred_at.desc())
         .limit(20)
+        .options(lazyload(Interaction.contact), lazyload(Interaction.author))  # not shown
     ).all()
     history = db.session.scalars(
         select(StageHistory)
