@@ -144,9 +144,11 @@ def _register_template_globals(app: Flask) -> None:
     from salesweb.compliance.views import template_globals as compliance_globals
     from salesweb.core.audit import action_label, history_for
     from salesweb.core.i18n import LOCALE_NAMES, html_lang, register_filters
+    from salesweb.core.models import utcnow
     from salesweb.core.money import base_currency, format_money
     from salesweb.core.pagination import url_with
-    from salesweb.customers.actions import for_account, panels_for
+    from salesweb.core.panels import panels_for
+    from salesweb.customers.actions import for_account
     from salesweb.customers.models import (
         ACCOUNT_TYPE_LABELS,
         INTERACTION_KIND_LABELS,
@@ -171,7 +173,8 @@ def _register_template_globals(app: Flask) -> None:
         priority_labels=PRIORITY_LABELS,
         event_label=event_label,
         account_actions=for_account,
-        account_panels=panels_for,
+        panels_for=panels_for,
+        utcnow=utcnow,
         record_history=history_for,
         action_label=action_label,
         url_with=url_with,

@@ -21,6 +21,7 @@ from salesweb.compliance.models import (
     ReviewStatus,
     Risk,
 )
+from salesweb.core import panels
 from salesweb.customers import actions, timeline
 from salesweb.extensions import db
 from salesweb.pipeline import gates
@@ -182,3 +183,10 @@ def deal_panel(deal: Any) -> dict[str, Any]:
 
 
 TEMPLATE_GLOBALS = {"compliance_deal_panel": deal_panel}
+
+panels.register(
+    "deal",
+    _l("Contract and risks"),
+    lambda deal: url_for("compliance.deal_panel", deal_id=deal.id),
+    lambda user, deal: True,
+)

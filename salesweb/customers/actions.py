@@ -1,4 +1,4 @@
-"""Buttons and panels that higher areas add to the account page ("New deal", latest scores).
+"""Buttons that higher areas add to the account page ("New deal", "Deals of this account").
 
 customers may not import those areas; they register here at blueprint setup instead.
 """
@@ -33,25 +33,3 @@ def register(
 def for_account(user: Any, account: Any) -> list[tuple[object, str, bool]]:
     """(label, url, primary) of the actions this user may take on this account."""
     return [(a.label, a.url(account), a.primary) for a in _ACTIONS if a.visible(user, account)]
-
-
-@dataclass(frozen=True)
-class AccountPanel:
-    title: object
-    url: Callable[[Any], str]
-    visible: Callable[[Any, Any], bool]
-
-
-_PANELS: list[AccountPanel] = []
-
-
-def register_panel(
-    title: object, url: Callable[[Any], str], visible: Callable[[Any, Any], bool]
-) -> None:
-    """A section of the account page that another area renders (loaded by htmx after the page,
-    a plain link without JavaScript)."""
-    _PANELS.append(AccountPanel(title, url, visible))
-
-
-def panels_for(user: Any, account: Any) -> list[tuple[object, str]]:
-    return [(p.title, p.url(account)) for p in _PANELS if p.visible(user, account)]

@@ -9,7 +9,8 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import literal, select
 
-from salesweb.customers import actions, timeline
+from salesweb.core import panels
+from salesweb.customers import timeline
 from salesweb.customers.models import Contact
 from salesweb.surveys.models import Survey, SurveyResponse, Touch
 
@@ -73,7 +74,8 @@ timeline.register(
     _answer_events,
     lambda ref: url_for("surveys.response_detail", response_id=ref),
 )
-actions.register_panel(
+panels.register(
+    "account",
     _l("Satisfaction"),
     lambda a: url_for("surveys.account_scores", account_id=a.id),
     _can_see_scores,

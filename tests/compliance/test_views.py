@@ -444,3 +444,37 @@ def test_answer_is_a_fragment_for_htmx(client, login_as, db, app):
     empty = client.post(f"/compliance/reviews/{review.id}/answer", headers=HX, data={"body": ""})
     assert empty.status_code == 422
     assert parse(empty).get_element_by_id("answer-refusal", None) is not None
+
+
+def test_deal_page_loads_the_compliance_panel_after_the_page(client, login_as, db, app):
+    """The deal page carries a placeholder that htmx fills from the compliance panel; the panel
+    flags an account over its credit limit."""
+    from datetime import date as _date
+    from decimal import Decimal as _Decimal
+
+    from salesweb.customers import services as customer_services
+    from tests.factories import make_account
+    from tests.pipeline.helpers import new_deal
+
+    rep = login_as("rep")
+    account = make_account(owner=rep, credit_limit=_Decimal("100.00"), credit_currency="CNY")
+    with app.test_request_context():
+        customer_services.create_order(
+            rep,
+            account,
+            ordered_on=_date(2026, 11, 1),
+            currency="CNY",
+            paid=False,
+            lines=[customer_services.LineInput("GTX Pro", _Decimal("1"), _Decimal("5000"))],
+        )
+        deal = new_deal(rep, account=account)
+    db.session.commit()
+    page = client.get(f"/pipeline/deals/{deal.id}")
+    placeholders = parse(page).xpath("//section[contains(@class, 'panel')]/@hx-get")
+    assert f"/compliance/deals/{deal.id}/panel" in placeholders
+    panel = client.get(f"/compliance/deals/{deal.id}/panel", headers={"HX-Request": "true"})
+    assert panel.status_code == 200 and "<html" not in panel.get_data(as_text=True)
+    assert by_id(panel, "deal-credit-flag") is not None
+    other = new_deal(make_user())
+    db.session.commit()
+    assert client.get(f"/compliance/deals/{other.id}/panel").status_code == 404

@@ -135,3 +135,11 @@ def account_credit(account_id: int):
         approvals=[],
         form=None,
     )
+
+
+@bp.get("/deals/<int:deal_id>/panel")
+@access(SIGNED_IN)
+def deal_panel(deal_id: int):
+    """The deal page's contract, risks and credit panel (loaded into the deal page by htmx)."""
+    deal = deal_or_404(deal_id)
+    return render_page("compliance/deal_panel.html", block="panel", deal=deal)
