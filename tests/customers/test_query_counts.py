@@ -15,17 +15,14 @@ import pytest
 from salesweb.core.models import utcnow
 from salesweb.customers import services
 from salesweb.extensions import db as _db
-from tests.conftest import HX, count_queries
+from tests.conftest import HX
 from tests.factories import (
     make_account,
     make_contact,
     make_interaction,
     make_task,
-    make_team,
-    make_user,
 )
-
-MAX_STATEMENTS = 12
+from tests.querycount import assert_few_and_flat, signed_in_team, statements
 
 PAGES = {
     "account list": ("/customers/accounts", {}),
@@ -114,24 +111,8 @@ class World:
 
 
 def _world(role: str, login_as) -> World:
-    team = make_team()
-    if role == "rep":
-        user = make_user(role="rep", team_id=team.id)
-        world = World(user, [user])
-    else:
-        user = make_user(role="manager", team_id=team.id)
-        members = [make_user(role="rep", team_id=team.id) for _ in range(2)]
-        world = World(user, [*members, user])
-    login_as(user=user)
-    return world
-
-
-def _statements(client, url: str, headers: dict) -> list[str]:
-    client.get(url, headers=headers)  # warm-up: first-request work is not what is measured
-    with count_queries(_db.engines[None]) as statements:
-        response = client.get(url, headers=headers)
-    assert response.status_code == 200, f"{url} answered {response.status_code}"
-    return statements
+    user, people = signed_in_team(role, login_as)
+    return World(user, people)
 
 
 @pytest.mark.parametrize("role", ["rep", "manager"])
@@ -142,14 +123,10 @@ def test_statements_are_few_and_do_not_grow_with_the_data(db, client, login_as, 
 
     world.grow_to(accounts=5, busy_events=25)
     db.session.commit()
-    small = _statements(client, url.format(busy=world.busy.id), headers)
+    small = statements(client, url.format(busy=world.busy.id), headers)
 
     world.grow_to(accounts=30, busy_events=60)
     db.session.commit()
-    large = _statements(client, url.format(busy=world.busy.id), headers)
+    large = statements(client, url.format(busy=world.busy.id), headers)
 
-    assert len(small) <= MAX_STATEMENTS, "\n\n".join(small)
-    assert len(large) == len(small), (
-        f"{page}: {len(small)} statements with 5 accounts, {len(large)} with 30 (N+1?)\n\n"
-        + "\n\n".join(large)
-    )
+    assert_few_and_flat(page, small, large, "5 vs 30 accounts")

@@ -17,12 +17,12 @@ from salesweb.core.models import utcnow
 from salesweb.extensions import db as _db
 from salesweb.pipeline import services
 from salesweb.pipeline.models import StageHistory
-from tests.conftest import HX, count_queries
-from tests.factories import make_account, make_interaction, make_team, make_user
+from tests.conftest import HX
+from tests.factories import make_account, make_interaction
 from tests.pipeline.factories import make_product, make_quote
 from tests.pipeline.helpers import default_process, new_deal, stage
+from tests.querycount import assert_few_and_flat, signed_in_team, statements
 
-MAX_STATEMENTS = 12
 OPEN_STAGES = ("lead", "needs", "proposal", "quote", "negotiation", "signing")
 
 PAGES = {
@@ -103,24 +103,8 @@ class World:
 
 
 def _world(role: str, login_as) -> World:
-    team = make_team()
-    if role == "rep":
-        user = make_user(role="rep", team_id=team.id)
-        world = World(user, [user])
-    else:
-        user = make_user(role="manager", team_id=team.id)
-        members = [make_user(role="rep", team_id=team.id) for _ in range(2)]
-        world = World(user, [*members, user])
-    login_as(user=user)
-    return world
-
-
-def _statements(client, url: str, headers: dict) -> list[str]:
-    client.get(url, headers=headers)  # warm-up: first-request work is not what is measured
-    with count_queries(_db.engines[None]) as statements:
-        response = client.get(url, headers=headers)
-    assert response.status_code == 200, f"{url} answered {response.status_code}"
-    return statements
+    user, people = signed_in_team(role, login_as)
+    return World(user, people)
 
 
 @pytest.mark.parametrize("role", ["rep", "manager"])
@@ -131,14 +115,10 @@ def test_statements_are_few_and_do_not_grow_with_the_data(db, client, login_as, 
 
     world.grow_to(deals=5, busy_events=6)
     db.session.commit()
-    small = _statements(client, url.format(busy=world.busy.id), headers)
+    small = statements(client, url.format(busy=world.busy.id), headers)
 
     world.grow_to(deals=30, busy_events=36)
     db.session.commit()
-    large = _statements(client, url.format(busy=world.busy.id), headers)
+    large = statements(client, url.format(busy=world.busy.id), headers)
 
-    assert len(small) <= MAX_STATEMENTS, "\n\n".join(small)
-    assert len(large) == len(small), (
-        f"{page}: {len(small)} statements with 5 deals, {len(large)} with 30 (N+1?)\n\n"
-        + "\n\n".join(large)
-    )
+    assert_few_and_flat(page, small, large, "5 vs 30 deals")
