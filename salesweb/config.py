@@ -62,6 +62,7 @@ class Config:
     SALESWEB_POOL_CAP = int(os.environ.get("SALESWEB_POOL_CAP", "200"))
     SALESWEB_RECLAIM_DAYS = int(os.environ.get("SALESWEB_RECLAIM_DAYS", "90"))
     SALESWEB_UPLOAD_LIMIT = 10 * 1024 * 1024
+    SALESWEB_FILES_DIR = os.environ.get("SALESWEB_FILES_DIR", "")  # uploads; default instance/
     SALESWEB_QUOTE_DISCOUNT_LIMIT = int(os.environ.get("SALESWEB_QUOTE_DISCOUNT_LIMIT", "15"))
     SALESWEB_PUBLIC_URL = os.environ.get("SALESWEB_PUBLIC_URL", "http://localhost:5000")
     SALESWEB_SURVEY_LIMIT = os.environ.get("SALESWEB_SURVEY_LIMIT", "120 per minute")

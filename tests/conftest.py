@@ -49,6 +49,9 @@ class IsolatedClient(FlaskClient):
 def app(tmp_path_factory):
     config = TestConfig()
     config.SQLALCHEMY_DATABASE_URI = database_url(str(tmp_path_factory.mktemp("db")))
+    config.SALESWEB_FILES_DIR = str(
+        tmp_path_factory.mktemp("files")
+    )  # uploads stay out of instance/
     application = create_app(config)
     application.test_client_class = IsolatedClient
     with application.app_context():

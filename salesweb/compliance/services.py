@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from salesweb.auth.models import Role, User
 from salesweb.auth.services import check_version
-from salesweb.compliance import attachments, rules
+from salesweb.compliance import rules
 from salesweb.compliance.models import (
     CLAUSES,
     EDITABLE,
@@ -38,6 +38,7 @@ from salesweb.compliance.models import (
 )
 from salesweb.compliance.permissions import is_party
 from salesweb.core import audit
+from salesweb.core import files as attachments
 from salesweb.core.errors import DomainError
 from salesweb.core.models import utcnow
 from salesweb.core.money import is_currency, to_base

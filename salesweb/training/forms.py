@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DateField,
     HiddenField,
@@ -96,3 +97,11 @@ class ReasonMapForm(FlaskForm):
     reason_code = SelectField(_l("Lost reason"), choices=[], validate_choice=False)
     stage_key = SelectField(_l("At stage"), choices=[], validate_choice=False)
     course_id = SelectField(_l("Course to suggest"), coerce=int, choices=[], validate_choice=False)
+
+
+class LessonFileForm(FlaskForm):
+    file = FileField(
+        _l("File"),
+        validators=[FileRequired()],
+        description=_l("PDF, DOCX or an image (PNG, JPEG, GIF, WebP), at most 20 MB."),
+    )

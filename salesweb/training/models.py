@@ -142,6 +142,9 @@ class Lesson(AuditedMixin, TimestampMixin, db.Model):
     body_en: Mapped[str] = mapped_column(Text, nullable=False, default="")
 
     course: Mapped[Course] = relationship(back_populates="lessons")
+    files: Mapped[list[LessonFile]] = relationship(
+        back_populates="lesson", order_by="LessonFile.id", cascade="all, delete-orphan"
+    )
 
     __table_args__ = (Index("ix_training_lessons_course_position", "course_id", "position"),)
 
@@ -326,3 +329,34 @@ class ReasonCourse(AuditedMixin, TimestampMixin, db.Model):
     @property
     def audit_label(self) -> str:
         return f"{self.reason_code}/{self.stage_key or '*'}"
+
+
+class LessonFile(AuditedMixin, db.Model):
+    """A file attached to a lesson: an image shown in its Markdown, or a document to download."""
+
+    __tablename__ = "training_lesson_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lesson_id: Mapped[int] = mapped_column(
+        ForeignKey("training_lessons.id"), nullable=False, index=True
+    )
+    stored_name: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    filename: Mapped[str] = mapped_column(String(200), nullable=False)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    size: Mapped[int] = mapped_column(Integer, nullable=False)
+    kind: Mapped[str] = mapped_column(String(10), nullable=False)
+    mime: Mapped[str] = mapped_column(String(100), nullable=False)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    lesson: Mapped[Lesson] = relationship(back_populates="files")
+
+    @property
+    def audit_label(self) -> str:
+        return self.filename
+
+    @property
+    def is_image(self) -> bool:
+        from salesweb.core.files import IMAGE_KINDS
+
+        return self.kind in IMAGE_KINDS

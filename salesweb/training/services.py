@@ -6,13 +6,14 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import IO, Any
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, select, update
 
 from salesweb.auth.models import User
 from salesweb.auth.services import check_version
+from salesweb.core import files
 from salesweb.core.errors import DomainError
 from salesweb.core.models import utcnow
 from salesweb.extensions import db
@@ -24,6 +25,7 @@ from salesweb.training.models import (
     Certificate,
     Course,
     Lesson,
+    LessonFile,
     LessonRead,
     MemberProfile,
     Option,
@@ -33,6 +35,8 @@ from salesweb.training.models import (
     ReasonCourse,
 )
 from salesweb.training.rendering import has_active_content
+
+LESSON_FILES = "lesson-files"  # the folder under instance/
 
 SUGGESTION_DAYS = 90
 SUGGESTION_MIN_LOSSES = 5
@@ -102,6 +106,24 @@ def save_course(actor: User, course: Course | None, data: dict[str, Any]) -> Cou
         setattr(course, key, value)
     db.session.flush()
     return course
+
+
+def attach_lesson_file(actor: User, lesson: Lesson, stream: IO[bytes], filename: str) -> LessonFile:
+    """Store a file for a lesson (checked by content, kept outside static/)."""
+    stored = files.store(stream, filename, area=LESSON_FILES)
+    attached = LessonFile(
+        lesson_id=lesson.id,
+        stored_name=stored.stored_name,
+        filename=stored.filename,
+        sha256=stored.sha256,
+        size=stored.size,
+        kind=stored.kind,
+        mime=stored.mime,
+        uploaded_by_id=actor.id,
+    )
+    db.session.add(attached)
+    db.session.flush()
+    return attached
 
 
 def save_lesson(actor: User, course: Course, lesson: Lesson | None, data: dict[str, Any]) -> Lesson:

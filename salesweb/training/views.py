@@ -12,6 +12,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from salesweb.auth.models import Role, Team, User
+from salesweb.core import files
 from salesweb.core.errors import DomainError, put_on_form
 from salesweb.core.htmx import done, render_page, trigger
 from salesweb.core.importing import xlsx_file
@@ -24,6 +25,7 @@ from salesweb.training.forms import (
     AssignmentCreateForm,
     CourseEditForm,
     LessonEditForm,
+    LessonFileForm,
     ProfileEditForm,
     QuestionCreateForm,
     ReasonMapForm,
@@ -34,6 +36,7 @@ from salesweb.training.models import (
     Certificate,
     Course,
     Lesson,
+    LessonFile,
     LessonRead,
     MemberProfile,
     ReasonCourse,
@@ -217,6 +220,7 @@ def _lesson_form(course: Course, lesson: Lesson | None):
         block="form",
         http_status=_status(form),
         form=form,
+        file_form=LessonFileForm(),
         course=course,
         lesson=lesson,
     )
@@ -609,3 +613,50 @@ def reason_map_delete(entry_id: int):
     db.session.commit()
     flash(_("Suggestion rule removed."), "success")
     return done("training.suggestion_list")
+
+
+@bp.post("/lessons/<int:lesson_id>/files")
+@access(*MANAGERS)
+def lesson_file_upload(lesson_id: int):
+    lesson = db.get_or_404(Lesson, lesson_id)
+    course = _live_course(lesson.course_id)
+    if not permissions.can_author_courses(current_user):
+        abort(403)
+    form = LessonFileForm()
+    if form.validate_on_submit():
+        try:
+            attached = services.attach_lesson_file(
+                current_user, lesson, form.file.data.stream, form.file.data.filename or ""
+            )
+            db.session.commit()
+            flash(_("%(name)s attached.", name=attached.filename), "success")
+            return done("training.lesson_edit", lesson_id=lesson.id)
+        except DomainError as exc:
+            db.session.rollback()
+            put_on_form(form, exc)
+    return render_page(
+        "training/lesson_form.html",
+        block="files",
+        http_status=422,
+        form=LessonEditForm(obj=lesson),
+        file_form=form,
+        course=course,
+        lesson=lesson,
+    )
+
+
+@bp.get("/files/<int:file_id>")
+@access(SIGNED_IN)
+def lesson_file(file_id: int):
+    """A lesson's file: images inline (lessons show them), documents always as attachments."""
+    attached = db.get_or_404(LessonFile, file_id)
+    _live_course(attached.lesson.course_id)
+    response = send_file(
+        files.path_of(attached.stored_name, area=services.LESSON_FILES),
+        mimetype=attached.mime,
+        as_attachment=not attached.is_image,
+        download_name=attached.filename,
+        max_age=3600,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from salesweb.compliance import attachments, credit, reports, services
+from salesweb.compliance import credit, reports, services
 from salesweb.compliance.models import (
     ContractStatus,
     ContractVersion,
@@ -15,6 +15,7 @@ from salesweb.compliance.models import (
     Rule,
 )
 from salesweb.compliance.rules import message
+from salesweb.core import files as attachments
 from salesweb.core.errors import DomainError
 from salesweb.core.models import AuditLog
 from salesweb.customers.models import Order

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from salesweb.compliance import attachments, bp, services
+from salesweb.compliance import bp, services
 from salesweb.compliance.forms import ActionForm, AttachmentForm, ContractForm
 from salesweb.compliance.models import CONTRACT_STATUS_LABELS, Contract, ContractVersion
 from salesweb.compliance.permissions import (
@@ -20,6 +20,7 @@ from salesweb.compliance.permissions import (
     scope_contracts,
 )
 from salesweb.compliance.views import attachment_or_404, contract_or_404
+from salesweb.core import files as attachments
 from salesweb.core.errors import DomainError, put_on_form
 from salesweb.core.htmx import done, render_page, trigger
 from salesweb.core.pagination import paginate, sort_choice

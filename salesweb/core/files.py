@@ -1,5 +1,5 @@
-"""Contract files: judged by their content (not their name), size-limited, stored outside
-static/ under a random name with their SHA-256."""
+"""Uploaded files (contract attachments, lesson files): judged by their content, not their
+name, size-limited, stored outside static/ under a random name with their SHA-256."""
 
 from __future__ import annotations
 
@@ -46,10 +46,15 @@ class Stored:
     mime: str
 
 
-def storage_dir() -> Path:
-    """instance/contracts (or SALESWEB_CONTRACT_DIR): never under static/."""
-    configured = current_app.config.get("SALESWEB_CONTRACT_DIR")
-    path = Path(configured) if configured else Path(current_app.instance_path) / "contracts"
+IMAGE_KINDS = frozenset({"png", "jpeg", "gif", "webp"})
+
+
+def storage_dir(area: str = "contracts") -> Path:
+    """<SALESWEB_FILES_DIR or instance/>/<area> (contracts: or SALESWEB_CONTRACT_DIR); never
+    under static/."""
+    configured = current_app.config.get("SALESWEB_CONTRACT_DIR") if area == "contracts" else None
+    root = current_app.config.get("SALESWEB_FILES_DIR") or current_app.instance_path
+    path = Path(configured) if configured else Path(root) / area
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -86,11 +91,11 @@ def safe_filename(name: str) -> str:
     return clean.strip()[:200] or "file"
 
 
-def store(stream: IO[bytes], filename: str) -> Stored:
+def store(stream: IO[bytes], filename: str, area: str = "contracts") -> Stored:
     """Copy the upload under a random name while hashing it; refuse what is not allowed."""
     name = safe_filename(filename)
     stored_name = secrets.token_hex(16)
-    target = storage_dir() / stored_name
+    target = storage_dir(area) / stored_name
     digest = hashlib.sha256()
     size = 0
     try:
@@ -119,5 +124,5 @@ def store(stream: IO[bytes], filename: str) -> Stored:
     return Stored(stored_name, name, digest.hexdigest(), size, kind, mime)
 
 
-def path_of(stored_name: str) -> Path:
-    return storage_dir() / stored_name
+def path_of(stored_name: str, area: str = "contracts") -> Path:
+    return storage_dir(area) / stored_name
