@@ -148,10 +148,7 @@ class OptionInput:
     correct: bool
 
 
-def add_question(
-    actor: User, course: Course, kind: str, text_zh: str, text_en: str, options: list[OptionInput]
-) -> Question:
-    """A quiz question with at least two options and the right number of correct ones."""
+def _check_question(kind: str, options: list[OptionInput]) -> None:
     if kind not in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
         raise DomainError(_("Choose single or multiple choice."), field="kind")
     if len(options) < 2:
@@ -163,6 +160,13 @@ def add_question(
         raise DomainError(
             _("A single-choice question has exactly one correct option."), field="correct"
         )
+
+
+def add_question(
+    actor: User, course: Course, kind: str, text_zh: str, text_en: str, options: list[OptionInput]
+) -> Question:
+    """A quiz question with at least two options and the right number of correct ones."""
+    _check_question(kind, options)
     position = db.session.scalar(
         select(func.coalesce(func.max(Question.position), 0)).where(Question.course_id == course.id)
     )
@@ -178,6 +182,32 @@ def add_question(
         for i, o in enumerate(options, start=1)
     ]
     db.session.add(question)
+    db.session.flush()
+    return question
+
+
+def edit_question(
+    actor: User,
+    question: Question,
+    kind: str,
+    text_zh: str,
+    text_en: str,
+    options: list[OptionInput],
+) -> Question:
+    """Reword a question, its options or which are correct. The options keep their identity
+    (past attempts point at them), so their number cannot change: add a new question instead."""
+    _check_question(kind, options)
+    if len(options) != len(question.options):
+        raise DomainError(
+            _(
+                "Keep %(n)d options: past attempts refer to them. To change the options, add a new question.",
+                n=len(question.options),
+            ),
+            field="options_zh",
+        )
+    question.kind, question.text_zh, question.text_en = kind, text_zh, text_en
+    for option, given in zip(question.options, options, strict=True):
+        option.text_zh, option.text_en, option.correct = given.text_zh, given.text_en, given.correct
     db.session.flush()
     return question
 

@@ -39,6 +39,7 @@ from salesweb.training.models import (
     LessonFile,
     LessonRead,
     MemberProfile,
+    Question,
     ReasonCourse,
 )
 from salesweb.training.rendering import render_markdown
@@ -262,11 +263,12 @@ def _option_lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-@bp.route("/courses/<int:course_id>/questions/new", methods=["GET", "POST"])
-@access(*MANAGERS)
-def question_create(course_id: int):
-    course = _live_course(course_id)
-    form = QuestionCreateForm()
+def _question_form(course: Course, question: Question | None):
+    form = QuestionCreateForm(obj=question)
+    if question is not None and not form.is_submitted():
+        form.options_zh.data = "\n".join(o.text_zh for o in question.options)
+        form.options_en.data = "\n".join(o.text_en for o in question.options)
+        form.correct.data = ",".join(str(i) for i, o in enumerate(question.options, 1) if o.correct)
     if form.validate_on_submit():
         zh, en = _option_lines(form.options_zh.data), _option_lines(form.options_en.data)
         marks = {p.strip() for p in form.correct.data.replace("，", ",").split(",") if p.strip()}
@@ -281,11 +283,13 @@ def question_create(course_id: int):
                 services.OptionInput(z, e, str(i) in marks)
                 for i, (z, e) in enumerate(zip(zh, en, strict=True), 1)
             ]
-            services.add_question(
-                current_user, course, form.kind.data, form.text_zh.data, form.text_en.data, options
-            )
+            texts = (form.kind.data, form.text_zh.data, form.text_en.data, options)
+            if question is None:
+                services.add_question(current_user, course, *texts)
+            else:
+                services.edit_question(current_user, question, *texts)
             db.session.commit()
-            flash(_("Question added."), "success")
+            flash(_("Question saved."), "success")
             return done("training.course_detail", course_id=course.id)
         except DomainError as exc:
             db.session.rollback()
@@ -296,7 +300,21 @@ def question_create(course_id: int):
         http_status=_status(form),
         form=form,
         course=course,
+        question=question,
     )
+
+
+@bp.route("/courses/<int:course_id>/questions/new", methods=["GET", "POST"])
+@access(*MANAGERS)
+def question_create(course_id: int):
+    return _question_form(_live_course(course_id), None)
+
+
+@bp.route("/questions/<int:question_id>/edit", methods=["GET", "POST"])
+@access(*MANAGERS)
+def question_edit(question_id: int):
+    question = db.get_or_404(Question, question_id)
+    return _question_form(_live_course(question.course_id), question)
 
 
 # --- quizzes ---------------------------------------------------------------------------------

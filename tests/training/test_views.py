@@ -181,3 +181,58 @@ def test_suggestions_page_and_reason_map(client, login_as, db):
     assert ok.status_code == 303
     page = client.get("/training/suggestions")
     assert len(parse(page).xpath("//ul[@id='reason-map']/li")) == 1
+
+
+def test_author_rewords_a_question_but_keeps_its_options(client, login_as, db):
+    from tests.training.helpers import make_course as _make_course
+
+    login_as("admin")
+    course = _make_course()
+    db.session.commit()
+    new = client.post(
+        f"/training/courses/{course.id}/questions/new",
+        data={
+            "kind": "single",
+            "text_zh": "价格异议怎么办？",
+            "text_en": "A price objection?",
+            "options_zh": "降价\n讲价值",
+            "options_en": "Cut the price\nTalk value",
+            "correct": "2",
+        },
+    )
+    assert new.status_code == 303
+    question = course.questions[-1]
+    option_ids = [o.id for o in question.options]
+    form = client.get(f"/training/questions/{question.id}/edit")
+    assert by_id(form, "options_en").text.strip() == "Cut the price\nTalk value"
+    fewer = client.post(
+        f"/training/questions/{question.id}/edit",
+        headers={"Accept-Language": "en"},
+        data={
+            "kind": "single",
+            "text_zh": "价格异议？",
+            "text_en": "Price objection?",
+            "options_zh": "一\n二\n三",
+            "options_en": "one\ntwo\nthree",
+            "correct": "1",
+        },
+    )
+    assert fewer.status_code == 422 and by_id(fewer, "options_zh-error") is not None
+    ok = client.post(
+        f"/training/questions/{question.id}/edit",
+        data={
+            "kind": "single",
+            "text_zh": "客户说太贵了，怎么办？",
+            "text_en": "The customer says it is too expensive?",
+            "options_zh": "马上降价\n讲清价值",
+            "options_en": "Cut the price at once\nExplain the value",
+            "correct": "2",
+        },
+    )
+    assert ok.status_code == 303
+    db.session.refresh(question)
+    assert (
+        question.text_en.startswith("The customer says")
+        and [o.id for o in question.options] == option_ids
+    )
+    assert question.options[0].text_en == "Cut the price at once"
