@@ -27,6 +27,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from salesweb.auth.models import User
 from salesweb.core.errors import DomainError
+from salesweb.core.i18n import bilingual
 from salesweb.core.models import (
     AuditedMixin,
     SoftDeleteMixin,
@@ -37,7 +38,7 @@ from salesweb.core.models import (
 )
 from salesweb.customers.models import Account
 from salesweb.extensions import db
-from salesweb.pipeline.models import Deal, bilingual
+from salesweb.pipeline.models import Deal
 
 MONEY = Numeric(18, 2)
 

@@ -713,17 +713,7 @@ def ensure_signing_gates(actor: Any) -> bool:
         return False
     criteria = [(c.kind, dict(c.params or {})) for c in stage.criteria]
     criteria += [(kind, {}) for kind in GATE_KINDS if kind not in present]
-    spec = StageSpec(
-        key=stage.key,
-        name_zh=stage.name_zh,
-        name_en=stage.name_en,
-        probability=stage.probability,
-        sla_days=stage.sla_days,
-        responsible_role=stage.responsible_role,
-        kind=stage.kind,
-        steps=[(s.name_zh, s.name_en, s.required) for s in stage.steps],
-        criteria=criteria,
-    )
+    spec = StageSpec.of(stage, criteria=criteria)
     pipeline.edit_stage(
         actor, process, stage.key, spec, "Signing waits for an approved contract and credit"
     )

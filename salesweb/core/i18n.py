@@ -85,3 +85,16 @@ def to_local(value: datetime | None) -> datetime | None:
     return value.astimezone(ZoneInfo(select_timezone())).replace(
         tzinfo=None, second=0, microsecond=0
     )
+
+
+def bilingual(zh: str, en: str, locale: str | None = None) -> str:
+    """An administrator-configured text (stage names, rules, surveys, courses) in the given
+    language, or the reader's; each language falls back to the other when its text is empty."""
+    if locale is None:
+        current = get_locale() if has_request_context() else None
+        locale = (
+            current.language
+            if current is not None
+            else current_app.config.get("SALESWEB_DEFAULT_LOCALE", "zh_CN")
+        )
+    return (zh or en) if locale.startswith("zh") else (en or zh)

@@ -6,7 +6,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
@@ -23,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from salesweb.auth.models import User
+from salesweb.core.i18n import bilingual
 from salesweb.core.models import (
     AuditedMixin,
     SoftDeleteMixin,
@@ -35,14 +35,6 @@ from salesweb.customers.models import Account, Contact
 from salesweb.extensions import db
 
 MONEY = Numeric(18, 2)
-
-
-def bilingual(zh: str, en: str) -> str:
-    """The administrator-configured text in the reader's language (zh falls back to en)."""
-    locale = get_locale()
-    if locale is not None and locale.language == "zh":
-        return zh or en
-    return en or zh
 
 
 class DealStatus(StrEnum):

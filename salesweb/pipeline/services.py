@@ -74,6 +74,24 @@ class StageSpec:
     steps: list[tuple[str, str, bool]] = field(default_factory=list)
     criteria: list[tuple[str, dict]] = field(default_factory=list)
 
+    @classmethod
+    def of(cls, stage: Stage, **changes: Any) -> StageSpec:
+        """The spec of an existing stage, with some parts changed (`criteria=...`)."""
+        spec = cls(
+            key=stage.key,
+            name_zh=stage.name_zh,
+            name_en=stage.name_en,
+            probability=stage.probability,
+            sla_days=stage.sla_days,
+            responsible_role=stage.responsible_role,
+            kind=stage.kind,
+            steps=[(step.name_zh, step.name_en, step.required) for step in stage.steps],
+            criteria=[(c.kind, dict(c.params or {})) for c in stage.criteria],
+        )
+        for key, value in changes.items():
+            setattr(spec, key, value)
+        return spec
+
 
 def create_process(
     actor: User | None,
@@ -121,20 +139,7 @@ def _stage_from_spec(spec: StageSpec, position: int) -> Stage:
 
 
 def _copy_stage(stage: Stage) -> Stage:
-    return _stage_from_spec(
-        StageSpec(
-            key=stage.key,
-            name_zh=stage.name_zh,
-            name_en=stage.name_en,
-            probability=stage.probability,
-            sla_days=stage.sla_days,
-            responsible_role=stage.responsible_role,
-            kind=stage.kind,
-            steps=[(s.name_zh, s.name_en, s.required) for s in stage.steps],
-            criteria=[(c.kind, dict(c.params or {})) for c in stage.criteria],
-        ),
-        stage.position,
-    )
+    return _stage_from_spec(StageSpec.of(stage), stage.position)
 
 
 def new_version(actor: User, process: SalesProcess, note: str) -> ProcessVersion:

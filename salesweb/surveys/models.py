@@ -7,13 +7,13 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from salesweb.auth.models import User
 from salesweb.core.errors import DomainError
+from salesweb.core.i18n import bilingual
 from salesweb.core.models import (
     AuditedMixin,
     SoftDeleteMixin,
@@ -26,14 +26,6 @@ from salesweb.customers.models import Account, Contact
 from salesweb.extensions import db
 
 TEXT_LIMIT = 2000
-
-
-def in_language(zh: str, en: str, locale: str | None = None) -> str:
-    """An administrator-configured text in the given (or the reader's) language."""
-    if locale is None:
-        current = get_locale()
-        locale = current.language if current is not None else "zh"
-    return (zh or en) if locale.startswith("zh") else (en or zh)
 
 
 def hash_token(token: str) -> str:
@@ -124,17 +116,17 @@ class Survey(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.M
 
     @property
     def title(self) -> str:
-        return in_language(self.title_zh, self.title_en)
+        return bilingual(self.title_zh, self.title_en)
 
     @property
     def audit_label(self) -> str:
         return self.title_en or self.title_zh
 
     def title_in(self, locale: str) -> str:
-        return in_language(self.title_zh, self.title_en, locale)
+        return bilingual(self.title_zh, self.title_en, locale)
 
     def intro_in(self, locale: str) -> str:
-        return in_language(self.intro_zh, self.intro_en, locale)
+        return bilingual(self.intro_zh, self.intro_en, locale)
 
     def snapshot(self) -> dict[str, Any]:
         """The content as customers see it, frozen into a revision."""
@@ -166,13 +158,13 @@ class SurveyQuestion(TimestampMixin, db.Model):
 
     @property
     def text(self) -> str:
-        return in_language(self.text_zh, self.text_en)
+        return bilingual(self.text_zh, self.text_en)
 
     def text_in(self, locale: str) -> str:
-        return in_language(self.text_zh, self.text_en, locale)
+        return bilingual(self.text_zh, self.text_en, locale)
 
     def options_in(self, locale: str) -> list[tuple[str, str]]:
-        return [(o["key"], in_language(o["zh"], o["en"], locale)) for o in self.options]
+        return [(o["key"], bilingual(o["zh"], o["en"], locale)) for o in self.options]
 
     @property
     def scale(self) -> range | None:

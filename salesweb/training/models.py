@@ -10,6 +10,7 @@ from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from salesweb.auth.models import User
+from salesweb.core.i18n import bilingual
 from salesweb.core.models import (
     AuditedMixin,
     SoftDeleteMixin,
@@ -19,7 +20,6 @@ from salesweb.core.models import (
     utcnow,
 )
 from salesweb.extensions import db
-from salesweb.pipeline.models import bilingual
 
 
 class Category(StrEnum):

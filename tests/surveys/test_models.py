@@ -6,22 +6,24 @@ import pytest
 from flask_babel import force_locale
 
 from salesweb.core.errors import DomainError
+from salesweb.core.i18n import bilingual
 from salesweb.core.models import utcnow
 from salesweb.surveys.models import (
     FeedbackCase,
     Invitation,
     SurveyQuestion,
     hash_token,
-    in_language,
 )
 
 
-def test_in_language_falls_back_to_the_other_text(app):
-    assert in_language("中文", "English", "zh_CN") == "中文"
-    assert in_language("中文", "English", "en") == "English"
-    assert in_language("", "English", "zh_CN") == "English"
+def test_bilingual_texts_fall_back_to_the_other_language(app):
+    assert bilingual("中文", "English", "zh_CN") == "中文"
+    assert bilingual("中文", "English", "en") == "English"
+    assert bilingual("", "English", "zh_CN") == "English"
+    with app.app_context():  # outside a request: the default language, zh_CN
+        assert bilingual("中文", "English") == "中文"
     with app.test_request_context(), force_locale("en"):
-        assert in_language("中文", "English") == "English"
+        assert bilingual("中文", "English") == "English"
 
 
 def test_hash_token_is_sha256_hex():
