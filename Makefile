@@ -11,7 +11,7 @@ export FLASK_APP := wsgi.py
 
 MO := salesweb/translations/zh_CN/LC_MESSAGES/messages.mo salesweb/translations/en/LC_MESSAGES/messages.mo
 
-.PHONY: run install install-test test lint format i18n migrate seed bench clean
+.PHONY: run install install-test test lint format i18n migrate seed bench clean pdf-fonts
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,19 @@ seed: migrate
 
 bench: install
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+## Rebuild the PDF fonts under static/fonts from Debian's fonts-noto-cjk (OFL, no reserved
+## name): Noto Sans CJK SC cut to Latin, punctuation, kana, CJK Ext A and the basic block, which
+## hold all of GB2312 and the rare characters of people's names. Plain OTF: no WOFF2 to unpack.
+CJK_SRC ?= /usr/share/fonts/opentype/noto
+PDF_FONTS := static/fonts/noto-sans-cjk-sc-2.004
+PDF_FONT_RANGES := U+0020-007E,U+00A0-024F,U+02C6-02DD,U+0391-03C9,U+0401-0451,U+2000-206F,U+20A0-20CF,U+2100-218F,U+2190-21FF,U+2200-23FF,U+2460-24FF,U+2500-257F,U+25A0-27BF,U+3000-30FF,U+3105-312F,U+3200-33FF,U+3400-4DBF,U+4E00-9FFF,U+F900-FAFF,U+FE30-FE4F,U+FF00-FFEF
+pdf-fonts: install
+	for weight in Regular Bold; do \
+	  $(BIN)/pyftsubset $(CJK_SRC)/NotoSansCJK-$$weight.ttc --font-number=2 --no-hinting \
+	    --unicodes="$(PDF_FONT_RANGES)" --name-IDs='*' --name-languages='*' \
+	    --output-file=$(PDF_FONTS)/NotoSansSC-$$weight-subset.otf; \
+	done
 
 clean:
 	rm -rf $(VENV) build *.egg-info

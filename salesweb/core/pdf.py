@@ -1,14 +1,25 @@
-"""PDF rendering with WeasyPrint that reads nothing but files under static/."""
+"""PDF rendering with WeasyPrint that reads nothing but files under static/.
+
+The fonts are plain OpenType (no WOFF2 to decompress on every render) and are loaded once per
+thread: a WeasyPrint font configuration is not safe to share between threads, and waitress
+serves each request on one of a few long-lived threads, so each keeps its own.
+"""
 
 from __future__ import annotations
 
+import atexit
 import mimetypes
+import threading
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from flask import current_app
+
+# The shipped fonts; every PDF stylesheet names "Noto Sans SC" first and system CJK fonts after
+# it, so a character the subset lacks falls back to an installed font rather than a box.
+FONTS = "css/pdf_fonts.css"
 
 
 def static_root() -> Path:
@@ -35,20 +46,50 @@ def static_only_fetcher(root: Path | None = None) -> Any:
     return StaticOnlyFetcher(allowed_protocols={"file"})
 
 
-FONTS = "css/pdf_fonts.css"
+class _Loaded(threading.local):
+    """This thread's font configuration and parsed stylesheets, keyed by the static root."""
+
+    root: Path | None = None
+    fetcher: Any = None
+    fonts: Any = None
+    sheets: dict[str, Any]
+
+    def __init__(self) -> None:
+        self.sheets = {}
+
+
+_loaded = _Loaded()
+
+
+@atexit.register
+def _release_fonts() -> None:
+    """Drop this thread's fonts while the interpreter can still run WeasyPrint's clean-up."""
+    _loaded.root = _loaded.fetcher = _loaded.fonts = None
+    _loaded.sheets = {}
+
+
+def _stylesheets(stylesheet: str) -> tuple[Any, Any, list[Any]]:
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    root = static_root()
+    if _loaded.root != root:
+        _loaded.root = root
+        _loaded.fetcher = static_only_fetcher(root)
+        _loaded.fonts = FontConfiguration()
+        _loaded.sheets = {}
+    for name in (FONTS, stylesheet):
+        if name not in _loaded.sheets:
+            _loaded.sheets[name] = CSS(
+                filename=str(root / name), url_fetcher=_loaded.fetcher, font_config=_loaded.fonts
+            )
+    return _loaded.fetcher, _loaded.fonts, [_loaded.sheets[FONTS], _loaded.sheets[stylesheet]]
 
 
 def render_pdf(html: str, stylesheet: str) -> bytes:
     """HTML to PDF with the shared PDF fonts and one stylesheet, all read from static/."""
-    from weasyprint import CSS, HTML
-    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint import HTML
 
-    root = static_root()
-    fetcher = static_only_fetcher(root)
-    fonts = FontConfiguration()
-    sheets = [
-        CSS(filename=str(root / name), url_fetcher=fetcher, font_config=fonts)
-        for name in (FONTS, stylesheet)
-    ]
-    document = HTML(string=html, base_url=root.as_uri() + "/", url_fetcher=fetcher)
+    fetcher, fonts, sheets = _stylesheets(stylesheet)
+    document = HTML(string=html, base_url=_loaded.root.as_uri() + "/", url_fetcher=fetcher)
     return document.write_pdf(stylesheets=sheets, font_config=fonts)
