@@ -302,8 +302,11 @@ def test_malformed_rows_are_rejected_with_reasons_and_the_good_rows_taken(client
     }
     assert "not a whole number" in reasons[3]
     assert "name is empty" in reasons[4]
-    assert "nobody@nowhere.example" in reasons[5] and "No user" in reasons[5]
-    assert "own team" in reasons[6]
+    assert "nobody@nowhere.example" in reasons[5] and "No one" in reasons[5]
+    # another team's person reads exactly as no one at all (the file cannot probe addresses)
+    assert reasons[6].replace(stranger.email, "X") == reasons[5].replace(
+        "nobody@nowhere.example", "X"
+    )
     assert "out of range" in reasons[7]
     assert "not an e-mail address" in reasons[8]
     assert "is not one of" in reasons[9]
@@ -501,3 +504,82 @@ def test_orders_import_groups_lines_by_order_number(client, db, login_as):
     again = run_through(client, content, "orders.csv", kind="orders")
     db.session.refresh(again)
     assert again.created_records == 0 and count(db, Order) == 1
+
+
+# --- scope: another team's records read as none at all --------------------------------------
+
+
+def _reasons(db, job) -> dict[int, str]:
+    rows = db.session.scalars(select(ImportReject).where(ImportReject.job_id == job.id))
+    return {r.row_number: r.reason for r in rows}
+
+
+def test_a_matched_account_of_another_team_is_rejected_without_its_name(client, db, login_as):
+    login_as("manager", team=make_team())
+    other = make_user(team=make_team())
+    make_account(owner=other, name="华东客户有限公司", external_id="E-1", industry="mining")
+    make_account(owner=other, name="Sigma Ltd", phone="021-5555 0404")
+    db.session.commit()
+    content = (
+        "external id,name,phone,industry\n"
+        "E-1,华东客户有限公司,,mining\n"  # the same values: still not the manager's to take
+        "S-9,Sigma Holdings,+86 21 5555 0404,retail\n"  # by phone, with another external id
+    ).encode()
+    job = run_through(client, content)
+    db.session.refresh(job)
+    assert (job.taken, job.rejected) == (0, 2)
+    reasons = _reasons(db, job)
+    assert reasons[2] == reasons[3] and "may not change" in reasons[2]
+    assert "华东客户" not in reasons[2] and "Sigma" not in reasons[3]
+    assert count(db, Account) == 2
+
+
+def test_contacts_and_orders_do_not_find_another_teams_account(client, db, login_as):
+    login_as("manager", team=make_team())
+    other = make_user(team=make_team())
+    theirs = make_account(owner=other, name="Tau Ltd", external_id="T-1")
+    make_account(name="Pool Ltd", external_id="P-1")  # the pool is the manager's to hand out
+    their_contact = Contact(account=theirs, name="Old Name", external_id="K-1")
+    db.session.add(their_contact)
+    db.session.commit()
+    contacts = (
+        "account id,account name,contact id,联系人\n"
+        "T-1,,,Ann\n"
+        "T-404,,,Ann\n"
+        ",Tau Ltd,,Bob\n"
+        ",Nobody Ltd,,Bob\n"
+        "P-1,,K-1,New Name\n"  # the pool account is fine, another team's contact is not
+        "P-1,,,Cleo\n"
+    ).encode()
+    job = run_through(client, contacts, "contacts.csv", kind="contacts")
+    db.session.refresh(job)
+    assert (job.taken, job.rejected) == (1, 5)
+    reasons = _reasons(db, job)
+    assert reasons[2].replace("T-1", "X") == reasons[3].replace("T-404", "X")
+    assert reasons[4].replace("Tau Ltd", "X") == reasons[5].replace("Nobody Ltd", "X")
+    assert "may not change this contact" in reasons[6]
+    db.session.refresh(their_contact)
+    assert their_contact.name == "Old Name"
+    assert {c.name for c in db.session.scalars(select(Contact))} == {"Old Name", "Cleo"}
+
+    orders = (
+        b"account id,order number,order date,product,quantity,unit price\n"
+        b"T-1,SO-1,2026-03-01,Widget,1,100\n"
+        b"T-404,SO-2,2026-03-01,Widget,1,100\n"
+    )
+    job = run_through(client, orders, "orders.csv", kind="orders")
+    db.session.refresh(job)
+    assert (job.taken, job.rejected) == (0, 2)
+    reasons = _reasons(db, job)
+    assert reasons[2].replace("T-1", "X") == reasons[3].replace("T-404", "X")
+    assert count(db, Order) == 0
+
+
+def test_the_command_line_and_administrators_import_onto_every_account(app, client, db, login_as):
+    other = make_user(team=make_team())
+    make_account(owner=other, name="Upsilon Ltd", external_id="U-1")
+    db.session.commit()
+    login_as("admin")
+    job = run_through(client, b"account id,name\nU-1,Ann\n", "contacts.csv", kind="contacts")
+    db.session.refresh(job)
+    assert (job.taken, job.rejected) == (1, 0)
