@@ -597,11 +597,21 @@ def set_mapping(
     return job
 
 
+MARKED_STARTS = ("=", "+", "-", "@")
+
+
+def unmark(text: str) -> str:
+    """Undo `neutralise` on a cell read back: its quote before = + - @ goes, any other stays."""
+    if text.startswith("'") and text[1:2] in MARKED_STARTS:
+        return text[1:]
+    return text
+
+
 def row_values(job: ImportJob, cells: list[str]) -> dict[str, str]:
     """The mapped texts of one row: a column's cell, else the value chosen for every row."""
     values = {key: v for key, v in job.mapping.get("fixed", {}).items()}
     for key, index in job.mapping.get("columns", {}).items():
-        cell = cells[index].strip() if index < len(cells) else ""
+        cell = unmark(cells[index].strip()) if index < len(cells) else ""
         if cell or key not in values:
             values[key] = cell
     return values

@@ -17,7 +17,7 @@ from salesweb.core.models import AuditLog
 from salesweb.customers.models import Account, Contact, Order
 from tests.conftest import HX, by_id, parse
 from tests.datasets import crm_dataset
-from tests.factories import make_account, make_team, make_user
+from tests.factories import make_account, make_contact, make_team, make_user
 
 SHARED = crm_dataset() / "accounts.csv"
 EN = {"Accept-Language": "en"}
@@ -583,3 +583,53 @@ def test_the_command_line_and_administrators_import_onto_every_account(app, clie
     job = run_through(client, b"account id,name\nU-1,Ann\n", "contacts.csv", kind="contacts")
     db.session.refresh(job)
     assert (job.taken, job.rejected) == (1, 0)
+
+
+# --- export, then import the file back -------------------------------------------------------
+
+FORMULA_LIKE = {
+    "phone": "+86 21 5555 0199",
+    "industry": "=Manufacturing",
+    "region": "-East-",
+    "segment": "@key accounts",
+    "address": "'quoted' street",  # a quote before anything else is the user's own: kept
+}
+
+
+def _exported(client, url: str, fmt: str) -> bytes:
+    with client.get(f"{url}?format={fmt}", headers=EN) as response:
+        assert response.status_code == 200
+        return response.get_data()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_exported_accounts_import_back_with_their_values(client, db, login_as, fmt):
+    login_as("admin")
+    account = make_account(
+        owner=make_user(), name="+Plus 有限公司", external_id="R-1", **FORMULA_LIKE
+    )
+    db.session.commit()
+    content = _exported(client, "/customers/accounts/export", fmt)
+    assert b"'+86" in content or fmt == "xlsx"  # the export did neutralise it
+    job = run_through(client, content, f"accounts.{fmt}")
+    db.session.refresh(job)
+    assert (job.taken, job.rejected, job.updated_records) == (1, 0, 0), _reasons(db, job)
+    db.session.refresh(account)
+    assert account.name == "+Plus 有限公司"
+    assert {k: getattr(account, k) for k in FORMULA_LIKE} == FORMULA_LIKE
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_exported_contacts_import_back_with_their_values(client, db, login_as, fmt):
+    login_as("admin")
+    account = make_account(owner=make_user(), name="Rho Ltd", external_id="R-2")
+    values = {"name": "=Wang Wei", "title": "-", "phone": "+86 138 0000 0001", "wechat": "@ww"}
+    contact = make_contact(account, external_id="K-2", **values)
+    db.session.commit()
+    content = _exported(client, "/customers/contacts/export", fmt)
+    job = run_through(client, content, f"contacts.{fmt}", kind="contacts")
+    db.session.refresh(job)
+    assert (job.taken, job.rejected) == (1, 0)
+    db.session.refresh(contact)
+    assert {k: getattr(contact, k) for k in values} == values
+    assert count(db, Contact) == 1
