@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -633,3 +634,56 @@ def test_exported_contacts_import_back_with_their_values(client, db, login_as, f
     db.session.refresh(contact)
     assert {k: getattr(contact, k) for k in values} == values
     assert count(db, Contact) == 1
+
+
+# --- a job whose uploaded file is gone (a database restored without instance/) ---------------
+
+
+def _gone_message(client, job) -> None:
+    page = client.get(f"/customers/imports/{job.id}", headers=EN)
+    assert page.status_code == 200
+    assert "upload the file again" in by_id(page, "import-file-gone").text_content()
+    again = by_id(page, "import-upload-again")
+    assert again.get("href") == f"/customers/imports/new?kind={job.kind}"
+    assert by_id(page, "import-status").get("hx-get") is None  # nothing to wait for
+
+
+def test_a_pending_job_without_its_file_says_so_on_every_page(client, db, login_as):
+    login_as("manager")
+    job = job_from(upload(client, b"name,phone\nA Ltd,'+86 21 5555 0100\n"))
+    job.path().unlink()
+    for url in (f"/customers/imports/{job.id}/mapping", f"/customers/imports/{job.id}/preview"):
+        response = client.get(url, headers=EN)
+        assert response.status_code == 303, url
+        assert response.headers["Location"] == f"/customers/imports/{job.id}"
+    posted = client.post(f"/customers/imports/{job.id}/mapping", data={"col-0": "name"})
+    assert posted.status_code == 303
+    assert client.post(f"/customers/imports/{job.id}/commit").status_code == 303
+    db.session.refresh(job)
+    assert job.status == Status.PENDING and count(db, Account) == 0
+    _gone_message(client, job)
+    assert client.get(f"/customers/imports/{job.id}/status", headers=HX).status_code == 200
+    assert client.get(f"/customers/imports/{job.id}/rejects.csv").status_code == 200
+    page = client.get(f"/customers/imports/new?kind={job.kind}", headers=EN)
+    assert by_id(page, "kind").xpath("./option[@selected]/@value") == ["accounts"]
+
+
+def test_a_stalled_job_without_its_file_fails_with_the_reason_when_resumed(client, db, login_as):
+    from salesweb.core.importing import FILE_GONE
+    from salesweb.core.models import utcnow
+
+    login_as("manager")
+    job = job_from(upload(client, b"name\nA Ltd\nB Ltd\n"))
+    job.status, job.rows_total, job.rows_read, job.taken = Status.RUNNING, 2, 1, 1
+    job.heartbeat_at = utcnow() - timedelta(hours=1)
+    db.session.commit()
+    job.path().unlink()
+    _gone_message(client, job)
+    assert by_id(client.get(f"/customers/imports/{job.id}", headers=EN), "import-stalled") is None
+    assert client.post(f"/customers/imports/{job.id}/resume").status_code == 303
+    db.session.refresh(job)
+    assert (job.status, job.error, job.rows_read) == (Status.FAILED, FILE_GONE, 1)
+    _gone_message(client, job)
+    page = client.get(f"/customers/imports/{job.id}", headers=EN)
+    assert by_id(page, "import-failed") is None  # the reason is said, not a generic error
+    assert "1 rows read" in by_id(page, "import-summary").text_content()

@@ -129,7 +129,7 @@ def _mapping_from_form(
 @access(*IMPORTERS)
 def import_mapping(job_id: int):
     job = _job_or_404(job_id)
-    if job.status != Status.PENDING:
+    if job.status != Status.PENDING or job.file_gone:
         return see_other("customers.import_detail", job_id=job.id)
     form = ImportConfirmForm()
     if form.validate_on_submit():
@@ -185,7 +185,7 @@ def _chosen(
 @access(*IMPORTERS)
 def import_preview(job_id: int):
     job = _job_or_404(job_id)
-    if job.status != Status.PENDING:
+    if job.status != Status.PENDING or job.file_gone:
         return see_other("customers.import_detail", job_id=job.id)
     importer = importing.get_importer(job.kind)
     if importer.check_mapping(job.mapping):  # the guess lacks a required field: choose first
@@ -214,6 +214,8 @@ def import_commit(job_id: int):
     form = ImportConfirmForm()
     if not form.validate_on_submit():
         abort(400)
+    if job.file_gone:  # the detail page says so and offers the upload again
+        return see_other("customers.import_detail", job_id=job.id)
     try:
         importing.queue_job(job)
         db.session.commit()
