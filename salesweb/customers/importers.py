@@ -279,6 +279,7 @@ ACCOUNT_TEXTS = {
 @dataclass
 class AccountState:
     acting: User | None
+    job_id: int
     base_currency: str
     by_external: dict[str, tuple[int, bool]]
     by_name: dict[str, int]
@@ -408,6 +409,7 @@ class AccountImporter(Importer):
                 by_domain.setdefault(r.email_domain, r.id)
         return AccountState(
             acting=acting,
+            job_id=job.id,
             base_currency=current_app.config["SALESWEB_BASE_CURRENCY"],
             by_external=by_external,
             by_name=by_name,
@@ -616,6 +618,7 @@ class AccountImporter(Importer):
                 "search_text": search_text_of(
                     data["name"], data["_keys"]["phone"], data.get("email")
                 ),
+                "import_job_id": state.job_id,
                 "version": 1,
                 "created_at": now,
                 "updated_at": now,
@@ -682,6 +685,7 @@ class AccountImporter(Importer):
                 setattr(account, key, value)
             if "owner_id" in changes:
                 account.owner_since = now
+            account.import_job_id = state.job_id
             account.refresh_keys()
             result.updated += 1
         db.session.flush()

@@ -687,3 +687,43 @@ def test_a_stalled_job_without_its_file_fails_with_the_reason_when_resumed(clien
     page = client.get(f"/customers/imports/{job.id}", headers=EN)
     assert by_id(page, "import-failed") is None  # the reason is said, not a generic error
     assert "1 rows read" in by_id(page, "import-summary").text_content()
+
+
+# --- where imported accounts went ------------------------------------------------------------
+
+
+def test_the_result_says_how_many_accounts_went_to_the_pool_and_links_to_them(client, db, login_as):
+    manager = login_as("manager", team=make_team())
+    mate = make_user(team=manager.team)
+    make_account(name="Older pool account")  # in the pool already, not from this import
+    db.session.commit()
+    content = (f"name,owner\nPool One Ltd,\nPool Two Ltd,\nTeam One Ltd,{mate.email}\n").encode()
+    job = run_through(client, content, mapping={"owner": "owner_email"})
+    page = client.get(f"/customers/imports/{job.id}", headers=EN)
+    assert by_id(page, "import-pooled").text_content().startswith("2")
+    assert by_id(page, "import-listed").text_content().startswith("1")
+    pool_link = by_id(page, "import-pool-link").get("href")
+    pool = client.get(pool_link, headers=EN)
+    names = [a.text_content() for a in by_id(pool, "pool-table").xpath(".//tbody/tr/td[1]/a")]
+    assert sorted(names) == ["Pool One Ltd", "Pool Two Ltd"]
+    assert by_id(pool, "account-imported-filter") is not None
+
+    for link_id in ("import-accounts-link", "import-go-accounts"):
+        listed = client.get(by_id(page, link_id).get("href"), headers=EN)
+        assert "Team One Ltd" in by_id(listed, "results").text_content()
+        assert "Older pool account" not in by_id(listed, "results").text_content()
+        assert "Pool One Ltd" not in by_id(listed, "results").text_content()
+
+    # an administrator's list holds the pool too, so the same link shows all three
+    login_as("admin")
+    page = client.get(f"/customers/imports/{job.id}", headers=EN)
+    assert by_id(page, "import-listed").text_content().startswith("3")
+
+
+def test_the_status_fragment_of_a_contacts_import_says_nothing_of_the_pool(client, db, login_as):
+    login_as("admin")
+    make_account(name="Phi Ltd", external_id="F-1")
+    db.session.commit()
+    job = run_through(client, b"account id,name\nF-1,Ann\n", "contacts.csv", kind="contacts")
+    page = client.get(f"/customers/imports/{job.id}/status", headers={**EN, **HX})
+    assert by_id(page, "import-summary") is not None and by_id(page, "import-where") is None

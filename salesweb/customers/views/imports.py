@@ -21,6 +21,7 @@ from salesweb.core.pagination import paginate
 from salesweb.core.security import access
 from salesweb.customers import bp
 from salesweb.customers import importers as _importers  # noqa: F401 - registers the kinds
+from salesweb.customers.queries import imported_account_counts
 from salesweb.extensions import db
 
 IMPORTERS = ("admin", "manager")
@@ -251,7 +252,20 @@ def import_resume(job_id: int):
 def _detail_context(job: ImportJob) -> dict:
     importer = importing.get_importer(job.kind)
     rejects = importing.rejects_of(job, limit=REJECTS_SHOWN) if job.finished else []
-    return {"job": job, "importer": importer, "rejects": rejects, "form": ImportConfirmForm()}
+    # Where an account import's records went: the pool is not in a manager's account list.
+    pooled, listed = (
+        imported_account_counts(current_user, job.id)
+        if job.kind == "accounts" and job.finished
+        else (None, None)
+    )
+    return {
+        "job": job,
+        "importer": importer,
+        "rejects": rejects,
+        "form": ImportConfirmForm(),
+        "pooled": pooled,
+        "listed": listed,
+    }
 
 
 @bp.get("/imports/<int:job_id>")
