@@ -998,7 +998,7 @@ class OrderState:
     base_currency: str
     accounts_by_external: dict[str, int]
     accounts_by_name: dict[str, list[int]]
-    existing: set[str]
+    existing: dict[str, int]  # order number -> its account
     created: dict[str, int] = field(default_factory=dict)
     heads: dict[str, tuple[int, int, date, str]] = field(default_factory=dict)
 
@@ -1035,8 +1035,10 @@ class OrderImporter(Importer):
     def prepare(self, job: ImportJob) -> OrderState:
         acting = _job_user(job)
         accounts_by_external, accounts_by_name = _account_lookups(acting)
-        existing = set(
-            db.session.scalars(select(Order.external_id).where(Order.external_id.is_not(None)))
+        existing = dict(
+            db.session.execute(
+                select(Order.external_id, Order.account_id).where(Order.external_id.is_not(None))
+            ).all()
         )
         return OrderState(
             acting,
@@ -1107,7 +1109,15 @@ class OrderImporter(Importer):
         created: dict[str, int] = {}
         for number, group in groups.items():
             if number in state.existing:
-                result.unchanged += len(group)  # imported before: the same file again adds nothing
+                if state.existing[number] != group[0].data["account_id"]:
+                    # Another account's order (perhaps another team's): refused, never described.
+                    reason = _(
+                        "The order number “%(number)s” is already used for another account.",
+                        number=number,
+                    )
+                    result.rejects.extend((r.row_number, reason) for r in group)
+                else:  # imported before: the same file again adds nothing
+                    result.unchanged += len(group)
                 continue
             first = group[0].data
             order_id = state.created.get(number)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -563,17 +563,25 @@ def test_contacts_and_orders_do_not_find_another_teams_account(client, db, login
     assert their_contact.name == "Old Name"
     assert {c.name for c in db.session.scalars(select(Contact))} == {"Old Name", "Cleo"}
 
+    their_order = Order(
+        account=theirs, external_id="SO-9", ordered_on=date(2026, 1, 5), currency="CNY"
+    )
+    their_order.total = their_order.base_total = Decimal("10.00")
+    db.session.add(their_order)
+    db.session.commit()
     orders = (
         b"account id,order number,order date,product,quantity,unit price\n"
         b"T-1,SO-1,2026-03-01,Widget,1,100\n"
         b"T-404,SO-2,2026-03-01,Widget,1,100\n"
+        b"P-1,SO-9,2026-03-01,Widget,1,100\n"  # another team's order number: not "unchanged"
     )
     job = run_through(client, orders, "orders.csv", kind="orders")
     db.session.refresh(job)
-    assert (job.taken, job.rejected) == (0, 2)
+    assert (job.taken, job.rejected) == (0, 3)
     reasons = _reasons(db, job)
     assert reasons[2].replace("T-1", "X") == reasons[3].replace("T-404", "X")
-    assert count(db, Order) == 0
+    assert "already used for another account" in reasons[4]
+    assert count(db, Order) == 1
 
 
 def test_the_command_line_and_administrators_import_onto_every_account(app, client, db, login_as):
