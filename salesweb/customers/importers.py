@@ -22,7 +22,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import joinedload
 
 from salesweb.auth.models import Role, User, normalise_email
-from salesweb.auth.permissions import can_see_owner
+from salesweb.auth.permissions import can_see_owner, owner_filter
 from salesweb.core import importing
 from salesweb.core.audit import actor, plain
 from salesweb.core.errors import DomainError
@@ -239,10 +239,14 @@ def importable_accounts(stmt: Any, acting: User | None) -> Any:
 
 
 def changeable_account_ids(acting: User | None) -> set[int] | None:
-    """The ids of the accounts the acting user may change by import; None: every account."""
-    if acting is None or acting.role == Role.ADMIN:
+    """The ids of the accounts the acting user may change by import, and of the deleted ones
+    of the user's scope (told to restore them); None: every account."""
+    clause = owner_filter(acting, Account.owner_id) if acting is not None else None
+    if acting is None or clause is None:
         return None
-    return set(db.session.scalars(importable_accounts(select(Account.id), acting)))
+    ids = set(db.session.scalars(importable_accounts(select(Account.id), acting)))
+    deleted = select(Account.id).where(Account.deleted_at.is_not(None), clause)
+    return ids | set(db.session.scalars(deleted))
 
 
 def _job_user(job: ImportJob) -> User | None:
@@ -522,6 +526,8 @@ class AccountImporter(Importer):
         data["_by_external"] = bool(external_id and external_id in state.by_external)
         if external_id and external_id in state.by_external:
             target, deleted = state.by_external[external_id]
+            if state.mine is not None and target not in state.mine:
+                raise RowError(_not_your_account())  # not even whether it was deleted
             if deleted:
                 raise RowError(
                     _(

@@ -516,23 +516,30 @@ def _reasons(db, job) -> dict[int, str]:
 
 
 def test_a_matched_account_of_another_team_is_rejected_without_its_name(client, db, login_as):
-    login_as("manager", team=make_team())
+    manager = login_as("manager", team=make_team())
     other = make_user(team=make_team())
     make_account(owner=other, name="华东客户有限公司", external_id="E-1", industry="mining")
     make_account(owner=other, name="Sigma Ltd", phone="021-5555 0404")
+    gone = make_account(owner=other, name="Gone Ltd", external_id="G-1")
+    gone.deleted_at = gone.created_at
+    mine = make_account(owner=make_user(team=manager.team), name="Mine Ltd", external_id="G-2")
+    mine.deleted_at = mine.created_at
     db.session.commit()
     content = (
         "external id,name,phone,industry\n"
         "E-1,华东客户有限公司,,mining\n"  # the same values: still not the manager's to take
         "S-9,Sigma Holdings,+86 21 5555 0404,retail\n"  # by phone, with another external id
+        "G-1,Gone Ltd,,\n"  # deleted, another team's: not even that is said
+        "G-2,Mine Ltd,,\n"  # deleted, the team's own: restore it first
     ).encode()
     job = run_through(client, content)
     db.session.refresh(job)
-    assert (job.taken, job.rejected) == (0, 2)
+    assert (job.taken, job.rejected) == (0, 4)
     reasons = _reasons(db, job)
-    assert reasons[2] == reasons[3] and "may not change" in reasons[2]
+    assert reasons[2] == reasons[3] == reasons[4] and "may not change" in reasons[2]
     assert "华东客户" not in reasons[2] and "Sigma" not in reasons[3]
-    assert count(db, Account) == 2
+    assert "restore it" in reasons[5]
+    assert count(db, Account) == 4
 
 
 def test_contacts_and_orders_do_not_find_another_teams_account(client, db, login_as):
