@@ -38,6 +38,7 @@ ENCODINGS = ("utf-8-sig", "utf-8", "gb18030")
 SNIFF_BYTES = 64 * 1024
 PREVIEW_ROWS = 50
 STALE_AFTER = timedelta(minutes=5)
+FILE_GONE = "upload file missing"  # ImportJob.error of a job that found no file to read
 
 
 class Status:
@@ -136,6 +137,16 @@ class ImportJob(db.Model):
 
     def path(self) -> Path:
         return Path(current_app.instance_path) / self.stored_path
+
+    @property
+    def file_gone(self) -> bool:
+        """The job still needs its uploaded file and the server no longer has it (a database
+        restored without `instance/`): it cannot go on, the file has to be uploaded again."""
+        if self.status == Status.DONE:
+            return False
+        if self.status == Status.FAILED:
+            return self.error == FILE_GONE
+        return not self.path().is_file()
 
 
 class ImportReject(db.Model):
@@ -597,11 +608,21 @@ def set_mapping(
     return job
 
 
+MARKED_STARTS = ("=", "+", "-", "@")
+
+
+def unmark(text: str) -> str:
+    """Undo `neutralise` on a cell read back: its quote before = + - @ goes, any other stays."""
+    if text.startswith("'") and text[1:2] in MARKED_STARTS:
+        return text[1:]
+    return text
+
+
 def row_values(job: ImportJob, cells: list[str]) -> dict[str, str]:
     """The mapped texts of one row: a column's cell, else the value chosen for every row."""
     values = {key: v for key, v in job.mapping.get("fixed", {}).items()}
     for key, index in job.mapping.get("columns", {}).items():
-        cell = cells[index].strip() if index < len(cells) else ""
+        cell = unmark(cells[index].strip()) if index < len(cells) else ""
         if cell or key not in values:
             values[key] = cell
     return values
@@ -727,6 +748,10 @@ def run_job(job_id: int) -> ImportJob | None:
         return None
     job = db.session.get(ImportJob, job_id)
     assert job is not None
+    if job.file_gone:  # nothing to read: say so instead of failing on a missing path
+        job.status, job.error, job.finished_at = Status.FAILED, FILE_GONE, utcnow()
+        db.session.commit()
+        return job
     importer = _IMPORTERS[job.kind]
     try:
         job.started_at = job.started_at or utcnow()

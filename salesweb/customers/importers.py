@@ -19,8 +19,10 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, select
+from sqlalchemy.orm import joinedload
 
 from salesweb.auth.models import Role, User, normalise_email
+from salesweb.auth.permissions import can_see_owner, owner_filter
 from salesweb.core import importing
 from salesweb.core.audit import actor, plain
 from salesweb.core.errors import DomainError
@@ -49,7 +51,12 @@ from salesweb.customers.models import (
     normalise_phone,
     search_text_of,
 )
-from salesweb.customers.permissions import can_assign_account, can_edit_account, can_import_accounts
+from salesweb.customers.permissions import (
+    can_assign_account,
+    can_edit_account,
+    can_import_accounts,
+    scope_accounts,
+)
 from salesweb.extensions import db
 
 MAX_AMOUNT = Decimal("9999999999999999.99")
@@ -223,6 +230,25 @@ def _may_change(acting: User | None, account: Account) -> bool:
     )
 
 
+def importable_accounts(stmt: Any, acting: User | None) -> Any:
+    """Live accounts an import may refer to: the acting user's and the pool (as `_may_change`);
+    every account for the command line and administrators."""
+    if acting is None:
+        return stmt.where(Account.deleted_at.is_(None))
+    return scope_accounts(stmt, acting, include_pool=True)
+
+
+def changeable_account_ids(acting: User | None) -> set[int] | None:
+    """The ids of the accounts the acting user may change by import, and of the deleted ones
+    of the user's scope (told to restore them); None: every account."""
+    clause = owner_filter(acting, Account.owner_id) if acting is not None else None
+    if acting is None or clause is None:
+        return None
+    ids = set(db.session.scalars(importable_accounts(select(Account.id), acting)))
+    deleted = select(Account.id).where(Account.deleted_at.is_not(None), clause)
+    return ids | set(db.session.scalars(deleted))
+
+
 def _job_user(job: ImportJob) -> User | None:
     return db.session.get(User, job.created_by_id) if job.created_by_id else None
 
@@ -234,6 +260,12 @@ def _actor_label(acting: User | None, job: ImportJob) -> tuple[int | None, str, 
 
 
 # --- accounts --------------------------------------------------------------------------------
+
+
+def _not_your_account() -> str:
+    """The same text for every account the user may not change: it names nothing."""
+    return _("This matches an existing account that you may not change.")
+
 
 ACCOUNT_TEXTS = {
     "industry": 80,
@@ -251,6 +283,7 @@ ACCOUNT_TEXTS = {
 @dataclass
 class AccountState:
     acting: User | None
+    job_id: int
     base_currency: str
     by_external: dict[str, tuple[int, bool]]
     by_name: dict[str, int]
@@ -260,6 +293,7 @@ class AccountState:
     users: dict[str, OwnerInfo]
     owned: dict[int, int]
     cap: int
+    mine: set[int] | None = None  # the accounts the acting user may change; None: all
     seen: dict[tuple[str, str], int] = field(default_factory=dict)
     owner_problems: dict[int, str | None] = field(default_factory=dict)
 
@@ -379,6 +413,7 @@ class AccountImporter(Importer):
                 by_domain.setdefault(r.email_domain, r.id)
         return AccountState(
             acting=acting,
+            job_id=job.id,
             base_currency=current_app.config["SALESWEB_BASE_CURRENCY"],
             by_external=by_external,
             by_name=by_name,
@@ -388,6 +423,7 @@ class AccountImporter(Importer):
             users=_users_by_email(),
             owned=_owned_counts(),
             cap=current_app.config["SALESWEB_POOL_CAP"],
+            mine=changeable_account_ids(acting),
         )
 
     def audit_actor(
@@ -454,8 +490,11 @@ class AccountImporter(Importer):
 
     def _owner(self, state: AccountState, email: str) -> OwnerInfo:
         owner = state.users.get(normalise_email(email))
-        if owner is None:
-            raise RowError(_("No user has the owner e-mail “%(email)s”.", email=email))
+        # Someone outside the user's scope reads as no one, so the file cannot probe addresses.
+        if owner is None or (state.acting is not None and not can_see_owner(state.acting, owner)):
+            raise RowError(
+                _("No one you may give accounts to has the e-mail “%(email)s”.", email=email)
+            )
         if owner.id not in state.owner_problems:
             state.owner_problems[owner.id] = _owner_problem(state.acting, owner)
         problem = state.owner_problems[owner.id]
@@ -487,6 +526,8 @@ class AccountImporter(Importer):
         data["_by_external"] = bool(external_id and external_id in state.by_external)
         if external_id and external_id in state.by_external:
             target, deleted = state.by_external[external_id]
+            if state.mine is not None and target not in state.mine:
+                raise RowError(_not_your_account())  # not even whether it was deleted
             if deleted:
                 raise RowError(
                     _(
@@ -504,15 +545,18 @@ class AccountImporter(Importer):
                     else None
                 )
             )
-            if target is not None and external_id:
-                name, other = state.info[target]
-                if other and other != external_id:
-                    raise RowError(
-                        _(
-                            "This looks like the existing account “%(name)s” (same name, phone or e-mail domain), which has another external id.",
-                            name=name,
-                        )
+        if target is not None and state.mine is not None and target not in state.mine:
+            # Matched (to avoid a duplicate) but not the user's: say nothing of whose it is.
+            raise RowError(_not_your_account())
+        if target is not None and not data["_by_external"] and external_id:
+            name, other = state.info[target]
+            if other and other != external_id:
+                raise RowError(
+                    _(
+                        "This looks like the existing account “%(name)s” (same name, phone or e-mail domain), which has another external id.",
+                        name=name,
                     )
+                )
         for key in seen_keys:
             state.seen.setdefault(key, row_number)
         return target
@@ -580,6 +624,7 @@ class AccountImporter(Importer):
                 "search_text": search_text_of(
                     data["name"], data["_keys"]["phone"], data.get("email")
                 ),
+                "import_job_id": state.job_id,
                 "version": 1,
                 "created_at": now,
                 "updated_at": now,
@@ -632,15 +677,7 @@ class AccountImporter(Importer):
                 result.unchanged += 1
                 continue
             if not _may_change(state.acting, account):
-                result.rejects.append(
-                    (
-                        row.row_number,
-                        _(
-                            "This matches the existing account “%(name)s”, which you may not change.",
-                            name=account.name,
-                        ),
-                    )
-                )
+                result.rejects.append((row.row_number, _not_your_account()))
                 continue
             problem = (
                 self._cap_problem(state, owner, owned, account.owner_id)
@@ -654,6 +691,7 @@ class AccountImporter(Importer):
                 setattr(account, key, value)
             if "owner_id" in changes:
                 account.owner_since = now
+            account.import_job_id = state.job_id
             account.refresh_keys()
             result.updated += 1
         db.session.flush()
@@ -724,13 +762,13 @@ def _account_for(state: Any, values: dict[str, str]) -> int:
     return matches[0]
 
 
-def _account_lookups() -> tuple[dict[str, int], dict[str, list[int]]]:
+def _account_lookups(acting: User | None) -> tuple[dict[str, int], dict[str, list[int]]]:
+    """External id and name key -> the accounts the acting user may import onto: another
+    team's account is not found, exactly like one that does not exist."""
     by_external: dict[str, int] = {}
     by_name: dict[str, list[int]] = {}
     rows = db.session.execute(
-        select(Account.id, Account.external_id, Account.name_key).where(
-            Account.deleted_at.is_(None)
-        )
+        importable_accounts(select(Account.id, Account.external_id, Account.name_key), acting)
     )
     for r in rows:
         if r.external_id:
@@ -808,7 +846,8 @@ class ContactImporter(Importer):
         return super().check_mapping(mapping) + _account_column_problem(mapping)
 
     def prepare(self, job: ImportJob) -> ContactState:
-        accounts_by_external, accounts_by_name = _account_lookups()
+        acting = _job_user(job)
+        accounts_by_external, accounts_by_name = _account_lookups(acting)
         by_external: dict[str, int] = {}
         by_account_name: dict[tuple[int, str], int] = {}
         rows = db.session.execute(
@@ -821,7 +860,7 @@ class ContactImporter(Importer):
                 by_external[r.external_id] = r.id
             by_account_name.setdefault((r.account_id, _contact_key(r.name)), r.id)
         return ContactState(
-            _job_user(job), accounts_by_external, accounts_by_name, by_external, by_account_name
+            acting, accounts_by_external, accounts_by_name, by_external, by_account_name
         )
 
     def audit_actor(
@@ -866,8 +905,12 @@ class ContactImporter(Importer):
         rows = _check_accounts(state.acting, rows, result)
         targets = {r.data["_target"] for r in rows if r.data["_target"]}
         existing = {
-            c.id: c for c in db.session.scalars(select(Contact).where(Contact.id.in_(targets)))
+            c.id: c
+            for c in db.session.scalars(
+                select(Contact).options(joinedload(Contact.account)).where(Contact.id.in_(targets))
+            )
         }
+        rows = self._own_contacts(state.acting, rows, existing, result)
         touched: dict[int, list[Contact]] = {}
         primaries: dict[int, Contact] = {}
         for row in rows:
@@ -911,6 +954,24 @@ class ContactImporter(Importer):
         return result
 
     @staticmethod
+    def _own_contacts(
+        acting: User | None,
+        rows: list[ParsedRow],
+        existing: dict[int, Contact],
+        result: BatchResult,
+    ) -> list[ParsedRow]:
+        """Rows matching (by external id) a contact of an account the user may not change are
+        rejected: the row's own account being the user's does not open another team's contact."""
+        kept = []
+        for row in rows:
+            contact = existing.get(row.data["_target"]) if row.data["_target"] else None
+            if contact is not None and not _may_change(acting, contact.account):
+                result.rejects.append((row.row_number, _("You may not change this contact.")))
+            else:
+                kept.append(row)
+        return kept
+
+    @staticmethod
     def _settle_primaries(touched: dict[int, list[Contact]], primaries: dict[int, Contact]) -> None:
         """One primary contact per account: the row that says so, else the existing one, else the first."""
         if not touched:
@@ -943,7 +1004,7 @@ class OrderState:
     base_currency: str
     accounts_by_external: dict[str, int]
     accounts_by_name: dict[str, list[int]]
-    existing: set[str]
+    existing: dict[str, int]  # order number -> its account
     created: dict[str, int] = field(default_factory=dict)
     heads: dict[str, tuple[int, int, date, str]] = field(default_factory=dict)
 
@@ -978,12 +1039,15 @@ class OrderImporter(Importer):
         return super().check_mapping(mapping) + _account_column_problem(mapping)
 
     def prepare(self, job: ImportJob) -> OrderState:
-        accounts_by_external, accounts_by_name = _account_lookups()
-        existing = set(
-            db.session.scalars(select(Order.external_id).where(Order.external_id.is_not(None)))
+        acting = _job_user(job)
+        accounts_by_external, accounts_by_name = _account_lookups(acting)
+        existing = dict(
+            db.session.execute(
+                select(Order.external_id, Order.account_id).where(Order.external_id.is_not(None))
+            ).all()
         )
         return OrderState(
-            _job_user(job),
+            acting,
             current_app.config["SALESWEB_BASE_CURRENCY"],
             accounts_by_external,
             accounts_by_name,
@@ -1051,7 +1115,15 @@ class OrderImporter(Importer):
         created: dict[str, int] = {}
         for number, group in groups.items():
             if number in state.existing:
-                result.unchanged += len(group)  # imported before: the same file again adds nothing
+                if state.existing[number] != group[0].data["account_id"]:
+                    # Another account's order (perhaps another team's): refused, never described.
+                    reason = _(
+                        "The order number “%(number)s” is already used for another account.",
+                        number=number,
+                    )
+                    result.rejects.extend((r.row_number, reason) for r in group)
+                else:  # imported before: the same file again adds nothing
+                    result.unchanged += len(group)
                 continue
             first = group[0].data
             order_id = state.created.get(number)

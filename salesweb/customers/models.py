@@ -156,6 +156,7 @@ class Account(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.
             "name_key",
             "phone_key",
             "last_interaction_at",
+            "import_job_id",
         }
     )
 
@@ -186,6 +187,8 @@ class Account(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.
     owner_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_interaction_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     search_text: Mapped[str] = mapped_column(String(1000), nullable=False, default="")
+    # The import that created or last changed the account: its result lists them (pool, team).
+    import_job_id: Mapped[int | None] = mapped_column(ForeignKey("import_jobs.id"))
 
     owner: Mapped[User | None] = relationship(lazy="joined", foreign_keys=[owner_id])
     contacts: Mapped[list[Contact]] = relationship(
@@ -211,6 +214,7 @@ class Account(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.
         Index("ix_accounts_owner_live_region", "owner_id", "deleted_at", "region"),
         # Live search in a rep's or a team's accounts reads the index, not the rows.
         Index("ix_accounts_owner_live_search", "owner_id", "deleted_at", "search_text"),
+        Index("ix_accounts_import_job", "import_job_id"),
     )
 
     def __str__(self) -> str:

@@ -7,13 +7,15 @@ from collections.abc import Mapping
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select
 
 from salesweb.auth.models import Role, User
+from salesweb.auth.permissions import owner_filter
 from salesweb.core.i18n import select_timezone
 from salesweb.core.pagination import no_index
 from salesweb.customers.models import Account, AccountType, Contact, normalise_phone
 from salesweb.customers.permissions import scope_accounts, scope_contacts
+from salesweb.extensions import db
 
 ACCOUNT_SORTS = {
     "name": (Account.name.asc(),),
@@ -61,6 +63,7 @@ def account_filters(args: Mapping[str, str]) -> dict[str, object]:
         "last_before": _day(args.get("last_before")),
         "last_after": _day(args.get("last_after")),
         "sort": args.get("sort", "name") if args.get("sort", "name") in ACCOUNT_SORTS else "name",
+        "imported": int(args["imported"]) if (args.get("imported") or "").isdigit() else None,
     }
 
 
@@ -106,6 +109,8 @@ def account_list_stmt(user: User, args: Mapping[str, str], pool: bool = False) -
         )
     if f["last_after"]:
         stmt = stmt.where(Account.last_interaction_at >= _start_of(f["last_after"]))
+    if f["imported"]:
+        stmt = stmt.where(Account.import_job_id == f["imported"])
     if user.role == Role.MANAGER and not pool:
         # A team is a small share of all accounts: sort the team's rows, do not walk the index.
         return stmt.order_by(*_team_sort(f["sort"]), Account.id)
@@ -143,3 +148,16 @@ def contact_list_stmt(user: User, args: Mapping[str, str]) -> Select:
             clauses.append(Contact.phone_key.like(_like(digits), escape="\\"))
         stmt = stmt.where(or_(*clauses))
     return stmt.order_by(*CONTACT_SORTS[f["sort"]], Contact.id)
+
+
+def imported_account_counts(user: User, job_id: int) -> tuple[int, int]:
+    """Of the live accounts an import created or changed: (how many are in the public pool,
+    how many the user's account list shows), in one query."""
+    clause = owner_filter(user, Account.owner_id)
+    listed = func.count() if clause is None else func.count().filter(clause)
+    row = db.session.execute(
+        select(func.count().filter(Account.owner_id.is_(None)), listed).where(
+            Account.import_job_id == job_id, Account.deleted_at.is_(None)
+        )
+    ).one()
+    return row[0], row[1]

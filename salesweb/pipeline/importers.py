@@ -27,7 +27,7 @@ from sqlalchemy import insert, select
 
 from salesweb.auth import services as auth_services
 from salesweb.auth.models import Role, Team, User
-from salesweb.auth.permissions import can_manage_users
+from salesweb.auth.permissions import can_manage_users, scope_owned
 from salesweb.core import importing
 from salesweb.core.audit import actor, plain
 from salesweb.core.errors import DomainError
@@ -51,6 +51,7 @@ from salesweb.customers.importers import (
     _email,
     _job_user,
     _text,
+    importable_accounts,
 )
 from salesweb.customers.models import Account, normalise_name
 from salesweb.extensions import db
@@ -477,6 +478,7 @@ class Existing:
     status: str
     stage_key: str
     deleted: bool
+    mine: bool = True  # owned within the acting user's scope
 
 
 @dataclass
@@ -695,18 +697,22 @@ class DealImporter(Importer):
         targets = stage_targets(version)
         stage_map = self._stage_map(job.mapping, targets, problems)
         value_maps = self._value_maps(job.mapping, problems)
+        acting = _job_user(job)
         owners: dict[str, list[OwnerRef]] = {}
         owners_loose: dict[str, str] = {}
-        for r in db.session.execute(select(User.id, User.display_name, User.team_id)):
+        # Only the people and accounts the acting user may import onto are looked up, so that
+        # another team's name is "not found" and no hint spells it.
+        people = select(User.id, User.display_name, User.team_id)
+        if acting is not None:
+            people = scope_owned(people, acting, User.id)
+        for r in db.session.execute(people):
             owners.setdefault(_key(r.display_name), []).append(
                 OwnerRef(r.id, r.display_name, r.team_id)
             )
             owners_loose.setdefault(_loose(r.display_name), r.display_name)
         accounts: dict[str, list[int]] = {}
         accounts_key: dict[str, str] = {}
-        for r in db.session.execute(
-            select(Account.id, Account.name).where(Account.deleted_at.is_(None))
-        ):
+        for r in db.session.execute(importable_accounts(select(Account.id, Account.name), acting)):
             accounts.setdefault(r.name.strip(), []).append(r.id)
             accounts_key.setdefault(normalise_name(r.name), r.name)
         products: dict[str, ProductRef] = {}
@@ -714,6 +720,7 @@ class DealImporter(Importer):
         for r in db.session.execute(select(Product.name, Product.currency)):
             products[r.name.casefold()] = ProductRef(r.name, r.currency)
             products_loose.setdefault(_loose(r.name), r.name)
+        in_scope = {o.id for found in owners.values() for o in found}
         reasons: dict[str, int] = {}
         unknown = None
         for reason in db.session.scalars(select(LostReason)):
@@ -722,15 +729,24 @@ class DealImporter(Importer):
             if reason.code == UNKNOWN_REASON:
                 unknown = reason.id
         existing = {
-            r.external_id: Existing(r.id, r.status, r.key, r.deleted_at is not None)
+            r.external_id: Existing(
+                r.id, r.status, r.key, r.deleted_at is not None, r.owner_id in in_scope
+            )
             for r in db.session.execute(
-                select(Deal.id, Deal.external_id, Deal.status, Stage.key, Deal.deleted_at)
+                select(
+                    Deal.id,
+                    Deal.external_id,
+                    Deal.status,
+                    Stage.key,
+                    Deal.deleted_at,
+                    Deal.owner_id,
+                )
                 .join(Stage, Stage.id == Deal.stage_id)
                 .where(Deal.external_id.is_not(None))
             )
         }
         return DealState(
-            acting=_job_user(job),
+            acting=acting,
             job_id=job.id,
             base_currency=current_app.config["SALESWEB_BASE_CURRENCY"],
             zone=ZoneInfo(current_app.config["SALESWEB_TIMEZONE"]),
@@ -840,6 +856,8 @@ class DealImporter(Importer):
         existing = state.existing.get(external_id)
         if existing is None:
             return None
+        if not existing.mine:  # before anything is said about its state
+            raise RowError(_("You may not change this deal."))
         if existing.deleted:
             raise RowError(
                 _(
@@ -860,32 +878,22 @@ class DealImporter(Importer):
         if not name:
             raise RowError(_("The owner is empty."))
         found = state.owners.get(_key(name), [])
-        if not found:
+        if not found:  # the owners are those of the user's scope: another team's reads the same
             raise _no_match(
-                _("No user is called “%(name)s”.", name=name),
+                _("No one you may import deals for is called “%(name)s”.", name=name),
                 "owner",
                 name,
                 state.owners_loose.get(_loose(name)),
             )
         if len(found) > 1:
             raise RowError(_("Several users are called “%(name)s”.", name=name))
-        owner = found[0]
-        acting = state.acting
-        outside = acting is not None and acting.role == Role.MANAGER and owner.id != acting.id
-        if outside and (acting.team_id is None or owner.team_id != acting.team_id):
-            raise RowError(
-                _(
-                    "You may import deals only for the people of your team; %(name)s is not in it.",
-                    name=owner.name,
-                )
-            )
-        return owner
+        return found[0]
 
     def _account(self, state: DealState, name: str) -> int:
         found = state.accounts.get(name, [])
         if not found:
             raise _no_match(
-                _("No account is called “%(name)s”.", name=name),
+                _("No account you may import deals onto is called “%(name)s”.", name=name),
                 "account",
                 name,
                 state.accounts_key.get(normalise_name(name)),

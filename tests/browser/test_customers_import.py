@@ -44,6 +44,12 @@ def test_manager_imports_the_shared_accounts_file(page: Page, live_server):
     )
     expect(page.locator("#import-taken")).to_have_text("85")
     expect(page.locator("#import-rejected")).to_have_text("0")
+    # It says where the accounts went: the pool, which a manager's account list leaves out.
+    expect(page.locator("#import-pooled")).to_contain_text("85")
+    page.click("#import-pool-link")
+    expect(page).to_have_url(re.compile(r"/customers/pool\?imported=\d+$"))
+    expect(page.locator("#account-imported-filter")).to_be_visible()
+    expect(page.locator("#pool-table")).to_contain_text("Acme Corporation")
 
     # The list of recent imports shows it; without an owner column the accounts are in the pool.
     page.goto(f"{live_server}/customers/imports")

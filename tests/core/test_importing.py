@@ -306,3 +306,21 @@ def test_xlsx_file_neutralises_formulas():
     workbook.close()
     out.close()
     assert values == ["name", "'=1+1", 3]
+
+
+@pytest.mark.parametrize(
+    ("cell", "value"),
+    [
+        ("'+86 21 5555 0199", "+86 21 5555 0199"),
+        ("'=SUM(A1)", "=SUM(A1)"),
+        ("'-5", "-5"),
+        ("'@home", "@home"),
+        ("'quoted'", "'quoted'"),  # not a mark: kept as the person typed it
+        ("'", "'"),
+        ("''=x", "''=x"),
+        ("+86 21", "+86 21"),
+    ],
+)
+def test_the_export_mark_is_removed_only_before_a_formula_start(cell, value):
+    assert importing.unmark(cell) == value
+    assert importing.unmark(importing.neutralise(value)) == value

@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from salesweb.core.models import AuditLog
 from salesweb.customers.models import Account, Contact, Order
 from tests.conftest import HX, by_id, parse
 from tests.datasets import crm_dataset
-from tests.factories import make_account, make_team, make_user
+from tests.factories import make_account, make_contact, make_team, make_user
 
 SHARED = crm_dataset() / "accounts.csv"
 EN = {"Accept-Language": "en"}
@@ -302,8 +303,11 @@ def test_malformed_rows_are_rejected_with_reasons_and_the_good_rows_taken(client
     }
     assert "not a whole number" in reasons[3]
     assert "name is empty" in reasons[4]
-    assert "nobody@nowhere.example" in reasons[5] and "No user" in reasons[5]
-    assert "own team" in reasons[6]
+    assert "nobody@nowhere.example" in reasons[5] and "No one" in reasons[5]
+    # another team's person reads exactly as no one at all (the file cannot probe addresses)
+    assert reasons[6].replace(stranger.email, "X") == reasons[5].replace(
+        "nobody@nowhere.example", "X"
+    )
     assert "out of range" in reasons[7]
     assert "not an e-mail address" in reasons[8]
     assert "is not one of" in reasons[9]
@@ -501,3 +505,240 @@ def test_orders_import_groups_lines_by_order_number(client, db, login_as):
     again = run_through(client, content, "orders.csv", kind="orders")
     db.session.refresh(again)
     assert again.created_records == 0 and count(db, Order) == 1
+
+
+# --- scope: another team's records read as none at all --------------------------------------
+
+
+def _reasons(db, job) -> dict[int, str]:
+    rows = db.session.scalars(select(ImportReject).where(ImportReject.job_id == job.id))
+    return {r.row_number: r.reason for r in rows}
+
+
+def test_a_matched_account_of_another_team_is_rejected_without_its_name(client, db, login_as):
+    manager = login_as("manager", team=make_team())
+    other = make_user(team=make_team())
+    make_account(owner=other, name="华东客户有限公司", external_id="E-1", industry="mining")
+    make_account(owner=other, name="Sigma Ltd", phone="021-5555 0404")
+    gone = make_account(owner=other, name="Gone Ltd", external_id="G-1")
+    gone.deleted_at = gone.created_at
+    mine = make_account(owner=make_user(team=manager.team), name="Mine Ltd", external_id="G-2")
+    mine.deleted_at = mine.created_at
+    db.session.commit()
+    content = (
+        "external id,name,phone,industry\n"
+        "E-1,华东客户有限公司,,mining\n"  # the same values: still not the manager's to take
+        "S-9,Sigma Holdings,+86 21 5555 0404,retail\n"  # by phone, with another external id
+        "G-1,Gone Ltd,,\n"  # deleted, another team's: not even that is said
+        "G-2,Mine Ltd,,\n"  # deleted, the team's own: restore it first
+    ).encode()
+    job = run_through(client, content)
+    db.session.refresh(job)
+    assert (job.taken, job.rejected) == (0, 4)
+    reasons = _reasons(db, job)
+    assert reasons[2] == reasons[3] == reasons[4] and "may not change" in reasons[2]
+    assert "华东客户" not in reasons[2] and "Sigma" not in reasons[3]
+    assert "restore it" in reasons[5]
+    assert count(db, Account) == 4
+
+
+def test_contacts_and_orders_do_not_find_another_teams_account(client, db, login_as):
+    login_as("manager", team=make_team())
+    other = make_user(team=make_team())
+    theirs = make_account(owner=other, name="Tau Ltd", external_id="T-1")
+    make_account(name="Pool Ltd", external_id="P-1")  # the pool is the manager's to hand out
+    their_contact = Contact(account=theirs, name="Old Name", external_id="K-1")
+    db.session.add(their_contact)
+    db.session.commit()
+    contacts = (
+        "account id,account name,contact id,联系人\n"
+        "T-1,,,Ann\n"
+        "T-404,,,Ann\n"
+        ",Tau Ltd,,Bob\n"
+        ",Nobody Ltd,,Bob\n"
+        "P-1,,K-1,New Name\n"  # the pool account is fine, another team's contact is not
+        "P-1,,,Cleo\n"
+    ).encode()
+    job = run_through(client, contacts, "contacts.csv", kind="contacts")
+    db.session.refresh(job)
+    assert (job.taken, job.rejected) == (1, 5)
+    reasons = _reasons(db, job)
+    assert reasons[2].replace("T-1", "X") == reasons[3].replace("T-404", "X")
+    assert reasons[4].replace("Tau Ltd", "X") == reasons[5].replace("Nobody Ltd", "X")
+    assert "may not change this contact" in reasons[6]
+    db.session.refresh(their_contact)
+    assert their_contact.name == "Old Name"
+    assert {c.name for c in db.session.scalars(select(Contact))} == {"Old Name", "Cleo"}
+
+    their_order = Order(
+        account=theirs, external_id="SO-9", ordered_on=date(2026, 1, 5), currency="CNY"
+    )
+    their_order.total = their_order.base_total = Decimal("10.00")
+    db.session.add(their_order)
+    db.session.commit()
+    orders = (
+        b"account id,order number,order date,product,quantity,unit price\n"
+        b"T-1,SO-1,2026-03-01,Widget,1,100\n"
+        b"T-404,SO-2,2026-03-01,Widget,1,100\n"
+        b"P-1,SO-9,2026-03-01,Widget,1,100\n"  # another team's order number: not "unchanged"
+    )
+    job = run_through(client, orders, "orders.csv", kind="orders")
+    db.session.refresh(job)
+    assert (job.taken, job.rejected) == (0, 3)
+    reasons = _reasons(db, job)
+    assert reasons[2].replace("T-1", "X") == reasons[3].replace("T-404", "X")
+    assert "already used for another account" in reasons[4]
+    assert count(db, Order) == 1
+
+
+def test_the_command_line_and_administrators_import_onto_every_account(app, client, db, login_as):
+    other = make_user(team=make_team())
+    make_account(owner=other, name="Upsilon Ltd", external_id="U-1")
+    db.session.commit()
+    login_as("admin")
+    job = run_through(client, b"account id,name\nU-1,Ann\n", "contacts.csv", kind="contacts")
+    db.session.refresh(job)
+    assert (job.taken, job.rejected) == (1, 0)
+
+
+# --- export, then import the file back -------------------------------------------------------
+
+FORMULA_LIKE = {
+    "phone": "+86 21 5555 0199",
+    "industry": "=Manufacturing",
+    "region": "-East-",
+    "segment": "@key accounts",
+    "address": "'quoted' street",  # a quote before anything else is the user's own: kept
+}
+
+
+def _exported(client, url: str, fmt: str) -> bytes:
+    with client.get(f"{url}?format={fmt}", headers=EN) as response:
+        assert response.status_code == 200
+        return response.get_data()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_exported_accounts_import_back_with_their_values(client, db, login_as, fmt):
+    login_as("admin")
+    account = make_account(
+        owner=make_user(), name="+Plus 有限公司", external_id="R-1", **FORMULA_LIKE
+    )
+    db.session.commit()
+    content = _exported(client, "/customers/accounts/export", fmt)
+    assert b"'+86" in content or fmt == "xlsx"  # the export did neutralise it
+    job = run_through(client, content, f"accounts.{fmt}")
+    db.session.refresh(job)
+    assert (job.taken, job.rejected, job.updated_records) == (1, 0, 0), _reasons(db, job)
+    db.session.refresh(account)
+    assert account.name == "+Plus 有限公司"
+    assert {k: getattr(account, k) for k in FORMULA_LIKE} == FORMULA_LIKE
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_exported_contacts_import_back_with_their_values(client, db, login_as, fmt):
+    login_as("admin")
+    account = make_account(owner=make_user(), name="Rho Ltd", external_id="R-2")
+    values = {"name": "=Wang Wei", "title": "-", "phone": "+86 138 0000 0001", "wechat": "@ww"}
+    contact = make_contact(account, external_id="K-2", **values)
+    db.session.commit()
+    content = _exported(client, "/customers/contacts/export", fmt)
+    job = run_through(client, content, f"contacts.{fmt}", kind="contacts")
+    db.session.refresh(job)
+    assert (job.taken, job.rejected) == (1, 0)
+    db.session.refresh(contact)
+    assert {k: getattr(contact, k) for k in values} == values
+    assert count(db, Contact) == 1
+
+
+# --- a job whose uploaded file is gone (a database restored without instance/) ---------------
+
+
+def _gone_message(client, job) -> None:
+    page = client.get(f"/customers/imports/{job.id}", headers=EN)
+    assert page.status_code == 200
+    assert "upload the file again" in by_id(page, "import-file-gone").text_content()
+    again = by_id(page, "import-upload-again")
+    assert again.get("href") == f"/customers/imports/new?kind={job.kind}"
+    assert by_id(page, "import-status").get("hx-get") is None  # nothing to wait for
+
+
+def test_a_pending_job_without_its_file_says_so_on_every_page(client, db, login_as):
+    login_as("manager")
+    job = job_from(upload(client, b"name,phone\nA Ltd,'+86 21 5555 0100\n"))
+    job.path().unlink()
+    for url in (f"/customers/imports/{job.id}/mapping", f"/customers/imports/{job.id}/preview"):
+        response = client.get(url, headers=EN)
+        assert response.status_code == 303, url
+        assert response.headers["Location"] == f"/customers/imports/{job.id}"
+    posted = client.post(f"/customers/imports/{job.id}/mapping", data={"col-0": "name"})
+    assert posted.status_code == 303
+    assert client.post(f"/customers/imports/{job.id}/commit").status_code == 303
+    db.session.refresh(job)
+    assert job.status == Status.PENDING and count(db, Account) == 0
+    _gone_message(client, job)
+    assert client.get(f"/customers/imports/{job.id}/status", headers=HX).status_code == 200
+    assert client.get(f"/customers/imports/{job.id}/rejects.csv").status_code == 200
+    page = client.get(f"/customers/imports/new?kind={job.kind}", headers=EN)
+    assert by_id(page, "kind").xpath("./option[@selected]/@value") == ["accounts"]
+
+
+def test_a_stalled_job_without_its_file_fails_with_the_reason_when_resumed(client, db, login_as):
+    from salesweb.core.importing import FILE_GONE
+    from salesweb.core.models import utcnow
+
+    login_as("manager")
+    job = job_from(upload(client, b"name\nA Ltd\nB Ltd\n"))
+    job.status, job.rows_total, job.rows_read, job.taken = Status.RUNNING, 2, 1, 1
+    job.heartbeat_at = utcnow() - timedelta(hours=1)
+    db.session.commit()
+    job.path().unlink()
+    _gone_message(client, job)
+    assert by_id(client.get(f"/customers/imports/{job.id}", headers=EN), "import-stalled") is None
+    assert client.post(f"/customers/imports/{job.id}/resume").status_code == 303
+    db.session.refresh(job)
+    assert (job.status, job.error, job.rows_read) == (Status.FAILED, FILE_GONE, 1)
+    _gone_message(client, job)
+    page = client.get(f"/customers/imports/{job.id}", headers=EN)
+    assert by_id(page, "import-failed") is None  # the reason is said, not a generic error
+    assert "1 rows read" in by_id(page, "import-summary").text_content()
+
+
+# --- where imported accounts went ------------------------------------------------------------
+
+
+def test_the_result_says_how_many_accounts_went_to_the_pool_and_links_to_them(client, db, login_as):
+    manager = login_as("manager", team=make_team())
+    mate = make_user(team=manager.team)
+    make_account(name="Older pool account")  # in the pool already, not from this import
+    db.session.commit()
+    content = (f"name,owner\nPool One Ltd,\nPool Two Ltd,\nTeam One Ltd,{mate.email}\n").encode()
+    job = run_through(client, content, mapping={"owner": "owner_email"})
+    page = client.get(f"/customers/imports/{job.id}", headers=EN)
+    assert by_id(page, "import-pooled").text_content().startswith("2")
+    assert by_id(page, "import-listed").text_content().startswith("1")
+    pool_link = by_id(page, "import-pool-link").get("href")
+    pool = client.get(pool_link, headers=EN)
+    names = [a.text_content() for a in by_id(pool, "pool-table").xpath(".//tbody/tr/td[1]/a")]
+    assert sorted(names) == ["Pool One Ltd", "Pool Two Ltd"]
+    assert by_id(pool, "account-imported-filter") is not None
+
+    for link_id in ("import-accounts-link", "import-go-accounts"):
+        listed = client.get(by_id(page, link_id).get("href"), headers=EN)
+        assert "Team One Ltd" in by_id(listed, "results").text_content()
+        assert "Older pool account" not in by_id(listed, "results").text_content()
+        assert "Pool One Ltd" not in by_id(listed, "results").text_content()
+
+    # an administrator's list holds the pool too, so the same link shows all three
+    login_as("admin")
+    page = client.get(f"/customers/imports/{job.id}", headers=EN)
+    assert by_id(page, "import-listed").text_content().startswith("3")
+
+
+def test_the_status_fragment_of_a_contacts_import_says_nothing_of_the_pool(client, db, login_as):
+    login_as("admin")
+    make_account(name="Phi Ltd", external_id="F-1")
+    db.session.commit()
+    job = run_through(client, b"account id,name\nF-1,Ann\n", "contacts.csv", kind="contacts")
+    page = client.get(f"/customers/imports/{job.id}/status", headers={**EN, **HX})
+    assert by_id(page, "import-summary") is not None and by_id(page, "import-where") is None

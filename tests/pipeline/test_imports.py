@@ -403,7 +403,7 @@ def test_a_manager_imports_deals_of_the_own_team_with_stage_mappings(client, db,
     assert client.post(f"/customers/imports/{job_id}/commit", headers=EN).status_code == 303
     db.session.refresh(job)
     assert (job.status, job.taken, job.rejected) == (Status.DONE, 2, 2)
-    assert "your team" in reasons_of(db, job)[3]
+    assert "No one you may import deals for" in reasons_of(db, job)[3]
     assert "may not change this deal" in reasons_of(db, job)[5]
     db.session.refresh(theirs)
     assert theirs.stage.key == "lead"
@@ -490,3 +490,74 @@ def test_a_deleted_deal_is_not_brought_back_by_a_reimport(app, db, people, tmp_p
     assert last_line(again) == "taken: 0 rejected: 1 read: 1"
     assert "was deleted" in reasons_of(db, last_job(db))[2]
     assert count(db, Deal) == 1
+
+
+def _problem(page, row: int) -> str:
+    """The problem cell of a preview row ('' when the row is fine)."""
+    cells = by_id(page, f"preview-row-{row}").xpath("./td[1]//span[@class='error']")
+    return cells[0].text_content() if cells else ""
+
+
+def test_a_manager_cannot_import_deals_onto_another_teams_account_nor_learn_its_name(
+    client, db, people, login_as
+):
+    """Another team's account reads as no account at all, in the preview and the rejects, and
+    no "did you mean" hint spells it; the team's own and pool accounts are still found."""
+    manager = login_as("manager", team=people.team, display_name="Mia Manager")
+    east = make_user(display_name="Erin East", team=make_team(name="华东销售部"))
+    make_account(name="华东客户有限公司", owner=east)
+    make_account(name="Nearby Co", owner=people)
+    db.session.commit()
+    content = (
+        HEADER
+        + "D-1,Rita Rep,Widget,华东客户有限公司,Prospecting,,,\n"
+        + "D-2,Rita Rep,Widget,不存在有限公司,Prospecting,,,\n"
+        + "D-3,Rita Rep,Widget,华东客户 有限 公司,Prospecting,,,\n"
+        + "D-4,Rita Rep,Widget,Nearby Co,Prospecting,,,\n"
+        + "D-5,Mia Manager,Widget,Acme Co,Prospecting,,,\n"
+        + "D-6,Erin East,Widget,Acme Co,Prospecting,,,\n"
+        + "D-7,Nobody Known,Widget,Acme Co,Prospecting,,,\n"
+    ).encode()
+    job_id = int(upload(client, content, "deals").headers["Location"].split("/")[3])
+    job = db.session.get(ImportJob, job_id)
+    form = {f"col-{index}": key for key, index in job.mapping["columns"].items()}
+    form["option-map_stage"] = "Prospecting=客户开发"
+    assert client.post(f"/customers/imports/{job_id}/mapping", data=form).status_code == 303
+    preview = client.get(f"/customers/imports/{job_id}/preview", headers=EN)
+    foreign, missing, alike = (_problem(preview, n) for n in (2, 3, 4))
+    assert foreign and foreign.replace("华东客户有限公司", "X") == missing.replace(
+        "不存在有限公司", "X"
+    )
+    assert "华东客户有限公司" not in alike  # no hint naming the other team's account
+    assert _problem(preview, 5) == "" and _problem(preview, 6) == ""
+    other_person, nobody = _problem(preview, 7), _problem(preview, 8)
+    assert other_person.replace("Erin East", "X") == nobody.replace("Nobody Known", "X")
+    assert client.post(f"/customers/imports/{job_id}/commit", headers=EN).status_code == 303
+    db.session.refresh(job)
+    assert (job.taken, job.rejected) == (2, 5)
+    reasons = reasons_of(db, job)
+    assert reasons[2].replace("华东客户有限公司", "X") == reasons[3].replace("不存在有限公司", "X")
+    assert count(db, Deal, Deal.external_id.in_(["D-1", "D-3", "D-6"])) == 0
+    assert {d.account.name for d in db.session.scalars(select(Deal))} == {"Nearby Co", "Acme Co"}
+    assert manager.id in {d.owner_id for d in db.session.scalars(select(Deal))}
+
+
+def test_a_deal_of_another_team_is_not_described_by_a_reimport(app, client, db, people, login_as):
+    """A taken external id of another team's deal says only that it cannot be changed, not
+    whether that deal is deleted or closed."""
+    login_as("manager", team=people.team)
+    otto = make_user(display_name="Otto Other", team=make_team(name="South"))
+    gone = services.create_deal(
+        otto, {"title": "Gone"}, account=make_account(name="Other Co", owner=otto), owner=otto
+    )
+    gone.external_id = "D-8"
+    gone.deleted_at = datetime(2026, 1, 1, tzinfo=UTC)
+    db.session.commit()
+    content = (HEADER + "D-8,Rita Rep,Widget,Acme Co,Prospecting,,,\n").encode()
+    job_id = int(upload(client, content, "deals").headers["Location"].split("/")[3])
+    job = db.session.get(ImportJob, job_id)
+    form = {f"col-{index}": key for key, index in job.mapping["columns"].items()}
+    form["option-map_stage"] = "Prospecting=客户开发"
+    assert client.post(f"/customers/imports/{job_id}/mapping", data=form).status_code == 303
+    problem = _problem(client.get(f"/customers/imports/{job_id}/preview", headers=EN), 2)
+    assert "may not change this deal" in problem and "deleted" not in problem

@@ -21,6 +21,7 @@ from salesweb.core.pagination import paginate
 from salesweb.core.security import access
 from salesweb.customers import bp
 from salesweb.customers import importers as _importers  # noqa: F401 - registers the kinds
+from salesweb.customers.queries import imported_account_counts
 from salesweb.extensions import db
 
 IMPORTERS = ("admin", "manager")
@@ -129,7 +130,7 @@ def _mapping_from_form(
 @access(*IMPORTERS)
 def import_mapping(job_id: int):
     job = _job_or_404(job_id)
-    if job.status != Status.PENDING:
+    if job.status != Status.PENDING or job.file_gone:
         return see_other("customers.import_detail", job_id=job.id)
     form = ImportConfirmForm()
     if form.validate_on_submit():
@@ -185,7 +186,7 @@ def _chosen(
 @access(*IMPORTERS)
 def import_preview(job_id: int):
     job = _job_or_404(job_id)
-    if job.status != Status.PENDING:
+    if job.status != Status.PENDING or job.file_gone:
         return see_other("customers.import_detail", job_id=job.id)
     importer = importing.get_importer(job.kind)
     if importer.check_mapping(job.mapping):  # the guess lacks a required field: choose first
@@ -214,6 +215,8 @@ def import_commit(job_id: int):
     form = ImportConfirmForm()
     if not form.validate_on_submit():
         abort(400)
+    if job.file_gone:  # the detail page says so and offers the upload again
+        return see_other("customers.import_detail", job_id=job.id)
     try:
         importing.queue_job(job)
         db.session.commit()
@@ -249,7 +252,20 @@ def import_resume(job_id: int):
 def _detail_context(job: ImportJob) -> dict:
     importer = importing.get_importer(job.kind)
     rejects = importing.rejects_of(job, limit=REJECTS_SHOWN) if job.finished else []
-    return {"job": job, "importer": importer, "rejects": rejects, "form": ImportConfirmForm()}
+    # Where an account import's records went: the pool is not in a manager's account list.
+    pooled, listed = (
+        imported_account_counts(current_user, job.id)
+        if job.kind == "accounts" and job.finished
+        else (None, None)
+    )
+    return {
+        "job": job,
+        "importer": importer,
+        "rejects": rejects,
+        "form": ImportConfirmForm(),
+        "pooled": pooled,
+        "listed": listed,
+    }
 
 
 @bp.get("/imports/<int:job_id>")
