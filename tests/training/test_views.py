@@ -20,7 +20,7 @@ def count(db, model):
 
 
 def test_course_authoring_and_script_refused(client, login_as, db):
-    login_as("manager")
+    login_as("manager", team_id=make_team().id)
     response = client.post(
         "/training/courses/new",
         data={
