@@ -114,6 +114,8 @@ def test_a_checkbox_the_form_did_not_show_is_left_alone(client, login_as, db, ma
         east, survey, {"kind": "text", "required": True, "text_zh": "意见", "text_en": "Why?"}
     )
     db.session.commit()
+    shown = client.get(f"/surveys/questions/{question.id}/edit")
+    assert parse(shown).xpath("//input[@name='required-shown']")
     reworded = {"kind": "text", "text_zh": "意见", "text_en": "Why so?"}
     assert client.post(f"/surveys/questions/{question.id}/edit", data=reworded).status_code == 303
     db.session.expire_all()
