@@ -1,5 +1,7 @@
 """Alembic environment: runs inside the Flask app, on the app's own engine and metadata."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from logging.config import fileConfig
 
 from alembic import context
@@ -30,10 +32,30 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
+@contextmanager
+def _sqlite_foreign_keys_off(connection) -> Iterator[None]:
+    """Batch mode rebuilds a SQLite table (copy, drop, rename); with foreign keys enforced the
+    drop fails as soon as another table's rows point at the table. SQLite switches enforcement
+    only outside a transaction: on the driver's connection, before Alembic begins one. The
+    references are checked before enforcement comes back."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    raw = connection.connection.driver_connection
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+        broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"migration left rows pointing nowhere: {broken[:5]}")
+    finally:
+        raw.execute("PRAGMA foreign_keys=ON")
+
+
 def run_migrations_online() -> None:
     options = current_app.extensions["migrate"].configure_args
     options.setdefault("process_revision_directives", _skip_empty)
-    with db.engine.connect() as connection:
+    with db.engine.connect() as connection, _sqlite_foreign_keys_off(connection):
         context.configure(connection=connection, target_metadata=target_metadata, **options)
         with context.begin_transaction():
             context.run_migrations()

@@ -61,6 +61,24 @@ def can_see_owner(user: User, owner: User | None) -> bool:
     return user.role == Role.MANAGER and user.team_id is not None and owner.team_id == user.team_id
 
 
+def owning_team_id(author: User | None) -> int | None:
+    """The team that owns what this author creates: a manager's team; None (company-wide)
+    for administrators and the system."""
+    if author is not None and author.role == Role.MANAGER:
+        return author.team_id
+    return None
+
+
+def can_edit_team_owned(user: User, team_id: int | None) -> bool:
+    """Team-owned configuration (courses, surveys, rules): administrators edit everything, a
+    manager only what their own team owns; company-wide items (None) only administrators."""
+    if not user.is_authenticated:
+        return False
+    if user.role == Role.ADMIN:
+        return True
+    return user.role == Role.MANAGER and team_id is not None and team_id == user.team_id
+
+
 def can_manage_users(user: User) -> bool:
     return user.is_authenticated and user.role == Role.ADMIN
 

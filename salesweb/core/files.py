@@ -84,6 +84,31 @@ def sniff(path: Path) -> str | None:
     return None
 
 
+# A declared macro-enabled type (docm, xlsm, pptm, their templates) or a VBA project part.
+MACRO_MARKERS = (b"macroenabled", b"vbaproject")
+CONTENT_TYPES_LIMIT = 1024 * 1024  # [Content_Types].xml is a few KB; do not inflate a bomb
+
+
+def carries_macros(path: Path) -> bool:
+    """Whether an Office Open XML package holds macros: a `vbaProject.bin` part anywhere, or
+    content types that declare a macro-enabled document or a VBA project."""
+    with path.open("rb") as handle:
+        if not handle.read(4).startswith(b"PK\x03\x04"):
+            return False
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+            if any(i.filename.lower().rsplit("/", 1)[-1] == "vbaproject.bin" for i in infos):
+                return True
+            types = next((i for i in infos if i.filename == "[Content_Types].xml"), None)
+            if types is None or types.file_size > CONTENT_TYPES_LIMIT:
+                return False
+            declared = archive.read(types).lower()
+    except (zipfile.BadZipFile, OSError, RuntimeError, ValueError):
+        return False  # not a readable package: sniff() refuses it
+    return any(marker in declared for marker in MACRO_MARKERS)
+
+
 def safe_filename(name: str) -> str:
     """The base name only, without control characters or quotes, at most 200 characters."""
     base = Path((name or "").replace("\\", "/")).name
@@ -110,6 +135,13 @@ def store(stream: IO[bytes], filename: str, area: str = "contracts") -> Stored:
                 out.write(chunk)
         if size == 0:
             raise AttachmentRefused(_("The file is empty."))
+        if carries_macros(target):
+            raise AttachmentRefused(
+                _(
+                    "Files with macros (DOCM, XLSM, PPTM) are not accepted. "
+                    "Save the document as DOCX without macros and upload it again."
+                )
+            )
         kind = sniff(target)
         if kind is None:
             raise AttachmentRefused(_("Only PDF, DOCX and image files (PNG, JPEG, GIF, WebP)."))

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
-from wtforms import DecimalField
+from markupsafe import Markup
+from wtforms import BooleanField, DecimalField
+from wtforms.utils import unset_value
 
 
 class NumberField(DecimalField):
@@ -19,3 +22,25 @@ class NumberField(DecimalField):
         if isinstance(self.data, Decimal) and not self.data.is_finite():
             self.data = None
             raise ValueError(self.gettext("Not a valid decimal value."))
+
+
+class ShownCheckbox(BooleanField):
+    """A checkbox that proves it was shown: it posts a hidden marker beside itself.
+
+    An unticked box posts nothing, so without the marker a form that did not show the box (an
+    old page, a hand-made request, an empty post) would read as "unticked" and switch the
+    setting off. Where the marker is missing, `data` is None: leave the setting as it is.
+    """
+
+    @property
+    def marker_name(self) -> str:
+        return f"{self.name}-shown"
+
+    def __call__(self, **kwargs: Any) -> Markup:
+        marker = Markup('<input type="hidden" name="{}" value="1">').format(self.marker_name)
+        return marker + super().__call__(**kwargs)
+
+    def process(self, formdata: Any, data: Any = unset_value, extra_filters: Any = None) -> None:
+        super().process(formdata, data, extra_filters)
+        if formdata is not None and self.marker_name not in formdata:
+            self.data = None

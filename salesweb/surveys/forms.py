@@ -24,6 +24,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from salesweb.core.forms import ShownCheckbox
 from salesweb.surveys.models import (
     CHOICE_KINDS,
     KIND_LABELS,
@@ -33,23 +34,29 @@ from salesweb.surveys.models import (
 )
 from salesweb.surveys.services import Answer
 
+# InputRequired: a post that lacks a title was not this form (an edit form starts from the
+# stored values, so DataRequired alone would pass an empty post).
+TITLE_CHECKS = [InputRequired(), DataRequired(), Length(max=200)]
+
 
 class SurveyForm(FlaskForm):
-    title_zh = StringField(_l("Title (Chinese)"), validators=[DataRequired(), Length(max=200)])
-    title_en = StringField(_l("Title (English)"), validators=[DataRequired(), Length(max=200)])
+    title_zh = StringField(_l("Title (Chinese)"), validators=TITLE_CHECKS)
+    title_en = StringField(_l("Title (English)"), validators=TITLE_CHECKS)
     intro_zh = TextAreaField(_l("Introduction (Chinese)"), validators=[Length(max=2000)])
     intro_en = TextAreaField(_l("Introduction (English)"), validators=[Length(max=2000)])
-    active = BooleanField(_l("Can be sent"), default=True)
+    active = ShownCheckbox(_l("Can be sent"), default=True)
     version = HiddenField()
 
     def data_dict(self) -> dict:
-        return {
+        data = {
             "title_zh": self.title_zh.data.strip(),
             "title_en": self.title_en.data.strip(),
             "intro_zh": (self.intro_zh.data or "").strip(),
             "intro_en": (self.intro_en.data or "").strip(),
-            "active": bool(self.active.data),
         }
+        if self.active.data is not None:
+            data["active"] = bool(self.active.data)
+        return data
 
 
 class QuestionForm(FlaskForm):
@@ -58,9 +65,13 @@ class QuestionForm(FlaskForm):
         choices=lambda: [(k.value, str(label)) for k, label in KIND_LABELS.items()],
         validators=[DataRequired()],
     )
-    text_zh = StringField(_l("Question (Chinese)"), validators=[DataRequired(), Length(max=500)])
-    text_en = StringField(_l("Question (English)"), validators=[DataRequired(), Length(max=500)])
-    required = BooleanField(_l("An answer is required"))
+    text_zh = StringField(
+        _l("Question (Chinese)"), validators=[InputRequired(), DataRequired(), Length(max=500)]
+    )
+    text_en = StringField(
+        _l("Question (English)"), validators=[InputRequired(), DataRequired(), Length(max=500)]
+    )
+    required = ShownCheckbox(_l("An answer is required"))
     options = TextAreaField(
         _l("Options"),
         description=_l("For choice questions: one option a line, as 中文 | English."),

@@ -105,6 +105,8 @@ class Survey(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.M
     # The content revision customers answer; answered content is frozen, edits make a new one.
     revision: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The team whose manager may change the survey; None: company-wide, administrators only.
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
 
     questions: Mapped[list[SurveyQuestion]] = relationship(
         back_populates="survey",

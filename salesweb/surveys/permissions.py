@@ -9,9 +9,9 @@ from __future__ import annotations
 from sqlalchemy import Select
 
 from salesweb.auth.models import Role, User
-from salesweb.auth.permissions import can_see_owner, owner_filter
+from salesweb.auth.permissions import can_edit_team_owned, can_see_owner, owner_filter
 from salesweb.customers.models import Account
-from salesweb.surveys.models import CaseStatus, FeedbackCase, Invitation, SurveyResponse
+from salesweb.surveys.models import CaseStatus, FeedbackCase, Invitation, Survey, SurveyResponse
 
 READERS = (Role.ADMIN, Role.MANAGER, Role.REP)
 
@@ -22,6 +22,12 @@ def _reader(user: User) -> bool:
 
 def can_manage_surveys(user: User) -> bool:
     return user.is_authenticated and user.role in (Role.ADMIN, Role.MANAGER)
+
+
+def can_edit_survey(user: User, survey: Survey) -> bool:
+    """Titles, questions and whether it can be sent: admins, or the manager of its owning
+    team; everyone who reads surveys still sees it."""
+    return can_manage_surveys(user) and can_edit_team_owned(user, survey.team_id)
 
 
 def can_view_surveys(user: User) -> bool:
@@ -83,6 +89,7 @@ def can_work_case(user: User, case: FeedbackCase) -> bool:
 
 TEMPLATE_PERMISSIONS = {
     "can_manage_surveys": can_manage_surveys,
+    "can_edit_survey": can_edit_survey,
     "can_view_surveys": can_view_surveys,
     "can_invite": can_invite,
     "can_view_response": can_view_response,

@@ -17,6 +17,7 @@ from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from salesweb.auth.models import User
+from salesweb.auth.permissions import owning_team_id
 from salesweb.auth.services import check_version
 from salesweb.core.errors import DomainError
 from salesweb.core.models import utcnow
@@ -41,6 +42,7 @@ from salesweb.surveys.models import (
     Touchpoint,
     hash_token,
 )
+from salesweb.surveys.permissions import can_edit_survey
 
 DEFAULT_EXPIRY_DAYS = 30
 NPS_DETRACTOR_MAX = 6
@@ -94,9 +96,17 @@ def _content_changed(survey: Survey) -> None:
     db.session.flush()
 
 
+def _check_editor(actor: User | None, survey: Survey) -> None:
+    """The system (seeding, actor None) may; a person only if `can_edit_survey` says so."""
+    if actor is not None and not can_edit_survey(actor, survey):
+        raise DomainError(_("Only an administrator or the owning team's manager can change this."))
+
+
 def create_survey(actor: User | None, data: dict[str, Any], code: str | None = None) -> Survey:
-    """Create a survey (its first revision has no questions yet)."""
-    survey = Survey(code=code, created_by_id=actor.id if actor else None)
+    """Create a survey, owned by its author's team (its first revision has no questions yet)."""
+    survey = Survey(
+        code=code, created_by_id=actor.id if actor else None, team_id=owning_team_id(actor)
+    )
     for name in SURVEY_FIELDS:
         if name in data:
             setattr(survey, name, data[name])
@@ -110,6 +120,7 @@ def update_survey(
     actor: User, survey: Survey, data: dict[str, Any], version: int | None = None
 ) -> Survey:
     """Change titles, introductions or whether the survey can be sent."""
+    _check_editor(actor, survey)
     check_version(survey, version)
     content_before = survey.snapshot()
     for name in SURVEY_FIELDS:
@@ -152,6 +163,7 @@ def _check_options(kind: str, options: list[dict[str, str]], before: int = 0) ->
 
 def add_question(actor: User, survey: Survey, data: dict[str, Any]) -> SurveyQuestion:
     """Add a question at the end of the survey."""
+    _check_editor(actor, survey)
     kind = QuestionKind(data["kind"])
     options = parse_options(data.get("options", "")) if kind in CHOICE_KINDS else []
     _check_options(kind, options)
@@ -179,6 +191,7 @@ def question_answered(question: SurveyQuestion) -> bool:
 
 def update_question(actor: User, question: SurveyQuestion, data: dict[str, Any]) -> SurveyQuestion:
     """Reword a question; an answered one keeps its kind and its options."""
+    _check_editor(actor, question.survey)
     answered = question_answered(question)
     kind = QuestionKind(data["kind"])
     if answered and kind != question.kind:
@@ -188,7 +201,9 @@ def update_question(actor: User, question: SurveyQuestion, data: dict[str, Any])
         )
     options = parse_options(data.get("options", "")) if kind in CHOICE_KINDS else []
     _check_options(kind, options, len(question.options) if answered else 0)
-    question.kind, question.required = kind, bool(data.get("required"))
+    question.kind = kind
+    if data.get("required") is not None:  # None: the form did not show the checkbox
+        question.required = bool(data["required"])
     question.text_zh, question.text_en = data["text_zh"].strip(), data["text_en"].strip()
     question.options = options
     _content_changed(question.survey)
@@ -197,6 +212,7 @@ def update_question(actor: User, question: SurveyQuestion, data: dict[str, Any])
 
 def move_question(actor: User, question: SurveyQuestion, direction: str) -> SurveyQuestion:
     """Swap the question with its neighbour above ("up") or below ("down")."""
+    _check_editor(actor, question.survey)
     siblings = list(question.survey.questions)
     index = siblings.index(question)
     other = index - 1 if direction == "up" else index + 1
@@ -212,6 +228,7 @@ def move_question(actor: User, question: SurveyQuestion, direction: str) -> Surv
 def delete_question(actor: User, question: SurveyQuestion) -> None:
     """Remove a question from a survey that nobody has answered yet."""
     survey = question.survey
+    _check_editor(actor, survey)
     if has_answers(survey):
         raise DomainError(_("This survey has answers: its questions can be changed, not removed."))
     survey.questions.remove(question)

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from salesweb.auth.models import User
@@ -101,6 +101,8 @@ class Course(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.M
     attempt_limit: Mapped[int] = mapped_column(Integer, nullable=False, default=3)
     valid_months: Mapped[int] = mapped_column(Integer, nullable=False, default=12)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The team whose manager may change the course; None: company-wide, administrators only.
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
 
     lessons: Mapped[list[Lesson]] = relationship(
         back_populates="course", order_by="Lesson.position, Lesson.id"
@@ -276,6 +278,15 @@ class Attempt(db.Model):
     __table_args__ = (
         Index("ix_training_attempts_user_course", "user_id", "course_id", "started_at"),
         Index("ix_training_attempts_course", "course_id"),
+        # One open sitting per person and course: parallel starts cannot pass the attempt limit.
+        Index(
+            "uq_training_attempts_open",
+            "user_id",
+            "course_id",
+            unique=True,
+            sqlite_where=text("submitted_at IS NULL"),
+            postgresql_where=text("submitted_at IS NULL"),
+        ),
     )
 
     @property
@@ -317,6 +328,8 @@ class ReasonCourse(AuditedMixin, TimestampMixin, db.Model):
     reason_code: Mapped[str] = mapped_column(String(40), nullable=False)
     stage_key: Mapped[str] = mapped_column(String(40), nullable=False, default="")
     course_id: Mapped[int] = mapped_column(ForeignKey("training_courses.id"), nullable=False)
+    # The team whose manager may change the rule; None: company-wide, administrators only.
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
 
     course: Mapped[Course] = relationship(foreign_keys=[course_id], lazy="joined")
 

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 from salesweb.auth.models import Role, Team, User
-from salesweb.auth.permissions import can_see_owner, team_member_ids
-from salesweb.training.models import Attempt
+from salesweb.auth.permissions import can_edit_team_owned, can_see_owner, team_member_ids
+from salesweb.training.models import Attempt, Course, ReasonCourse
 
 
 def can_author_courses(user: User) -> bool:
     return user.is_authenticated and user.role in (Role.ADMIN, Role.MANAGER)
+
+
+def can_edit_course(user: User, course: Course) -> bool:
+    """Texts, lessons, files and quiz of a course: admins, or the manager of its owning team."""
+    return can_author_courses(user) and can_edit_team_owned(user, course.team_id)
+
+
+def can_edit_reason_rule(user: User, rule: ReasonCourse) -> bool:
+    """Change or remove a loss-to-course rule: admins, or the manager of its owning team."""
+    return can_manage_training(user) and can_edit_team_owned(user, rule.team_id)
 
 
 def can_manage_training(user: User) -> bool:
@@ -63,6 +73,8 @@ def people_ids_in_scope(user: User) -> list[int] | None:
 
 TEMPLATE_PERMISSIONS = {
     "can_author_courses": can_author_courses,
+    "can_edit_course": can_edit_course,
+    "can_edit_reason_rule": can_edit_reason_rule,
     "can_manage_training": can_manage_training,
     "can_edit_profile": can_edit_profile,
     "can_view_training_of": can_view_training_of,

@@ -10,8 +10,12 @@ from typing import IO, Any
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 
 from salesweb.auth.models import User
+from salesweb.auth.permissions import owning_team_id
 from salesweb.auth.services import check_version
 from salesweb.core import files
 from salesweb.core.errors import DomainError
@@ -91,12 +95,18 @@ def _check_texts(**texts: str) -> None:
             )
 
 
+def _check_course_editor(actor: User, course: Course) -> None:
+    if not permissions.can_edit_course(actor, course):
+        raise DomainError(_("Only an administrator or the owning team's manager can change this."))
+
+
 def save_course(actor: User, course: Course | None, data: dict[str, Any]) -> Course:
-    """Create or change a course's texts and quiz rules."""
+    """Create a course (owned by its author's team) or change its texts and quiz rules."""
     if course is None:
-        course = Course(created_by_id=actor.id)
+        course = Course(created_by_id=actor.id, team_id=owning_team_id(actor))
         db.session.add(course)
     else:
+        _check_course_editor(actor, course)
         check_version(course, data.pop("version", None))
     data.pop("version", None)
     _check_texts(
@@ -110,6 +120,7 @@ def save_course(actor: User, course: Course | None, data: dict[str, Any]) -> Cou
 
 def attach_lesson_file(actor: User, lesson: Lesson, stream: IO[bytes], filename: str) -> LessonFile:
     """Store a file for a lesson (checked by content, kept outside static/)."""
+    _check_course_editor(actor, lesson.course)
     stored = files.store(stream, filename, area=LESSON_FILES)
     attached = LessonFile(
         lesson_id=lesson.id,
@@ -128,6 +139,7 @@ def attach_lesson_file(actor: User, lesson: Lesson, stream: IO[bytes], filename:
 
 def save_lesson(actor: User, course: Course, lesson: Lesson | None, data: dict[str, Any]) -> Lesson:
     """Add or change a lesson; active content in its Markdown is refused."""
+    _check_course_editor(actor, course)
     _check_texts(body_zh=data.get("body_zh", ""), body_en=data.get("body_en", ""))
     if lesson is None:
         position = db.session.scalar(
@@ -166,6 +178,7 @@ def add_question(
     actor: User, course: Course, kind: str, text_zh: str, text_en: str, options: list[OptionInput]
 ) -> Question:
     """A quiz question with at least two options and the right number of correct ones."""
+    _check_course_editor(actor, course)
     _check_question(kind, options)
     position = db.session.scalar(
         select(func.coalesce(func.max(Question.position), 0)).where(Question.course_id == course.id)
@@ -196,6 +209,7 @@ def edit_question(
 ) -> Question:
     """Reword a question, its options or which are correct. The options keep their identity
     (past attempts point at them), so their number cannot change: add a new question instead."""
+    _check_course_editor(actor, question.course)
     _check_question(kind, options)
     if len(options) != len(question.options):
         raise DomainError(
@@ -262,16 +276,27 @@ def team_people(team_id: int) -> list[User]:
 # --- reading and quizzes ---------------------------------------------------------------------
 
 
-def mark_read(user: User, lesson: Lesson) -> None:
-    """Opening a lesson counts it as read, once."""
-    exists = db.session.scalar(
-        select(LessonRead.id).where(
-            LessonRead.lesson_id == lesson.id, LessonRead.user_id == user.id
-        )
+def is_read(user: User, lesson: Lesson) -> bool:
+    """Whether the person has marked (opened and kept) the lesson as read."""
+    stmt = select(LessonRead.id).where(
+        LessonRead.lesson_id == lesson.id, LessonRead.user_id == user.id
     )
-    if exists is None:
-        db.session.add(LessonRead(lesson_id=lesson.id, user_id=user.id))
-        db.session.flush()
+    return db.session.scalar(stmt) is not None
+
+
+def mark_read(user: User, lesson: Lesson) -> None:
+    """Count a lesson as read, once, however many first opens arrive at the same moment."""
+    if is_read(user, lesson):
+        return  # no write (and on SQLite no write lock) for a lesson read before
+    # Insert-or-ignore: a parallel first open that inserted meanwhile makes this a no-op, where
+    # check-then-insert would fail on the unique constraint.
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    db.session.execute(
+        insert(LessonRead)
+        .values(lesson_id=lesson.id, user_id=user.id, read_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["lesson_id", "user_id"])
+    )
 
 
 def _last_certificate(user: User, course: Course) -> Certificate | None:
@@ -306,6 +331,13 @@ def open_attempt(user: User, course: Course) -> Attempt | None:
     )
 
 
+def _check_attempts_left(user: User, course: Course) -> None:
+    if attempts_used(user, course) >= course.attempt_limit:
+        raise DomainError(
+            _("You have used all %(n)d attempts for this quiz.", n=course.attempt_limit)
+        )
+
+
 def start_attempt(user: User, course: Course, rng: random.Random | None = None) -> Attempt:
     """A new sitting with questions and options shuffled, or the one still open."""
     current = open_attempt(user, course)
@@ -316,10 +348,7 @@ def start_attempt(user: User, course: Course, rng: random.Random | None = None) 
     last = _last_certificate(user, course)
     if last is not None and last.expires_on > utcnow().date() + timedelta(days=RECERTIFY_DAYS):
         raise DomainError(_("You already hold a valid certificate for this course."))
-    if attempts_used(user, course) >= course.attempt_limit:
-        raise DomainError(
-            _("You have used all %(n)d attempts for this quiz.", n=course.attempt_limit)
-        )
+    _check_attempts_left(user, course)
     rng = rng or random.SystemRandom()
     questions = [q.id for q in course.questions]
     rng.shuffle(questions)
@@ -331,8 +360,22 @@ def start_attempt(user: User, course: Course, rng: random.Random | None = None) 
     attempt = Attempt(
         course_id=course.id, user_id=user.id, layout={"questions": questions, "options": options}
     )
-    db.session.add(attempt)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(attempt)
+            db.session.flush()
+            # Counted again once the one open slot is ours: a sitting submitted meanwhile (in
+            # another tab) may have used the last attempt; raising undoes the savepoint.
+            _check_attempts_left(user, course)
+    except IntegrityError:
+        # A parallel start took the open slot (uq_training_attempts_open): it is this
+        # person's sitting, so answer with it instead of a second one.
+        current = open_attempt(user, course)
+        if current is None:
+            raise DomainError(
+                _("An attempt was being started at the same moment. Try again.")
+            ) from None
+        return current
     return attempt
 
 
@@ -670,8 +713,15 @@ def map_reason(actor: User, reason_code: str, stage_key: str, course: Course) ->
         )
     )
     if entry is None:
-        entry = ReasonCourse(reason_code=reason_code, stage_key=stage_key)
+        entry = ReasonCourse(
+            reason_code=reason_code, stage_key=stage_key, team_id=owning_team_id(actor)
+        )
         db.session.add(entry)
+    elif not permissions.can_edit_reason_rule(actor, entry):
+        # One rule per reason and stage for the whole company: another team's stays theirs.
+        raise DomainError(
+            _("Another team's rule already covers this reason and stage."), field="reason_code"
+        )
     entry.course_id = course.id
     db.session.flush()
     return entry
@@ -679,5 +729,7 @@ def map_reason(actor: User, reason_code: str, stage_key: str, course: Course) ->
 
 def unmap_reason(actor: User, entry: ReasonCourse) -> None:
     """Stop suggesting a course for a reason."""
+    if not permissions.can_edit_reason_rule(actor, entry):
+        raise DomainError(_("Only an administrator or the owning team's manager can change this."))
     db.session.delete(entry)
     db.session.flush()

@@ -12,11 +12,12 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from salesweb.auth.models import Role, Team, User
+from salesweb.auth.permissions import can_see_owner
 from salesweb.core import files
 from salesweb.core.errors import DomainError, put_on_form
-from salesweb.core.htmx import done, render_page, trigger
+from salesweb.core.htmx import done, render_page, trigger, wants_fragment
 from salesweb.core.importing import xlsx_file
-from salesweb.core.models import utcnow
+from salesweb.core.models import begin_write, utcnow
 from salesweb.core.security import SIGNED_IN, access
 from salesweb.extensions import db
 from salesweb.pipeline.models import LostReason, SalesProcess
@@ -59,6 +60,15 @@ def _live_course(course_id: int) -> Course:
     return course
 
 
+def _editable_course(course_id: int) -> Course:
+    """Everyone reads every course (404 only when gone); changing one is 403 for whoever
+    `can_edit_course` refuses."""
+    course = _live_course(course_id)
+    if not permissions.can_edit_course(current_user, course):
+        abort(403)
+    return course
+
+
 def _status(form) -> int:
     return 422 if form.is_submitted() else 200
 
@@ -96,6 +106,8 @@ def team_detail(team_id: int):
 @access(*MANAGERS)
 def profile_edit(user_id: int):
     member = db.get_or_404(User, user_id)
+    if not can_see_owner(current_user, member):
+        abort(404)  # another team's person, as on /people/<id>
     if not permissions.can_edit_profile(current_user, member):
         abort(403)
     profile = services.profile_of(member)
@@ -199,7 +211,7 @@ def course_create():
 @bp.route("/courses/<int:course_id>/edit", methods=["GET", "POST"])
 @access(*MANAGERS)
 def course_edit(course_id: int):
-    return _course_form(_live_course(course_id))
+    return _course_form(_editable_course(course_id))
 
 
 def _lesson_form(course: Course, lesson: Lesson | None):
@@ -230,14 +242,14 @@ def _lesson_form(course: Course, lesson: Lesson | None):
 @bp.route("/courses/<int:course_id>/lessons/new", methods=["GET", "POST"])
 @access(*MANAGERS)
 def lesson_create(course_id: int):
-    return _lesson_form(_live_course(course_id), None)
+    return _lesson_form(_editable_course(course_id), None)
 
 
 @bp.route("/lessons/<int:lesson_id>/edit", methods=["GET", "POST"])
 @access(*MANAGERS)
 def lesson_edit(lesson_id: int):
     lesson = db.get_or_404(Lesson, lesson_id)
-    return _lesson_form(_live_course(lesson.course_id), lesson)
+    return _lesson_form(_editable_course(lesson.course_id), lesson)
 
 
 @bp.get("/lessons/<int:lesson_id>")
@@ -245,8 +257,7 @@ def lesson_edit(lesson_id: int):
 def lesson_detail(lesson_id: int):
     lesson = db.get_or_404(Lesson, lesson_id)
     course = _live_course(lesson.course_id)
-    services.mark_read(current_user, lesson)
-    db.session.commit()
+    # Not marked read here: a browser's prefetch sends GETs nobody reads. The page posts it.
     lessons = course.lessons
     index = lessons.index(lesson)
     return render_page(
@@ -256,7 +267,26 @@ def lesson_detail(lesson_id: int):
         body=render_markdown(lesson.body),
         previous=lessons[index - 1] if index > 0 else None,
         following=lessons[index + 1] if index + 1 < len(lessons) else None,
+        read=services.is_read(current_user, lesson),
     )
+
+
+@bp.post("/lessons/<int:lesson_id>/read")
+@access(SIGNED_IN)
+def lesson_read(lesson_id: int):
+    """Posted by the lesson page as it loads (htmx), or by its button without JavaScript."""
+    begin_write()  # several tabs opening the lesson at once queue on SQLite instead of failing
+    lesson = db.get_or_404(Lesson, lesson_id)
+    _live_course(lesson.course_id)
+    services.mark_read(current_user, lesson)
+    db.session.commit()
+    fragment = None
+    if wants_fragment():
+        fragment = trigger(
+            render_page("training/lesson_detail.html", block="read", lesson=lesson, read=True),
+            "lessonRead",
+        )
+    return done("training.lesson_detail", fragment, lesson_id=lesson.id)
 
 
 def _option_lines(text: str) -> list[str]:
@@ -307,14 +337,14 @@ def _question_form(course: Course, question: Question | None):
 @bp.route("/courses/<int:course_id>/questions/new", methods=["GET", "POST"])
 @access(*MANAGERS)
 def question_create(course_id: int):
-    return _question_form(_live_course(course_id), None)
+    return _question_form(_editable_course(course_id), None)
 
 
 @bp.route("/questions/<int:question_id>/edit", methods=["GET", "POST"])
 @access(*MANAGERS)
 def question_edit(question_id: int):
     question = db.get_or_404(Question, question_id)
-    return _question_form(_live_course(question.course_id), question)
+    return _question_form(_editable_course(question.course_id), question)
 
 
 # --- quizzes ---------------------------------------------------------------------------------
@@ -323,6 +353,7 @@ def question_edit(question_id: int):
 @bp.post("/courses/<int:course_id>/attempts")
 @access(SIGNED_IN)
 def attempt_create(course_id: int):
+    begin_write()  # parallel starts (double clicks, tabs) queue on SQLite instead of failing
     course = _live_course(course_id)
     try:
         attempt = services.start_attempt(current_user, course)
@@ -627,6 +658,8 @@ def reason_map_save():
 @access(Role.ADMIN, Role.MANAGER)
 def reason_map_delete(entry_id: int):
     entry = db.get_or_404(ReasonCourse, entry_id)
+    if not permissions.can_edit_reason_rule(current_user, entry):
+        abort(403)  # the rules list is shown to every manager: visible, not theirs to remove
     services.unmap_reason(current_user, entry)
     db.session.commit()
     flash(_("Suggestion rule removed."), "success")
@@ -637,9 +670,7 @@ def reason_map_delete(entry_id: int):
 @access(*MANAGERS)
 def lesson_file_upload(lesson_id: int):
     lesson = db.get_or_404(Lesson, lesson_id)
-    course = _live_course(lesson.course_id)
-    if not permissions.can_author_courses(current_user):
-        abort(403)
+    course = _editable_course(lesson.course_id)
     form = LessonFileForm()
     if form.validate_on_submit():
         try:
@@ -674,7 +705,9 @@ def lesson_file(file_id: int):
         mimetype=attached.mime,
         as_attachment=not attached.is_image,
         download_name=attached.filename,
-        max_age=3600,
+        max_age=0,
     )
+    # Signed-in content: no shared cache (proxy) may keep it, nor the browser after sign-out.
+    response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

@@ -22,6 +22,7 @@ from salesweb.core.models import AuditLog
 from tests.compliance.helpers import EXE, PDF, approve, make_contract, setup
 from tests.conftest import HX, by_id, parse
 from tests.factories import make_team, make_user
+from tests.office_files import MACRO_FILES
 from tests.pipeline.helpers import new_deal
 
 EN = {"Accept-Language": "en"}
@@ -204,6 +205,15 @@ def test_attachments_upload_download_and_refusals(client, login_as, db, app):
     assert disguised.status_code == 422 and by_id(disguised, "file-error") is not None
     missing = client.post(url, headers=EN, data={}, content_type="multipart/form-data")
     assert missing.status_code == 422
+    for data, name in MACRO_FILES:
+        macros = client.post(
+            url,
+            headers=EN,
+            data={"file": (io.BytesIO(data), name)},
+            content_type="multipart/form-data",
+        )
+        assert macros.status_code == 422, name
+        assert "macros" in by_id(macros, "file-error").text_content(), name
     assert count(db, ContractAttachment) == 0
     ok = client.post(
         url, data={"file": (io.BytesIO(PDF), "合同.pdf")}, content_type="multipart/form-data"

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from salesweb.surveys import services
 from salesweb.surveys.models import FeedbackCase, Invitation, Survey, SurveyQuestion
 from tests.conftest import HX, by_id, parse
-from tests.factories import make_account, make_contact, make_user
+from tests.factories import make_account, make_contact, make_team, make_user
 from tests.surveys.factories import answer, make_invitation, make_survey
 
 EN = {"Accept-Language": "en"}
@@ -20,7 +20,7 @@ def count(db, model, *where):
 
 
 def test_manager_creates_a_survey_and_adds_questions_by_htmx(client, login_as, db):
-    login_as("manager")
+    login_as("manager", team=make_team())
     created = client.post(
         "/surveys/new",
         data={

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from salesweb.training.models import LessonFile
 from tests.conftest import by_id, parse
+from tests.office_files import MACRO_FILES
 from tests.training.helpers import make_course
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -103,3 +104,37 @@ def test_only_authors_upload(client, login_as, db):
     assert upload(client, lesson.id, PNG, "a.png").status_code == 403
     assert client.get("/training/files/999999").status_code == 404
     assert count(db) == 0
+
+
+def test_lesson_files_are_private_and_never_stored_by_caches(client, login_as, db):
+    login_as("admin")
+    course = make_course()
+    lesson = course.lessons[0]
+    db.session.commit()
+    assert upload(client, lesson.id, PNG, "diagram.png").status_code == 303
+    assert upload(client, lesson.id, _docx(), "notes.docx").status_code == 303
+    login_as("rep")
+    for stored in db.session.scalars(select(LessonFile).where(LessonFile.lesson_id == lesson.id)):
+        response = client.get(f"/training/files/{stored.id}")
+        assert response.status_code == 200
+        assert response.headers["Cache-Control"] == "private, no-store", stored.filename
+        response.close()
+
+
+def test_office_files_with_macros_are_refused_with_a_message(client, login_as, db):
+    login_as("admin")
+    course = make_course()
+    lesson = course.lessons[0]
+    db.session.commit()
+    for data, name in MACRO_FILES:
+        response = upload(client, lesson.id, data, name)
+        assert response.status_code == 422, name
+        assert "macros" in by_id(response, "file-error").text_content(), name
+    assert count(db) == 0
+    login_as("admin", locale="zh_CN")
+    zh = client.post(
+        f"/training/lessons/{lesson.id}/files",
+        data={"file": (io.BytesIO(MACRO_FILES[0][0]), "offer.docx")},
+        content_type="multipart/form-data",
+    )
+    assert zh.status_code == 422 and "宏" in by_id(zh, "file-error").text_content()

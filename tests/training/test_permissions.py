@@ -73,4 +73,6 @@ def test_someone_elses_attempt_and_training_are_hidden(client, login_as, db):
     assert client.post(f"/training/attempts/{attempt.id}", data={}).status_code == 404
     login_as("manager", team_id=make_team().id)
     assert client.get(f"/training/people/{owner.id}").status_code == 404
-    assert client.get(f"/training/people/{owner.id}/profile").status_code == 403
+    # another team's person does not exist for this manager, on every person route
+    assert client.get(f"/training/people/{owner.id}/profile").status_code == 404
+    assert client.post(f"/training/people/{owner.id}/profile", data={}).status_code == 404

@@ -178,3 +178,60 @@ def test_suggestion_from_price_losses_and_win_rate_after(db):
     assert outcome[0][3] is None
     with pytest.raises(DomainError):
         services.map_reason(make_user(role="admin"), "nonsense", "", course)
+
+
+def test_one_open_attempt_per_person_and_course_in_the_database(db):
+    from sqlalchemy.exc import IntegrityError
+
+    rep, course = make_user(), make_course()
+    first = services.start_attempt(rep, course)
+    with pytest.raises(IntegrityError), db.session.begin_nested():
+        db.session.add(Attempt(course_id=course.id, user_id=rep.id, layout=first.layout))
+        db.session.flush()
+    services.submit_attempt(rep, first, answers(course, right=False))
+    second = services.start_attempt(rep, course)  # submitted sittings do not hold the slot
+    assert second.id != first.id and not second.is_submitted
+
+
+def test_a_start_that_loses_the_race_answers_with_the_open_sitting(db, monkeypatch):
+    rep, course = make_user(), make_course()
+    winner = services.start_attempt(rep, course)
+    real = services.open_attempt
+    calls = []
+
+    def not_seen_yet(user, course):
+        # The first look happens before the parallel start committed: it sees no open sitting.
+        calls.append(1)
+        return None if len(calls) == 1 else real(user, course)
+
+    monkeypatch.setattr(services, "open_attempt", not_seen_yet)
+    assert services.start_attempt(rep, course) is winner
+    # the savepoint rolled back only the losing insert; the session goes on
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(Attempt).where(Attempt.user_id == rep.id)
+        )
+        == 1
+    )
+
+
+def test_the_limit_is_counted_again_once_the_slot_is_taken(db, monkeypatch):
+    rep, course = make_user(), make_course(attempt_limit=2)
+    # A sitting submitted in another tab between the first count and the insert used the last
+    # attempt: the second count, inside the savepoint, refuses and leaves no sitting behind.
+    counts = iter([1, 2])
+    monkeypatch.setattr(services, "attempts_used", lambda user, course: next(counts))
+    with pytest.raises(DomainError):
+        services.start_attempt(rep, course)
+    assert count(db, Attempt) == 0
+
+
+def test_marking_read_ignores_a_parallel_first_read(db, monkeypatch):
+    from salesweb.training.models import LessonRead
+
+    rep, lesson = make_user(), make_course().lessons[0]
+    services.mark_read(rep, lesson)
+    # a parallel first open checked before this one inserted: the insert must not fail
+    monkeypatch.setattr(services, "is_read", lambda user, lesson: False)
+    services.mark_read(rep, lesson)
+    assert count(db, LessonRead) == 1

@@ -20,7 +20,7 @@ def count(db, model):
 
 
 def test_course_authoring_and_script_refused(client, login_as, db):
-    login_as("manager")
+    login_as("manager", team_id=make_team().id)
     response = client.post(
         "/training/courses/new",
         data={
@@ -236,3 +236,32 @@ def test_author_rewords_a_question_but_keeps_its_options(client, login_as, db):
         and [o.id for o in question.options] == option_ids
     )
     assert question.options[0].text_en == "Cut the price at once"
+
+
+def test_opening_a_lesson_writes_nothing_the_page_posts_the_read(client, login_as, db):
+    from salesweb.training.models import LessonRead
+
+    login_as("rep")
+    lesson = make_course().lessons[0]
+    db.session.commit()
+    # a GET (which a browser may send as a prefetch) does not count the lesson read
+    page = client.get(f"/training/lessons/{lesson.id}", headers=EN)
+    assert page.status_code == 200 and count(db, LessonRead) == 0
+    form = by_id(page, "lesson-read-form")
+    url = f"/training/lessons/{lesson.id}/read"
+    assert form.get("action") == url and form.get("hx-post") == url
+    assert "load" in form.get("hx-trigger") and by_id(page, "lesson-read-status") is None
+    # htmx posts it as the page loads: the status fragment comes back
+    marked = client.post(url, headers={**HX, **EN})
+    assert marked.status_code == 200 and "<html" not in marked.get_data(as_text=True)
+    assert by_id(marked, "lesson-read-status") is not None
+    assert "lessonRead" in marked.headers["HX-Trigger"]
+    # without JavaScript the button posts it: back to the lesson, still counted once
+    again = client.post(url)
+    assert again.status_code == 303 and again.headers["Location"].endswith(
+        f"/training/lessons/{lesson.id}"
+    )
+    assert count(db, LessonRead) == 1
+    reopened = client.get(f"/training/lessons/{lesson.id}")
+    assert by_id(reopened, "lesson-read-status") is not None
+    assert by_id(reopened, "lesson-read-form") is None

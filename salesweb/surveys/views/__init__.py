@@ -10,7 +10,7 @@ from flask_login import current_user
 from salesweb.extensions import db
 from salesweb.surveys.models import FeedbackCase, Invitation, Survey, SurveyQuestion, SurveyResponse
 from salesweb.surveys.permissions import (
-    can_manage_surveys,
+    can_edit_survey,
     can_view_case,
     can_view_invitation,
     can_view_response,
@@ -18,10 +18,11 @@ from salesweb.surveys.permissions import (
 
 
 def survey_or_404(survey_id: int, manage: bool = False) -> Survey:
+    """Every reader sees every survey; changing one (`manage`) is 403 for whoever may not."""
     survey = db.session.get(Survey, survey_id)
     if survey is None or survey.is_deleted:
         abort(404)
-    if manage and not can_manage_surveys(current_user):
+    if manage and not can_edit_survey(current_user, survey):
         abort(403)
     return survey
 
@@ -30,7 +31,7 @@ def question_or_404(question_id: int) -> SurveyQuestion:
     question = db.session.get(SurveyQuestion, question_id)
     if question is None or question.survey.is_deleted:
         abort(404)
-    if not can_manage_surveys(current_user):
+    if not can_edit_survey(current_user, question.survey):
         abort(403)
     return question
 
