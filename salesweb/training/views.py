@@ -21,7 +21,7 @@ from salesweb.core.models import begin_write, utcnow
 from salesweb.core.security import SIGNED_IN, access
 from salesweb.extensions import db
 from salesweb.pipeline.models import LostReason, SalesProcess
-from salesweb.training import bp, permissions, services
+from salesweb.training import bp, certificates, permissions, services
 from salesweb.training.forms import (
     AssignmentCreateForm,
     CourseEditForm,
@@ -465,6 +465,22 @@ def person_training(user_id: int):
     if not permissions.can_view_training_of(current_user, person):
         abort(404)
     return render_page("training/my_training.html", person=person, **_person_training(person))
+
+
+@bp.get("/certificates/<int:certificate_id>.pdf")
+@access(SIGNED_IN)
+def certificate_pdf(certificate_id: int):
+    certificate = db.get_or_404(Certificate, certificate_id)
+    if not permissions.can_view_training_of(current_user, certificate.user):
+        abort(404)
+    response = send_file(
+        BytesIO(certificates.certificate_pdf(certificate)),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=certificates.pdf_filename(certificate),
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 # --- assignments -----------------------------------------------------------------------------

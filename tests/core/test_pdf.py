@@ -61,16 +61,16 @@ def _to_unicode_codepoints(streams: list[bytes]) -> set[int]:
     """The code points that the PDF's ToUnicode maps give for the glyphs it uses."""
     found: set[int] = set()
     for stream in streams:
-        if b"beginbfchar" not in stream and b"beginbfrange" not in stream:
-            continue
-        for hexes in re.findall(rb"<[0-9A-Fa-f]+>\s*<([0-9A-Fa-f]+)>", stream):
-            text = bytes.fromhex(hexes.decode()).decode("utf-16-be", "replace")
-            found.update(ord(ch) for ch in text)
-        for start, end, first in re.findall(
-            rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", stream
-        ):
-            base = int(first, 16)
-            found.update(range(base, base + int(end, 16) - int(start, 16) + 1))
+        for block in re.findall(rb"beginbfchar(.*?)endbfchar", stream, re.DOTALL):
+            for target in re.findall(rb"<[0-9A-Fa-f]+>[ \t]*<([0-9A-Fa-f]+)>", block):
+                text = bytes.fromhex(target.decode()).decode("utf-16-be", "replace")
+                found.update(ord(ch) for ch in text)
+        for block in re.findall(rb"beginbfrange(.*?)endbfrange", stream, re.DOTALL):
+            for start, end, first in re.findall(
+                rb"<([0-9A-Fa-f]+)>[ \t]*<([0-9A-Fa-f]+)>[ \t]*<([0-9A-Fa-f]+)>", block
+            ):
+                base = int(first, 16)
+                found.update(range(base, base + int(end, 16) - int(start, 16) + 1))
     return found
 
 
