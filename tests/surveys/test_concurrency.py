@@ -7,7 +7,6 @@ timeout). PostgreSQL: a schema of its own inside the test database.
 
 from __future__ import annotations
 
-import os
 import threading
 import urllib.error
 import urllib.parse
@@ -15,15 +14,13 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from flask_migrate import upgrade
-from sqlalchemy import create_engine, func, select, text
-from waitress.server import create_server
+from sqlalchemy import func, select
 
 from salesweb import config as configs
-from salesweb import create_app
 from salesweb.extensions import db
 from salesweb.surveys.models import FeedbackCase, SurveyResponse
 from tests.factories import make_account, make_contact, make_user
+from tests.live import serve
 from tests.surveys.factories import form_for, make_invitation, make_survey
 
 SCHEMA = "surveys_concurrency"
@@ -31,44 +28,10 @@ SCHEMA = "surveys_concurrency"
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
-    url = os.environ.get("TEST_DATABASE_URL")
     config = configs.TestConfig()
     config.SALESWEB_SURVEY_LIMIT = "100000 per minute"
-    if url:
-        admin = create_engine(url)
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-            conn.execute(text(f"CREATE SCHEMA {SCHEMA}"))
-        config.SQLALCHEMY_DATABASE_URI = url
-        config.SQLALCHEMY_ENGINE_OPTIONS = {
-            "pool_pre_ping": True,
-            "pool_size": 20,
-            "connect_args": {"options": f"-csearch_path={SCHEMA}"},
-        }
-    else:
-        path = tmp_path_factory.mktemp("concurrency") / "c.sqlite"
-        config.SQLALCHEMY_DATABASE_URI = f"sqlite:///{path}"
-    app = create_app(config)
-    with app.app_context():
-        upgrade(revision="heads")
-    server = create_server(app, host="127.0.0.1", port=0, threads=16, connection_limit=400)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield app, f"http://127.0.0.1:{server.effective_port}"
-    # Stop the loop by emptying its map (closing sockets under a running select breaks it),
-    # then close everything from this thread.
-    channels = dict(server._map)
-    server._map.clear()
-    thread.join(timeout=5)
-    for channel in channels.values():
-        channel.close()
-    server.task_dispatcher.shutdown()
-    with app.app_context():
-        db.engine.dispose()
-    if url:
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-        admin.dispose()
+    with serve(config, tmp_path_factory.mktemp("concurrency"), SCHEMA) as running:
+        yield running
 
 
 def _post(base: str, token: str, data: dict, barrier: threading.Barrier) -> int:
