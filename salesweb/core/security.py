@@ -131,6 +131,8 @@ def expire_idle_session() -> None:
 
     The time of last use rides in the signed session cookie, refreshed at most once a minute
     (not on every response), and is judged here on the server, whatever the cookie's expiry."""
+    if request.endpoint == "static":
+        return  # a page counts as use; its stylesheets need not re-send the cookie
     if "_user_id" not in session:
         session.pop(SEEN_KEY, None)
         return

@@ -204,6 +204,14 @@ def test_idle_session_is_signed_out(app, client, login_as):
         assert "_user_id" not in session and "_seen" not in session
 
 
+def test_static_files_leave_the_session_alone(client, login_as):
+    login_as("rep")
+    _last_used(client, 1)
+    response = client.get("/static/css/app.css")
+    response.close()
+    assert "Set-Cookie" not in response.headers  # last use is refreshed by pages only
+
+
 def test_idle_hours_are_configurable(app, client, login_as):
     login_as("rep")
     _last_used(client, 2)
