@@ -12,18 +12,18 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from salesweb.config import INSTANCE, ROOT, Config, config_from_env
+from salesweb.core.transactions import sqlite_begin
 from salesweb.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """WAL, foreign keys and a busy timeout on every SQLite connection."""
+    """WAL and foreign keys on every SQLite connection (the busy timeout: _sqlite_options)."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         # Let SQLAlchemy issue BEGIN itself so SAVEPOINTs and rollbacks behave.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=5000")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
@@ -32,9 +32,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(conn: Any) -> None:
     if conn.dialect.name == "sqlite":
-        # IMMEDIATE for a transaction that will write (core.models.begin_write): see there.
-        immediate = conn.get_execution_options().get("sqlite_immediate")
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        conn.exec_driver_sql(sqlite_begin())
 
 
 def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
@@ -57,11 +55,22 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
         count = app.config["SALESWEB_PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
 
+    _sqlite_options(app)
     _init_extensions(app)
     _register_blueprints(app)
     _register_request_hooks(app)
     _register_template_globals(app)
     return app
+
+
+def _sqlite_options(app: Flask) -> None:
+    """On SQLite, a writer waits up to SALESWEB_SQLITE_BUSY_SECONDS for the writers ahead of it."""
+    if not str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
+        return
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    connect_args = {**options.get("connect_args", {})}
+    connect_args["timeout"] = app.config["SALESWEB_SQLITE_BUSY_SECONDS"]
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**options, "connect_args": connect_args}
 
 
 def _init_extensions(app: Flask) -> None:
@@ -115,8 +124,9 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_request_hooks(app: Flask) -> None:
-    from salesweb.core.security import enforce_access, set_security_headers
+    from salesweb.core.security import enforce_access, expire_idle_session, set_security_headers
 
+    app.before_request(expire_idle_session)
     app.before_request(enforce_access)
 
     @app.after_request

@@ -42,6 +42,12 @@ class Config:
     SALESWEB_LOGIN_LIMIT = os.environ.get("SALESWEB_LOGIN_LIMIT", "20 per minute")
     SALESWEB_LOCKOUT_FAILURES = 5
     SALESWEB_LOCKOUT_MINUTES = 15
+    # Failures older than this no longer count toward a lock.
+    SALESWEB_LOCKOUT_WINDOW_MINUTES = int(os.environ.get("SALESWEB_LOCKOUT_WINDOW_MINUTES", "15"))
+    # A session unused for this long is signed out (checked on the server, not the cookie).
+    SALESWEB_SESSION_IDLE_HOURS = float(os.environ.get("SALESWEB_SESSION_IDLE_HOURS", "12"))
+    # How long a SQLite write waits for the one before it; writers queue (BEGIN IMMEDIATE).
+    SALESWEB_SQLITE_BUSY_SECONDS = float(os.environ.get("SALESWEB_SQLITE_BUSY_SECONDS", "30"))
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     BABEL_DEFAULT_LOCALE = SALESWEB_DEFAULT_LOCALE

@@ -1,6 +1,6 @@
 """A live waitress server on a database of its own, for tests of requests that arrive at once.
 
-SQLite: a file of its own (WAL, 5 s busy timeout). PostgreSQL (TEST_DATABASE_URL): a schema of
+SQLite: a file of its own (WAL, the configured busy timeout). PostgreSQL (TEST_DATABASE_URL): a schema of
 its own inside the test database, dropped afterwards.
 """
 
@@ -13,6 +13,7 @@ import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from http.cookiejar import CookieJar
 from typing import Any
 
 from flask import Flask
@@ -61,12 +62,14 @@ def fresh_app(tmp_path_factory: Any, schema: str, **settings: Any) -> Iterator[F
 
 
 @contextmanager
-def live_server(tmp_path_factory: Any, schema: str, **settings: Any) -> Iterator[tuple[Flask, str]]:
+def live_server(
+    tmp_path_factory: Any, schema: str, threads: int = 16, **settings: Any
+) -> Iterator[tuple[Flask, str]]:
     """A migrated application served by waitress on a free port: (app, base URL)."""
     with fresh_app(tmp_path_factory, schema, **settings) as app:
         with app.app_context():
             upgrade(revision="heads")
-        server = create_server(app, host="127.0.0.1", port=0, threads=16, connection_limit=400)
+        server = create_server(app, host="127.0.0.1", port=0, threads=threads, connection_limit=400)
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()
         try:
@@ -116,3 +119,24 @@ def session_cookie(app: Flask, user: Any) -> str:
     serializer = app.session_interface.get_signing_serializer(app)
     value = serializer.dumps({"_user_id": user.get_id(), "_fresh": True})
     return f"{app.config.get('SESSION_COOKIE_NAME', 'session')}={value}"
+
+
+class Browser:
+    """One visitor with its own cookies; answers are (status, body), redirects not followed."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.cookies = CookieJar()
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.cookies), _NoRedirect()
+        )
+
+    def open(self, path: str, data: bytes | None = None) -> tuple[int, str]:
+        request = urllib.request.Request(self.base + path, data=data)
+        try:
+            with self.opener.open(request, timeout=120) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            body = error.read().decode()
+            error.close()
+            return error.code, body

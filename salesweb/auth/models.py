@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 from enum import StrEnum
+from functools import cache
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
@@ -33,6 +34,19 @@ ROLE_LABELS = {
 
 def new_session_token() -> str:
     return secrets.token_hex(16)
+
+
+@cache
+def _dummy_password_hash() -> str:
+    # Same algorithm and cost as real hashes, made once per process.
+    return generate_password_hash(secrets.token_urlsafe(16))
+
+
+def check_dummy_password(password: str) -> bool:
+    """Spend what a real password check costs, so that the answer's timing does not tell
+    whether an address has an account (or is locked, inactive, without password)."""
+    check_password_hash(_dummy_password_hash(), password)
+    return False
 
 
 def normalise_email(email: str) -> str:
@@ -64,7 +78,15 @@ class Team(AuditedMixin, VersionedMixin, TimestampMixin, db.Model):
 class User(UserMixin, AuditedMixin, VersionedMixin, TimestampMixin, db.Model):
     __tablename__ = "users"
     __audit_exclude__ = frozenset(
-        {"created_at", "updated_at", "version", "failed_logins", "last_sign_in_at", "locked_until"}
+        {
+            "created_at",
+            "updated_at",
+            "version",
+            "failed_logins",
+            "first_failed_at",
+            "last_sign_in_at",
+            "locked_until",
+        }
     )
     __audit_mask__ = frozenset({"password_hash", "session_token"})
 
@@ -81,6 +103,8 @@ class User(UserMixin, AuditedMixin, VersionedMixin, TimestampMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True, index=True)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     failed_logins: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # Failures older than the lockout window no longer count: the window starts here.
+    first_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     session_token: Mapped[str] = mapped_column(
         String(64), nullable=False, default=new_session_token
@@ -114,7 +138,9 @@ class User(UserMixin, AuditedMixin, VersionedMixin, TimestampMixin, db.Model):
         self.session_token = new_session_token()
 
     def check_password(self, password: str) -> bool:
-        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+        if not self.password_hash:
+            return check_dummy_password(password)
+        return check_password_hash(self.password_hash, password)
 
     def is_locked(self, now: datetime | None = None) -> bool:
         return self.locked_until is not None and self.locked_until > (now or utcnow())

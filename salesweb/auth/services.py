@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, or_, select, update
 
-from salesweb.auth.models import Role, Team, User, new_session_token, normalise_email
+from salesweb.auth.models import (
+    Role,
+    Team,
+    User,
+    check_dummy_password,
+    new_session_token,
+    normalise_email,
+)
 from salesweb.core import audit
 from salesweb.core.errors import ConflictError, DomainError
 from salesweb.core.models import utcnow
@@ -36,34 +43,70 @@ def authenticate(email: str, password: str) -> User | None:
     """Check credentials with lockout; returns the user or None, never saying which part failed."""
     user = find_user_by_email(email)
     now = utcnow()
-    if user is None:
-        return None
-    if not user.active or user.is_locked(now):
-        audit.log_event("sign_in_refused", user)
+    if user is None or not user.active or user.is_locked(now):
+        check_dummy_password(password)  # as slow as a real check: timing reveals nothing
+        if user is not None:
+            audit.log_event("sign_in_refused", user)
         return None
     if not user.check_password(password):
-        failures = user.failed_logins + 1
-        values: dict[str, Any] = {"failed_logins": failures}
-        if failures >= current_app.config["SALESWEB_LOCKOUT_FAILURES"]:
-            minutes = current_app.config["SALESWEB_LOCKOUT_MINUTES"]
-            values = {"failed_logins": 0, "locked_until": now + timedelta(minutes=minutes)}
-            audit.log_event(
-                "locked", user, {"locked_until": [None, values["locked_until"].isoformat()]}
-            )
-        else:
-            audit.log_event("sign_in_failed", user)
-        # Counters are bookkeeping, not an edit: no version bump, so open edit forms stay valid.
-        db.session.execute(update(User).where(User.id == user.id).values(**values))
-        db.session.expire(user)
+        _count_failure(user, now)
         return None
+    # Counters are bookkeeping, not an edit: no version bump, so open edit forms stay valid.
+    # A parallel failure may have locked the account since it was read: the WHERE decides.
+    signed_in = db.session.execute(
+        update(User)
+        .where(User.id == user.id, or_(User.locked_until.is_(None), User.locked_until <= now))
+        .values(failed_logins=0, first_failed_at=None, locked_until=None, last_sign_in_at=now)
+        .returning(User.id)
+        .execution_options(synchronize_session=False)
+    ).first()
+    db.session.expire(user)
+    audit.log_event("sign_in" if signed_in else "sign_in_refused", user)
+    return user if signed_in else None
+
+
+def _count_failure(user: User, now: datetime) -> None:
+    """Count a wrong password in SQL, so parallel failures all count, and lock at the limit."""
+    config = current_app.config
+    window_start = now - timedelta(minutes=config["SALESWEB_LOCKOUT_WINDOW_MINUTES"])
+    new_window = or_(User.first_failed_at.is_(None), User.first_failed_at <= window_start)
+    failures = db.session.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(
+            failed_logins=case((new_window, 1), else_=User.failed_logins + 1),
+            first_failed_at=case((new_window, now), else_=User.first_failed_at),
+        )
+        .returning(User.failed_logins)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+    if failures >= config["SALESWEB_LOCKOUT_FAILURES"]:
+        # The UPDATE above holds the row (PostgreSQL) or the database (SQLite) until commit,
+        # so no other failure slips in between the count and the lock.
+        locked_until = now + timedelta(minutes=config["SALESWEB_LOCKOUT_MINUTES"])
+        db.session.execute(
+            update(User)
+            .where(User.id == user.id)
+            .values(failed_logins=0, first_failed_at=None, locked_until=locked_until)
+            .execution_options(synchronize_session=False)
+        )
+        audit.log_event("locked", user, {"locked_until": [None, locked_until.isoformat()]})
+    else:
+        audit.log_event("sign_in_failed", user)
+    db.session.expire(user)
+
+
+def end_all_sessions(user: User) -> None:
+    """Sign the user out everywhere: a new session token voids every cookie issued before."""
+    # Bookkeeping, not an edit: no version bump, so an administrator's open form stays valid.
     db.session.execute(
         update(User)
         .where(User.id == user.id)
-        .values(failed_logins=0, locked_until=None, last_sign_in_at=now)
+        .values(session_token=new_session_token())
+        .execution_options(synchronize_session=False)
     )
-    audit.log_event("sign_in", user)
+    audit.log_event("signed_out", user)
     db.session.expire(user)
-    return user
 
 
 def _check_password_rules(password: str, field: str) -> None:

@@ -60,8 +60,12 @@ def login():
 @bp.post("/logout")
 @access(SIGNED_IN)
 def logout():
+    # One token per user: ending this session ends the user's sessions in every browser, which
+    # is what makes a cookie copied before sign-out worthless.
+    services.end_all_sessions(current_user)
+    db.session.commit()
     logout_user()
-    flash(_("You have signed out."), "info")
+    flash(_("You have signed out, in this browser and on every other device."), "info")
     return redirect(url_for("auth.login"), code=303)
 
 

@@ -24,6 +24,7 @@ ACTION_LABELS = {
     "restore": _l("restored"),
     "purge": _l("removed for good"),
     "sign_in": _l("signed in"),
+    "signed_out": _l("signed out everywhere"),
     "sign_in_failed": _l("sign-in failed"),
     "sign_in_refused": _l("sign-in refused (locked or inactive)"),
     "locked": _l("locked after failed sign-ins"),

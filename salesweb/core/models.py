@@ -12,18 +12,6 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 from salesweb.extensions import db
 
 
-def begin_write() -> None:
-    """End the request's reading so far and begin the transaction that will write.
-
-    On SQLite a transaction that read first and writes later fails at once ("database is
-    locked") when another writer committed in between: its snapshot is stale and waiting cannot
-    help. BEGIN IMMEDIATE takes the write lock first (waiting up to the busy timeout), so
-    requests that race on one row queue instead of failing. PostgreSQL only ends the reading.
-    """
-    db.session.commit()
-    db.session.connection(execution_options={"sqlite_immediate": True})
-
-
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

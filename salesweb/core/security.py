@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import time
+import unicodedata
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import Flask, Request, Response, abort, current_app, request, url_for
+from flask import Flask, Request, Response, abort, current_app, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
-from flask_login import current_user
+from flask_login import current_user, logout_user
 
 from salesweb.extensions import htmx
 
@@ -104,7 +107,42 @@ class SessionInterface(SecureCookieSessionInterface):
 
 
 def safe_next(target: str | None) -> str | None:
-    """Only same-site relative paths may be redirected to after sign-in."""
+    """Only same-site paths may be redirected to (after sign-in, after a language switch).
+
+    Browsers and werkzeug drop tabs and newlines from a URL and read a backslash as a slash,
+    so "/<tab>/evil.example" would become "//evil.example" on the way out: anything holding a
+    control character, a space of any kind or a backslash is refused, then the rest must
+    parse (as werkzeug parses it) without a scheme or a host."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return None
+    if any(ch.isspace() or unicodedata.category(ch).startswith("C") for ch in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
     return target
+
+
+SEEN_KEY = "_seen"  # when the signed-in session was last used, in the signed cookie
+
+
+def expire_idle_session() -> None:
+    """before_request: sign out a session unused for SALESWEB_SESSION_IDLE_HOURS.
+
+    The time of last use rides in the signed session cookie, refreshed at most once a minute
+    (not on every response), and is judged here on the server, whatever the cookie's expiry."""
+    if request.endpoint == "static":
+        return  # a page counts as use; its stylesheets need not re-send the cookie
+    if "_user_id" not in session:
+        session.pop(SEEN_KEY, None)
+        return
+    now = int(time.time())
+    seen = session.get(SEEN_KEY)
+    if (
+        isinstance(seen, int)
+        and now - seen > current_app.config["SALESWEB_SESSION_IDLE_HOURS"] * 3600
+    ):
+        logout_user()
+        session.pop(SEEN_KEY, None)
+    elif not isinstance(seen, int) or now - seen >= 60:
+        session[SEEN_KEY] = now

@@ -17,7 +17,7 @@ from salesweb.core import files
 from salesweb.core.errors import DomainError, put_on_form
 from salesweb.core.htmx import done, render_page, trigger, wants_fragment
 from salesweb.core.importing import xlsx_file
-from salesweb.core.models import begin_write, utcnow
+from salesweb.core.models import utcnow
 from salesweb.core.security import SIGNED_IN, access
 from salesweb.extensions import db
 from salesweb.pipeline.models import LostReason, SalesProcess
@@ -275,7 +275,6 @@ def lesson_detail(lesson_id: int):
 @access(SIGNED_IN)
 def lesson_read(lesson_id: int):
     """Posted by the lesson page as it loads (htmx), or by its button without JavaScript."""
-    begin_write()  # several tabs opening the lesson at once queue on SQLite instead of failing
     lesson = db.get_or_404(Lesson, lesson_id)
     _live_course(lesson.course_id)
     services.mark_read(current_user, lesson)
@@ -353,7 +352,6 @@ def question_edit(question_id: int):
 @bp.post("/courses/<int:course_id>/attempts")
 @access(SIGNED_IN)
 def attempt_create(course_id: int):
-    begin_write()  # parallel starts (double clicks, tabs) queue on SQLite instead of failing
     course = _live_course(course_id)
     try:
         attempt = services.start_attempt(current_user, course)

@@ -3,8 +3,10 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
+from werkzeug.security import generate_password_hash
 
+from salesweb.auth import models as auth_models
 from salesweb.auth import services
 from salesweb.auth.models import Role, User
 from salesweb.core.errors import ConflictError, DomainError
@@ -54,6 +56,89 @@ def test_failed_sign_in_does_not_bump_version(db, app):
         services.authenticate(user.email, "nope")
     db.session.refresh(user)
     assert user.version == version and user.failed_logins == 1
+
+
+def test_failures_older_than_the_window_do_not_count(db, app):
+    old = make_user(failed_logins=4, first_failed_at=utcnow() - timedelta(minutes=16))
+    recent = make_user(failed_logins=4, first_failed_at=utcnow() - timedelta(minutes=5))
+    with app.test_request_context():
+        services.authenticate(old.email, "wrong-password")
+        services.authenticate(recent.email, "wrong-password")
+    db.session.refresh(old)
+    db.session.refresh(recent)
+    # Four stale failures are forgotten: this one starts a new window.
+    assert old.failed_logins == 1 and not old.is_locked()
+    assert old.first_failed_at > utcnow() - timedelta(minutes=1)
+    assert recent.is_locked() and recent.failed_logins == 0
+
+
+def test_failure_window_is_configurable(db, app):
+    user = make_user(failed_logins=4, first_failed_at=utcnow() - timedelta(minutes=16))
+    app.config["SALESWEB_LOCKOUT_WINDOW_MINUTES"] = 60
+    try:
+        with app.test_request_context():
+            services.authenticate(user.email, "wrong-password")
+    finally:
+        app.config["SALESWEB_LOCKOUT_WINDOW_MINUTES"] = 15
+    db.session.refresh(user)
+    assert user.is_locked()
+
+
+def test_right_password_refused_when_a_parallel_failure_locked_meanwhile(db, app, monkeypatch):
+    user = make_user()
+    db.session.flush()
+
+    def checked_while_another_request_locks(self, password):
+        # Another request's fifth failure locks the account after this one read the user.
+        db.session.execute(
+            update(User)
+            .where(User.id == self.id)
+            .values(locked_until=utcnow() + timedelta(minutes=15))
+        )
+        return True
+
+    monkeypatch.setattr(User, "check_password", checked_while_another_request_locks)
+    with app.test_request_context():
+        assert services.authenticate(user.email, PASSWORD) is None
+    db.session.refresh(user)
+    assert user.is_locked() and user.last_sign_in_at is None
+
+
+@pytest.mark.parametrize("case", ["unknown", "locked", "inactive", "no password"])
+def test_refused_sign_ins_still_check_a_password_hash(db, app, monkeypatch, case):
+    """The answer takes as long as for a real account: a dummy hash of the same cost is checked."""
+    overrides = {
+        "unknown": {},
+        "locked": {"locked_until": utcnow() + timedelta(minutes=5)},
+        "inactive": {"active": False},
+        "no password": {"password": None},
+    }[case]
+    user = make_user(**overrides)
+    email = "nobody@example.com" if case == "unknown" else user.email
+    checked = []
+    real = auth_models.check_password_hash
+    monkeypatch.setattr(
+        auth_models, "check_password_hash", lambda h, p: checked.append(h) or real(h, p)
+    )
+    with app.test_request_context():
+        assert services.authenticate(email, PASSWORD) is None
+    dummy = auth_models._dummy_password_hash()
+    assert checked == [dummy]
+    assert dummy.split("$")[0] == user_hash_method()
+
+
+def user_hash_method() -> str:
+    """The algorithm and cost real passwords are hashed with."""
+    return generate_password_hash("x").split("$")[0]
+
+
+def test_end_all_sessions_rotates_token_without_version_bump(db, app):
+    user = make_user()
+    token, version = user.session_token, user.version
+    with app.test_request_context():
+        services.end_all_sessions(user)
+    db.session.refresh(user)
+    assert user.session_token != token and user.version == version
 
 
 def test_inactive_user_cannot_sign_in(db, app):

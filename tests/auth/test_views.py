@@ -1,5 +1,9 @@
 """Sign-in pages, own account, and user, team and audit administration."""
 
+import time
+from urllib.parse import urlsplit
+
+import pytest
 from sqlalchemy import select
 
 from salesweb.auth.models import User
@@ -26,6 +30,53 @@ def test_sign_in_and_out(client, db):
     assert client.get("/").status_code == 200
     assert client.post("/auth/logout").status_code == 303
     assert client.get("/").status_code == 302
+
+
+HOSTILE_NEXT = [
+    "https://evil.example/",
+    "//evil.example/phish",
+    "/\t/evil.example/phish",
+    "/\n/x",
+    "/\r/evil.example",
+    "/\r\nSet-Cookie: a=b",
+    "/\\evil.example",
+    "\\/evil.example",
+    "/\\/evil.example",
+    "https:evil.example",
+    "https:/evil.example",
+    "/%2F%2Fevil.example",
+    "%2F%2Fevil.example",
+    "/\u3000/evil.example",
+    "/\u00a0/evil.example",
+    "/\u200b/evil.example",
+    " //evil.example",
+    "\t//evil.example",
+    "javascript:alert(1)",
+]
+
+
+def assert_stays_on_site(response) -> None:
+    assert response.status_code == 303
+    location = response.headers["Location"]
+    parts = urlsplit(location)
+    assert not parts.scheme and not parts.netloc and location.startswith("/")
+    assert not location.startswith("//") and "\\" not in location
+
+
+@pytest.mark.parametrize("target", HOSTILE_NEXT)
+def test_sign_in_never_redirects_off_site(client, db, target):
+    user = make_user()
+    db.session.commit()
+    response = client.post(
+        "/auth/login", data={"email": user.email, "password": PASSWORD, "next": target}
+    )
+    assert_stays_on_site(response)
+
+
+@pytest.mark.parametrize("target", HOSTILE_NEXT)
+def test_language_switch_never_redirects_off_site(client, target):
+    response = client.post("/auth/locale", data={"locale": "en", "next": target})
+    assert_stays_on_site(response)
 
 
 def test_sign_in_follows_only_local_next(client, db):
@@ -95,6 +146,80 @@ def test_password_change_ends_other_sessions(app, client, db):
     assert response.status_code == 303
     assert client.get("/").status_code == 200  # this session goes on
     assert other.get("/").status_code == 302  # the other one is over
+
+
+def test_captured_cookie_no_longer_works_after_sign_out(app, client, db):
+    user = make_user()
+    db.session.commit()
+    assert sign_in(client, user.email).status_code == 303
+    captured = client.get_cookie("session").value
+    thief = app.test_client()
+    thief.set_cookie("session", captured)
+    assert thief.get("/").status_code == 200  # the stolen cookie works while signed in
+    assert client.post("/auth/logout").status_code == 303
+    assert thief.get("/").status_code == 302
+    client.set_cookie("session", captured)  # replayed in the same browser too
+    assert client.get("/").status_code == 302
+
+
+def test_sign_out_everywhere_from_preferences(app, client, login_as, db):
+    user = login_as("rep")
+    other = app.test_client()
+    assert sign_in(other, user.email).status_code == 303
+    page = client.get("/auth/preferences")
+    button = by_id(page, "sign-out-everywhere")
+    form = button.getparent()
+    assert form.get("action") == "/auth/logout" and form.get("method") == "post"
+    assert client.post(form.get("action")).status_code == 303
+    assert client.get("/").status_code == 302
+    assert other.get("/").status_code == 302
+    actions = db.session.scalars(
+        select(AuditLog.action).where(AuditLog.record_id == str(user.id))
+    ).all()
+    assert "signed_out" in actions
+
+
+def test_sign_out_says_it_ends_every_session(client, login_as):
+    login_as("rep")
+    page = client.get("/", headers={"Accept-Language": "en"})
+    assert by_id(page, "sign-out").get("aria-describedby") == "sign-out-help"
+    assert "every device" in by_id(page, "sign-out-help").text_content()
+
+
+def _last_used(client, hours_ago: float) -> None:
+    with client.session_transaction() as session:
+        session["_seen"] = int(time.time() - hours_ago * 3600)
+
+
+def test_idle_session_is_signed_out(app, client, login_as):
+    login_as("rep")
+    _last_used(client, 11)
+    assert client.get("/").status_code == 200
+    with client.session_transaction() as session:
+        assert time.time() - session["_seen"] < 60  # use refreshed it
+    _last_used(client, 12.5)
+    response = client.get("/")
+    assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+    with client.session_transaction() as session:
+        assert "_user_id" not in session and "_seen" not in session
+
+
+def test_static_files_leave_the_session_alone(client, login_as):
+    login_as("rep")
+    _last_used(client, 1)
+    response = client.get("/static/css/app.css")
+    response.close()
+    assert "Set-Cookie" not in response.headers  # last use is refreshed by pages only
+
+
+def test_idle_hours_are_configurable(app, client, login_as):
+    login_as("rep")
+    _last_used(client, 2)
+    app.config["SALESWEB_SESSION_IDLE_HOURS"] = 1
+    try:
+        assert client.get("/").status_code == 302
+    finally:
+        app.config["SALESWEB_SESSION_IDLE_HOURS"] = 12
 
 
 def test_password_change_errors_next_to_fields(client, login_as):

@@ -260,8 +260,10 @@ def test_background_thread_runs_the_job_in_its_own_app_context(tmp_path, things)
         with path.open("rb") as handle:
             job = importing.store_upload(handle, "t.csv", "things", None)
         importing.queue_job(job)
-        _db.session.commit()
         job_id = job.id
+        # Read before committing: outside a request a new SQLite transaction takes the write
+        # lock at BEGIN, and reloading `job` here would hold it against the thread.
+        _db.session.commit()
         thread = importing.start_in_background(other, job_id)
         thread.join(timeout=30)
         _db.session.rollback()  # end this session's read snapshot to see the thread's commits

@@ -27,4 +27,6 @@ def test_sqlite_connection_pragmas(app):
         with _db.engine.connect() as connection:
             assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
             assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-            assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+            # Writers queue for the lock (BEGIN IMMEDIATE): the wait is SALESWEB_SQLITE_BUSY_SECONDS.
+            busy = connection.exec_driver_sql("PRAGMA busy_timeout").scalar()
+            assert busy == app.config["SALESWEB_SQLITE_BUSY_SECONDS"] * 1000 == 30000

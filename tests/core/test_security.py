@@ -48,7 +48,11 @@ def test_healthz_reports_database_down(client, db, monkeypatch):
 
 def test_safe_next_accepts_only_local_paths():
     assert safe_next("/auth/users?page=2") == "/auth/users?page=2"
+    assert safe_next("/customers/accounts?q=客户") == "/customers/accounts?q=客户"
     for bad in ("https://evil.example", "//evil.example", "/\\evil", "", None, "javascript:x"):
+        assert safe_next(bad) is None
+    # What werkzeug and browsers strip or rewrite must not open a way out.
+    for bad in ("/\t/evil.example", "/\n/x", "/\r/x", "/\u3000/x", "/\u200b/x", "/a b"):
         assert safe_next(bad) is None
 
 
