@@ -12,6 +12,7 @@ from sqlalchemy import Select, or_, select
 from salesweb.auth.models import Role, User
 from salesweb.core.i18n import select_timezone
 from salesweb.core.pagination import no_index
+from salesweb.core.params import parse_id
 from salesweb.customers.models import Account, AccountType, Contact, normalise_phone
 from salesweb.customers.permissions import scope_accounts, scope_contacts
 
@@ -51,7 +52,7 @@ def account_filters(args: Mapping[str, str]) -> dict[str, object]:
     owner = args.get("owner", "")
     return {
         "q": search_term(args.get("q")),
-        "owner": owner if owner in ("me", "pool") or owner.isdigit() else "",
+        "owner": owner if owner in ("me", "pool") or parse_id(owner) else "",
         "type": args.get("type", "")
         if args.get("type", "") in {t.value for t in AccountType}
         else "",
