@@ -12,8 +12,10 @@ from sqlalchemy import select
 from salesweb.core.params import MAX_ID, IdConverter, parse_id, parse_int
 from salesweb.surveys.models import SurveyResponse
 from salesweb.training.models import Attempt
+from tests.compliance.helpers import make_contract, setup
 from tests.conftest import HX
 from tests.factories import make_account, make_contact, make_interaction, make_task, make_team
+from tests.pipeline.factories import make_quote
 from tests.surveys.factories import make_invitation, make_survey
 from tests.test_authorization_matrix import routes
 from tests.training.helpers import make_course
@@ -83,23 +85,40 @@ def _get_routes(app):
 
 @pytest.fixture
 def real_ids(db, login_as):
-    """Records of every kind the path arguments can name through the plain factories, owned by
-    the signed-in user, so query strings also reach views that found their object."""
+    """A record for most kinds of path argument, owned by the signed-in user where it has an
+    owner, so the query strings also reach views that found their object."""
 
     def make(user):
+        setup(gates=False)
         team = make_team()
         account = make_account(owner=user)
         contact = make_contact(account)
         make_interaction(account, author=user)
         task = make_task(user, account=account)
+        contract = make_contract(owner=user)
+        quote = make_quote(deal=contract.deal)
+        survey = make_survey()
+        invitation, _token = make_invitation(survey, contact=contact)
+        course = make_course()
         db.session.commit()
-        return {
-            "account_id": str(account.id),
-            "contact_id": str(contact.id),
-            "task_id": str(task.id),
-            "team_id": str(team.id),
-            "user_id": str(user.id),
+        records = {
+            "account": account,
+            "contact": contact,
+            "task": task,
+            "team": team,
+            "user": user,
+            "contract": contract,
+            "deal": contract.deal,
+            "quote": quote,
+            "product": quote.lines[0].product,
+            "process": contract.deal.process_version.process,
+            "survey": survey,
+            "question": survey.questions[0],
+            "invitation": invitation,
+            "course": course,
+            "lesson": course.lessons[0],
         }
+        return {f"{name}_id": str(record.id) for name, record in records.items()}
 
     return make
 
