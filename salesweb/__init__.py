@@ -119,9 +119,11 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_request_hooks(app: Flask) -> None:
+    from salesweb.core.backup import hold_serving_lock
     from salesweb.core.params import refuse_nul_bytes
     from salesweb.core.security import enforce_access, set_security_headers
 
+    app.before_request(hold_serving_lock)
     app.before_request(enforce_access)
     app.before_request(refuse_nul_bytes)
 

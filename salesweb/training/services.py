@@ -38,6 +38,7 @@ from salesweb.training.models import (
 from salesweb.training.rendering import has_active_content
 
 LESSON_FILES = "lesson-files"  # the folder under instance/
+files.register_store(LESSON_FILES)
 
 SUGGESTION_DAYS = 90
 SUGGESTION_MIN_LOSSES = 5
