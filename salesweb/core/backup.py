@@ -29,7 +29,7 @@ from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from flask import current_app
 from sqlalchemy import text
-from sqlalchemy.engine import URL
+from sqlalchemy.engine import URL, make_url
 
 from salesweb.config import ROOT
 from salesweb.core import files, importing
@@ -62,6 +62,11 @@ def database_kind(url: URL) -> str:
     return kind
 
 
+def configured_url() -> URL:
+    """The database this installation uses (DATABASE_URL), as a URL."""
+    return make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
+
+
 def upload_stores() -> dict[str, Path]:
     """Every folder of uploaded files (import files and each area's), by its name in archives."""
     return {"imports": importing.upload_dir(), **files.stores()}
@@ -85,17 +90,18 @@ def hold_serving_lock() -> None:
     with _serving_guard:
         if _SERVING in app.extensions:
             return
-        path = serving_lock_path(db.engine.url)
-        handle = None
+        path = serving_lock_path(configured_url())
+        descriptor = None
         if path is not None:
-            handle = path.open("a")
-            fcntl.flock(handle, fcntl.LOCK_SH)
-        app.extensions[_SERVING] = handle
+            # A bare descriptor, kept for the life of the process: the system closes it.
+            descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+            fcntl.flock(descriptor, fcntl.LOCK_SH)
+        app.extensions[_SERVING] = descriptor
 
 
 def backup(target: Path, with_secret_key: bool = False) -> dict[str, Any]:
     """Write the database, every upload folder and a manifest into one .tar.gz archive."""
-    url = db.engine.url
+    url = configured_url()
     kind = database_kind(url)
     target = target.resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -133,7 +139,7 @@ def backup(target: Path, with_secret_key: bool = False) -> dict[str, Any]:
 
 def restore(source: Path, force: bool = False) -> dict[str, Any]:
     """Put an archive's database and upload folders back in place of the current ones."""
-    url = db.engine.url
+    url = configured_url()
     kind = database_kind(url)
     try:
         archive = tarfile.open(source, "r:gz")  # noqa: SIM115 (closed by the with below)

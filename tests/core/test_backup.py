@@ -62,9 +62,9 @@ def live_app(kind: str, tmp_path: Path):
         try:
             yield app
         finally:
-            handle = app.extensions.pop("salesweb.serving_lock", None)
-            if handle is not None:
-                handle.close()
+            descriptor = app.extensions.pop("salesweb.serving_lock", None)
+            if descriptor is not None:
+                os.close(descriptor)
             db.session.remove()
             db.engine.dispose()
 
