@@ -218,3 +218,28 @@ def test_record_numbers_in_forms_never_reach_the_database(client, login_as, db, 
         headers=EN,
     )
     assert assigned.status_code < 500
+
+
+@pytest.mark.parametrize("version", ["²", "١x", "9" * 30])
+def test_a_hostile_version_field_is_a_conflict_not_a_500(client, login_as, db, version):
+    admin = login_as("admin")
+    course = make_course(author=admin)
+    db.session.commit()
+    response = client.post(
+        f"/training/courses/{course.id}/edit",
+        data={
+            "title_zh": "改名",
+            "title_en": "Renamed",
+            "category": course.category,
+            "minutes": "20",
+            "pass_score": "80",
+            "attempt_limit": "2",
+            "valid_months": "12",
+            "version": version,
+        },
+        headers=EN,
+    )
+    assert response.status_code == 422
+    assert "Someone else changed this record" in response.get_data(as_text=True)
+    db.session.refresh(course)
+    assert course.title_en == "Value selling"
