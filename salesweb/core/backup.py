@@ -317,8 +317,11 @@ def _check(manifest: dict[str, Any], kind: str) -> None:
             f"The archive holds a {manifest.get('database')} database; this installation "
             f"uses {kind}. Restore it into an installation with the same database."
         )
+    revisions = manifest.get("revision") or []
+    if not isinstance(revisions, list):
+        raise BackupError("The archive's manifest names no schema revision list.")
     scripts = ScriptDirectory(str(ROOT / "migrations"))
-    for revision in manifest.get("revision") or []:
+    for revision in revisions:
         try:
             known = scripts.get_revision(str(revision))
         except CommandError:
@@ -337,7 +340,8 @@ def _extract(archive: tarfile.TarFile, target: Path, kind: str) -> None:
     for member in archive.getmembers():
         if member.name == MANIFEST:
             continue
-        if member.name not in wanted and not member.name.startswith(f"{FILES}/"):
+        expected = member.name in wanted or member.name.startswith(f"{FILES}/")
+        if not expected or not (member.isfile() or member.isdir()):
             raise BackupError(f"The archive holds an unexpected entry: {member.name}")
         try:
             archive.extract(member, target, filter="data")

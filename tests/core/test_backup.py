@@ -258,3 +258,29 @@ def test_restore_refuses_what_is_not_an_archive_and_keeps_the_secret_key_only_wh
         secret.write_text("changed")
         assert cli(app, "restore", str(archive)).exit_code == 0
         assert secret.read_text() == "kept-secret" and secret.stat().st_mode & 0o077 == 0
+
+
+@pytest.mark.parametrize("entry", ["files/imports/../../../../escaped", "files/imports/link"])
+def test_restore_refuses_entries_that_leave_the_archive(tmp_path, entry):
+    with live_app("sqlite", tmp_path) as app:
+        archive = tmp_path / "b.tar.gz"
+        assert cli(app, "backup", str(archive)).exit_code == 0
+        make_account(name="After Backup")
+        db.session.commit()
+        hostile = tmp_path / "hostile.tar.gz"
+        with tarfile.open(archive) as tar:
+            members = [(m, tar.extractfile(m).read()) for m in tar.getmembers()]
+        with tarfile.open(hostile, "w:gz") as out:
+            for member, data in members:
+                out.addfile(member, io.BytesIO(data))
+            extra = tarfile.TarInfo(entry)
+            if entry.endswith("link"):
+                extra.type, extra.linkname = tarfile.SYMTYPE, "/etc/passwd"
+                out.addfile(extra)
+            else:
+                extra.size = 4
+                out.addfile(extra, io.BytesIO(b"evil"))
+        refused = cli(app, "restore", str(hostile))
+        assert refused.exit_code != 0 and "entry" in refused.output
+        assert accounts_named("After Backup") == 1
+        assert not (tmp_path / "escaped").exists()
