@@ -56,6 +56,10 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
 
     _sqlite_options(app)
+    from salesweb.core.params import IdConverter
+
+    # Before any blueprint adds its rules: every <int:...> becomes a bounded ASCII id.
+    app.url_map.converters["int"] = IdConverter
     _init_extensions(app)
     _register_blueprints(app)
     _register_request_hooks(app)
@@ -97,11 +101,13 @@ def _init_extensions(app: Flask) -> None:
     @login_manager.user_loader
     def load_user(token: str):
         from salesweb.auth.models import User
+        from salesweb.core.params import parse_id
 
-        user_id, _, session_token = token.partition(":")
-        if not user_id.isdigit():
+        raw_id, _, session_token = token.partition(":")
+        user_id = parse_id(raw_id)
+        if user_id is None:
             return None
-        user = db.session.get(User, int(user_id))
+        user = db.session.get(User, user_id)
         if user is None or not user.active or user.session_token != session_token:
             return None
         return user
@@ -124,10 +130,14 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_request_hooks(app: Flask) -> None:
+    from salesweb.core.backup import hold_serving_lock
+    from salesweb.core.params import refuse_nul_bytes
     from salesweb.core.security import enforce_access, expire_idle_session, set_security_headers
 
+    app.before_request(hold_serving_lock)
     app.before_request(expire_idle_session)
     app.before_request(enforce_access)
+    app.before_request(refuse_nul_bytes)
 
     @app.after_request
     def after(response):

@@ -8,7 +8,11 @@ import pytest
 from salesweb.core.security import PUBLIC, ROLES, SIGNED_IN, allowed, declared_rules
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
-DUMMY = {"IntegerConverter": 999999, "UUIDConverter": "00000000-0000-0000-0000-000000000000"}
+DUMMY = {
+    "IdConverter": 999999,  # the application's `int` converter (salesweb.core.params)
+    "IntegerConverter": 999999,
+    "UUIDConverter": "00000000-0000-0000-0000-000000000000",
+}
 
 
 def routes(app):

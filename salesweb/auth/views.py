@@ -27,6 +27,7 @@ from salesweb.core.htmx import done, render_page
 from salesweb.core.i18n import select_timezone
 from salesweb.core.models import AuditLog
 from salesweb.core.pagination import paginate, sort_choice
+from salesweb.core.params import parse_id
 from salesweb.core.security import PUBLIC, SIGNED_IN, access, safe_next
 from salesweb.extensions import db, limiter
 
@@ -131,7 +132,7 @@ USER_SORTS = {
 def user_list():
     q = request.args.get("q", "").strip()[:100]
     role = request.args.get("role", "")
-    team_id = request.args.get("team", type=int)
+    team_id = parse_id(request.args.get("team"))
     status = request.args.get("status", "")
     sort, order = sort_choice(USER_SORTS, "name")
     stmt = select(User)

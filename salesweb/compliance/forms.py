@@ -31,6 +31,7 @@ from salesweb.compliance.models import (
 from salesweb.compliance.rules import kind_choices
 from salesweb.core.forms import NumberField
 from salesweb.core.money import currency_choices
+from salesweb.core.params import MAX_ID
 from salesweb.customers.forms import VersionField
 
 
@@ -165,9 +166,15 @@ class RiskForm(FlaskForm):
         _l("Status"), choices=lambda: _labels(RISK_STATUS_LABELS), validators=[InputRequired()]
     )
     next_review_on = DateField(_l("Next review"), validators=[Optional()])
-    account_id = IntegerField(_l("Account number"), validators=[Optional()])
-    deal_id = IntegerField(_l("Deal number"), validators=[Optional()])
-    contract_id = IntegerField(_l("Contract number"), validators=[Optional()])
+    account_id = IntegerField(
+        _l("Account number"), validators=[Optional(), NumberRange(min=1, max=MAX_ID)]
+    )
+    deal_id = IntegerField(
+        _l("Deal number"), validators=[Optional(), NumberRange(min=1, max=MAX_ID)]
+    )
+    contract_id = IntegerField(
+        _l("Contract number"), validators=[Optional(), NumberRange(min=1, max=MAX_ID)]
+    )
     version = VersionField(validators=[Optional()])
 
     def data_dict(self) -> dict:

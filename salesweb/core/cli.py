@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask import Flask
 from sqlalchemy import func, inspect, select
 
-from salesweb.core import audit, seeding
+from salesweb.core import audit, backup, seeding
 from salesweb.extensions import db
 
 DEMO_PASSWORD = "demo-pass-2026"
@@ -44,3 +46,34 @@ def register(app: Flask) -> None:
         click.echo("salesweb is starting on http://127.0.0.1:5000 - demo sign-ins:")
         for email, role in DEMO_LOGINS:
             click.echo(f"  {email:<26} {DEMO_PASSWORD}   ({role})")
+
+    @app.cli.command("backup")
+    @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+    @click.option(
+        "--with-secret-key",
+        is_flag=True,
+        help="Also keep instance/secret_key (sessions survive a restore; keep the file safe).",
+    )
+    def backup_command(file: Path, with_secret_key: bool) -> None:
+        """Write the database and every uploaded file into one archive (safe while serving)."""
+        try:
+            manifest = backup.backup(file, with_secret_key=with_secret_key)
+        except backup.BackupError as exc:
+            raise click.ClickException(str(exc)) from exc
+        revision = ", ".join(manifest["revision"]) or "none"
+        click.echo(f"backed up the {manifest['database']} database (revision {revision}) to {file}")
+
+    @app.cli.command("restore")
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--force", is_flag=True, help="Restore even while a server seems to use it.")
+    def restore_command(file: Path, force: bool) -> None:
+        """Replace the database and the uploaded files with an archive's (stop the servers first)."""
+        try:
+            manifest = backup.restore(file, force=force)
+        except backup.BackupError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(
+            f"restored the {manifest['database']} database and files of {manifest['created_at']}"
+        )
+        if manifest["upgraded"]:
+            click.echo("the database was upgraded to this version's schema")

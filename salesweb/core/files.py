@@ -48,6 +48,19 @@ class Stored:
 
 IMAGE_KINDS = frozenset({"png", "jpeg", "gif", "webp"})
 
+# Areas that keep uploads in their own folder; backups carry every one of them.
+_STORE_AREAS: set[str] = {"contracts"}
+
+
+def register_store(area: str) -> None:
+    """Declare an area's upload folder, so that backup and restore include it."""
+    _STORE_AREAS.add(area)
+
+
+def stores() -> dict[str, Path]:
+    """Every area's upload folder, by area name."""
+    return {area: storage_dir(area) for area in sorted(_STORE_AREAS)}
+
 
 def storage_dir(area: str = "contracts") -> Path:
     """<SALESWEB_FILES_DIR or instance/>/<area> (contracts: or SALESWEB_CONTRACT_DIR); never

@@ -9,14 +9,14 @@ from flask import current_app, request
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, func, literal_column, select
 
+from salesweb.core.params import parse_int
 from salesweb.extensions import db
 
 MAX_PER_PAGE = 100
 
 
 def page_number() -> int:
-    raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 100000 else 1
+    return parse_int(request.args.get("page"), 1, hi=99999) or 1
 
 
 def sort_choice(allowed: dict[str, object], default: str) -> tuple[str, object]:

@@ -13,6 +13,7 @@ from salesweb.auth.models import Role, User
 from salesweb.auth.permissions import owner_filter
 from salesweb.core.i18n import select_timezone
 from salesweb.core.pagination import no_index
+from salesweb.core.params import parse_id
 from salesweb.customers.models import Account, AccountType, Contact, normalise_phone
 from salesweb.customers.permissions import scope_accounts, scope_contacts
 from salesweb.extensions import db
@@ -53,7 +54,7 @@ def account_filters(args: Mapping[str, str]) -> dict[str, object]:
     owner = args.get("owner", "")
     return {
         "q": search_term(args.get("q")),
-        "owner": owner if owner in ("me", "pool") or owner.isdigit() else "",
+        "owner": owner if owner in ("me", "pool") or parse_id(owner) else "",
         "type": args.get("type", "")
         if args.get("type", "") in {t.value for t in AccountType}
         else "",
@@ -63,7 +64,7 @@ def account_filters(args: Mapping[str, str]) -> dict[str, object]:
         "last_before": _day(args.get("last_before")),
         "last_after": _day(args.get("last_after")),
         "sort": args.get("sort", "name") if args.get("sort", "name") in ACCOUNT_SORTS else "name",
-        "imported": int(args["imported"]) if (args.get("imported") or "").isdigit() else None,
+        "imported": parse_id(args.get("imported")),
     }
 
 

@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import Select, func, select
 
 from salesweb.auth.models import User
+from salesweb.core.params import parse_id
 from salesweb.pipeline.models import Deal, DealStatus, ProcessVersion, Stage
 from salesweb.pipeline.permissions import scope_deals
 
@@ -38,13 +39,12 @@ def _amount(raw: str | None) -> Decimal | None:
 
 def deal_filters(args: Mapping[str, str]) -> dict[str, object]:
     owner = args.get("owner", "")
-    team = args.get("team", "")
     status = args.get("status", "open")
     return {
         "q": unicodedata.normalize("NFKC", (args.get("q") or "").strip())[:100],
-        "owner": owner if owner == "me" or owner.isdigit() else "",
-        "team": int(team) if team.isdigit() else None,
-        "account": int(args["account"]) if (args.get("account") or "").isdigit() else None,
+        "owner": owner if owner == "me" or parse_id(owner) else "",
+        "team": parse_id(args.get("team")),
+        "account": parse_id(args.get("account")),
         "status": status if status in {s.value for s in DealStatus} | {"all"} else "open",
         "min": _amount(args.get("min")),
         "max": _amount(args.get("max")),

@@ -25,6 +25,7 @@ from wtforms.validators import (
 )
 
 from salesweb.core.forms import ShownCheckbox
+from salesweb.core.params import parse_int
 from salesweb.surveys.models import (
     CHOICE_KINDS,
     KIND_LABELS,
@@ -139,10 +140,11 @@ def read_answers(
                 if q.required:
                     errors[q.id] = _("Please choose a score.")
                 continue
-            if not raw.isdigit() or int(raw) not in (q.scale or ()):
+            number = parse_int(raw, lo=0)
+            if number is None or number not in (q.scale or ()):
                 errors[q.id] = _("Please choose one of the scores shown.")
                 continue
-            answers.append(Answer(q.id, kind, number=int(raw)))
+            answers.append(Answer(q.id, kind, number=number))
         elif kind in CHOICE_KINDS:
             keys = {o["key"] for o in q.options}
             picked = [v for v in form.getlist(name) if v]

@@ -10,6 +10,7 @@ from flask import request
 from sqlalchemy import Select, and_, case, func, or_, select
 
 from salesweb.auth.models import Team, User
+from salesweb.core.params import parse_id
 from salesweb.customers.models import Account, Contact
 from salesweb.customers.queries import search_term
 from salesweb.extensions import db
@@ -39,12 +40,11 @@ class Filters:
     @classmethod
     def from_request(cls) -> Filters:
         args = request.args
-        survey_id = args.get("survey", "")
         touch = args.get("touch", "")
         score = args.get("score", "")
         by = args.get("by", "owner")
         return cls(
-            survey_id=int(survey_id) if survey_id.isdigit() and len(survey_id) < 10 else None,
+            survey_id=parse_id(args.get("survey")),
             touch=touch if touch in set(Touch) else "",
             start=_day(args.get("start")),
             end=_day(args.get("end")),

@@ -16,6 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from salesweb.core.params import coerce_id
 from salesweb.training.models import CATEGORY_LABELS, QUESTION_KIND_LABELS
 
 
@@ -86,9 +87,11 @@ class QuestionCreateForm(FlaskForm):
 
 
 class AssignmentCreateForm(FlaskForm):
-    course_id = SelectField(_l("Course"), coerce=int, choices=[], validate_choice=False)
-    team_id = SelectField(_l("Whole team"), coerce=int, choices=[], validate_choice=False)
-    user_ids = SelectMultipleField(_l("People"), coerce=int, choices=[], validate_choice=False)
+    course_id = SelectField(_l("Course"), coerce=coerce_id, choices=[], validate_choice=False)
+    team_id = SelectField(_l("Whole team"), coerce=coerce_id, choices=[], validate_choice=False)
+    user_ids = SelectMultipleField(
+        _l("People"), coerce=coerce_id, choices=[], validate_choice=False
+    )
     due_on = DateField(_l("Due date"), validators=[InputRequired()])
     reason = StringField(_l("Why (optional)"), validators=[Length(max=200)])
 
@@ -96,7 +99,9 @@ class AssignmentCreateForm(FlaskForm):
 class ReasonMapForm(FlaskForm):
     reason_code = SelectField(_l("Lost reason"), choices=[], validate_choice=False)
     stage_key = SelectField(_l("At stage"), choices=[], validate_choice=False)
-    course_id = SelectField(_l("Course to suggest"), coerce=int, choices=[], validate_choice=False)
+    course_id = SelectField(
+        _l("Course to suggest"), coerce=coerce_id, choices=[], validate_choice=False
+    )
 
 
 class LessonFileForm(FlaskForm):

@@ -20,6 +20,7 @@ from salesweb.auth.services import check_version
 from salesweb.core import files
 from salesweb.core.errors import DomainError
 from salesweb.core.models import utcnow
+from salesweb.core.params import parse_id
 from salesweb.extensions import db
 from salesweb.pipeline.models import Deal, DealStatus, LostReason, Stage
 from salesweb.training import permissions
@@ -41,6 +42,7 @@ from salesweb.training.models import (
 from salesweb.training.rendering import has_active_content
 
 LESSON_FILES = "lesson-files"  # the folder under instance/
+files.register_store(LESSON_FILES)
 
 SUGGESTION_DAYS = 90
 SUGGESTION_MIN_LOSSES = 5
@@ -384,15 +386,16 @@ def _read_answers(attempt: Attempt, raw: dict[str, list[str]]) -> dict[int, set[
     questions = {q.id: q for q in attempt.course.questions if q.id in layout["questions"]}
     chosen: dict[int, set[int]] = {}
     for key, values in raw.items():
-        qid = int(key) if key.isdigit() else None
+        qid = parse_id(key)
         if qid is None or qid not in questions:
             raise DomainError(_("The answers name a question that is not in this attempt."))
         allowed = set(layout["options"].get(str(qid), []))
         ids = set()
         for value in values:
-            if not value.isdigit() or int(value) not in allowed:
+            option_id = parse_id(value)
+            if option_id not in allowed:
                 raise DomainError(_("The answers name an option that is not in this attempt."))
-            ids.add(int(value))
+            ids.add(option_id)
         if questions[qid].kind == QuestionKind.SINGLE and len(ids) > 1:
             raise DomainError(_("Choose only one option for a single-choice question."))
         if ids:

@@ -18,6 +18,7 @@ from salesweb.core.errors import DomainError, put_on_form
 from salesweb.core.htmx import done, render_page, trigger, wants_fragment
 from salesweb.core.importing import xlsx_file
 from salesweb.core.models import utcnow
+from salesweb.core.params import parse_id, parse_int
 from salesweb.core.security import SIGNED_IN, access
 from salesweb.extensions import db
 from salesweb.pipeline.models import LostReason, SalesProcess
@@ -306,7 +307,7 @@ def _question_form(course: Course, question: Question | None):
                 raise DomainError(
                     _("Give the same number of options in both languages."), field="options_en"
                 )
-            if not all(m.isdigit() and 1 <= int(m) <= len(zh) for m in marks):
+            if not all(parse_int(m, hi=len(zh)) for m in marks):
                 raise DomainError(_("Name correct options by their line numbers."), field="correct")
             options = [
                 services.OptionInput(z, e, str(i) in marks)
@@ -548,9 +549,9 @@ def assignment_create():
 def _matrix_team() -> Team | None:
     if current_user.role == Role.MANAGER:
         return db.session.get(Team, current_user.team_id) if current_user.team_id else None
-    raw = request.args.get("team", "")
-    if raw.isdigit():
-        return db.session.get(Team, int(raw))
+    team_id = parse_id(request.args.get("team"))
+    if team_id:
+        return db.session.get(Team, team_id)
     return db.session.scalars(select(Team).order_by(Team.name).limit(1)).first()
 
 

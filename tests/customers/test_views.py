@@ -221,6 +221,24 @@ def test_timeline_filter_and_pages(client, login_as, db):
     assert len(parse(visits).xpath("//ol/li")) == 20
 
 
+def test_timeline_page_opened_without_htmx_lands_on_the_account_page(client, login_as, db):
+    rep = login_as("rep")
+    account = make_account(owner=rep)
+    for i in range(25):
+        make_interaction(account, author=rep, occurred_at=utcnow() - timedelta(days=i))
+    db.session.commit()
+    plain = client.get(f"/customers/accounts/{account.id}/timeline?page=2&kind=interaction")
+    assert plain.status_code == 303
+    target = plain.headers["Location"]
+    assert target.startswith(f"/customers/accounts/{account.id}?")
+    assert "page=2" in target and "kind=interaction" in target
+    page = client.get(target)
+    assert page.status_code == 200 and "<html" in page.get_data(as_text=True)
+    assert len(parse(page).xpath("//ol[@id='timeline-list']/li")) == 5
+    newer = parse(page).xpath("//nav[contains(@class, 'pager')]/a/@href")
+    assert newer and newer[0].startswith(f"/customers/accounts/{account.id}?")
+
+
 def test_log_interaction_with_next_task(client, login_as, db):
     rep = login_as("rep")
     account = make_account(owner=rep)

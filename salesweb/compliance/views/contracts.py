@@ -24,6 +24,7 @@ from salesweb.core import files as attachments
 from salesweb.core.errors import DomainError, put_on_form
 from salesweb.core.htmx import done, render_page, trigger
 from salesweb.core.pagination import paginate, sort_choice
+from salesweb.core.params import parse_id
 from salesweb.core.security import SIGNED_IN, access
 from salesweb.extensions import db
 from salesweb.pipeline.models import Deal, DealStatus
@@ -47,15 +48,15 @@ SORTS = {
 def contract_list():
     q = unicodedata.normalize("NFKC", request.args.get("q", "").strip())[:100].lower()
     status = request.args.get("status", "")
-    account = request.args.get("account", "")
+    account = parse_id(request.args.get("account"))
     sort, order = sort_choice(SORTS, "-updated")
     stmt = scope_contracts(select(Contract), current_user)
     if q:
         stmt = stmt.where(Contract.search_text.contains(q, autoescape=True))
     if status in CONTRACT_STATUS_LABELS:
         stmt = stmt.where(Contract.status == status)
-    if account.isdigit():
-        stmt = stmt.where(Contract.account_id == int(account))
+    if account:
+        stmt = stmt.where(Contract.account_id == account)
     page = paginate(stmt.order_by(order, Contract.id.desc()))
     return render_page(
         "compliance/contract_list.html", block="results", page=page, q=q, status=status, sort=sort
@@ -83,7 +84,7 @@ def _chosen_deal(deal_id: int | None) -> Deal | None:
 def contract_create():
     if not can_create_contract(current_user):
         abort(403)
-    preset = _chosen_deal(request.args.get("deal_id", type=int))
+    preset = _chosen_deal(parse_id(request.args.get("deal_id")))
     form = ContractForm()
     form.deal_id.choices = _deal_choices(preset)
     if not form.is_submitted() and preset is not None:

@@ -17,6 +17,7 @@ from salesweb.core.errors import DomainError, error_response, put_on_form
 from salesweb.core.htmx import done, render_page, trigger
 from salesweb.core.models import utcnow
 from salesweb.core.pagination import paginate
+from salesweb.core.params import parse_id, parse_int
 from salesweb.core.security import SIGNED_IN, access
 from salesweb.extensions import db
 
@@ -125,8 +126,8 @@ def review_decide(review_id: int):
             form.decision.data,
             form.comment.data or "",
             comments,
-            contract_id=int(contract_id) if contract_id.isdigit() else -1,
-            version_no=int(version_no) if version_no.isdigit() else -1,
+            contract_id=parse_int(contract_id, -1),
+            version_no=parse_int(version_no, -1),
         )
         db.session.commit()
     except DomainError as exc:
@@ -158,8 +159,7 @@ def review_answer(review_id: int):
     if not can_answer_review(current_user, review):
         abort(403)
     form = AnswerForm()
-    raw = form.result_id.data or ""
-    result_id = int(raw) if raw.isdigit() else None
+    result_id = parse_id(form.result_id.data)
     try:
         if not form.validate_on_submit():
             raise DomainError(_("Write an answer."), field="body")

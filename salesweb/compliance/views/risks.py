@@ -31,6 +31,7 @@ from salesweb.core.errors import DomainError, put_on_form
 from salesweb.core.htmx import done, render_page
 from salesweb.core.models import utcnow
 from salesweb.core.pagination import paginate, sort_choice
+from salesweb.core.params import parse_id
 from salesweb.core.security import SIGNED_IN, access
 from salesweb.customers.models import Account
 from salesweb.customers.permissions import can_view_account
@@ -66,9 +67,9 @@ def _filtered(stmt):
     if args.get("category") in RISK_CATEGORIES:
         stmt = stmt.where(Risk.category == args["category"])
     for name in ("account", "deal", "contract"):
-        raw = args.get(name, "")
-        if raw.isdigit():
-            stmt = stmt.where(getattr(Risk, f"{name}_id") == int(raw))
+        record_id = parse_id(args.get(name))
+        if record_id:
+            stmt = stmt.where(getattr(Risk, f"{name}_id") == record_id)
     if args.get("overdue") == "1":
         stmt = stmt.where(Risk.next_review_on < utcnow().date(), Risk.status != "closed")
     return stmt
@@ -140,9 +141,9 @@ def _form(risk: Risk | None) -> RiskForm:
     if risk is None and not form.is_submitted():
         form.owner_id.data = current_user.id
         for name in ("account", "deal", "contract"):
-            value = request.args.get(name, "")
-            if value.isdigit():
-                getattr(form, f"{name}_id").data = int(value)
+            record_id = parse_id(request.args.get(name))
+            if record_id:
+                getattr(form, f"{name}_id").data = record_id
     return form
 
 

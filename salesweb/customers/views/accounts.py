@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from salesweb.auth.models import Role, User
 from salesweb.core.errors import DomainError, put_on_form
-from salesweb.core.htmx import done, render_page, wants_fragment
+from salesweb.core.htmx import done, render_page, see_other, wants_fragment
 from salesweb.core.pagination import page_number, paginate, paginate_ids
 from salesweb.core.security import SIGNED_IN, access
 from salesweb.customers import bp, services, timeline
@@ -57,7 +57,10 @@ def account_list():
 @access(SIGNED_IN)
 def account_detail(account_id: int):
     account = account_or_404(account_id)
-    events, has_more = timeline.events(account.id, only=request.args.get("kind") or None)
+    tpage = page_number()
+    events, has_more = timeline.events(
+        account.id, only=request.args.get("kind") or None, page=tpage
+    )
     open_tasks = db.session.scalars(
         select(Task)
         .where(Task.account_id == account.id, Task.done_at.is_(None), Task.deleted_at.is_(None))
@@ -75,7 +78,7 @@ def account_detail(account_id: int):
         account=account,
         events=events,
         has_more=has_more,
-        tpage=1,
+        tpage=tpage,
         kind=request.args.get("kind", ""),
         kinds=timeline.kinds(),
         open_tasks=open_tasks,
@@ -91,6 +94,15 @@ def account_timeline(account_id: int):
     account = account_or_404(account_id)
     kind = request.args.get("kind", "")
     page = page_number()
+    if not wants_fragment():
+        # A "more" link opened in a new tab: the account page at the same timeline position.
+        return see_other(
+            "customers.account_detail",
+            account_id=account.id,
+            kind=kind or None,
+            page=page if page > 1 else None,
+            _anchor="timeline",
+        )
     events, has_more = timeline.events(account.id, only=kind or None, page=page)
     return render_page(
         "customers/account_detail.html",

@@ -13,6 +13,7 @@ from salesweb.core.htmx import done, render_page, trigger
 from salesweb.core.i18n import to_local, to_utc
 from salesweb.core.models import utcnow
 from salesweb.core.pagination import paginate
+from salesweb.core.params import parse_id
 from salesweb.core.security import SIGNED_IN, access
 from salesweb.customers import bp, services
 from salesweb.customers.forms import TaskForm
@@ -24,7 +25,7 @@ from salesweb.extensions import db, htmx
 
 def _who(choices: list[tuple[int, str]]) -> int:
     """Whose tasks to list: ?owner= within the user's scope, else the user's own."""
-    wanted = request.args.get("owner", type=int)
+    wanted = parse_id(request.args.get("owner"))
     return wanted if wanted in {c[0] for c in choices} else current_user.id
 
 
@@ -68,11 +69,8 @@ def _task_form(task: Task | None, default_owner: User) -> TaskForm:
 @bp.route("/tasks/new", methods=["GET", "POST"])
 @access("admin", "manager", "rep")
 def task_create():
-    account = (
-        account_or_404(int(request.args["account_id"]))
-        if request.args.get("account_id", "").isdigit()
-        else None
-    )
+    account_id = parse_id(request.args.get("account_id"))
+    account = account_or_404(account_id) if account_id else None
     if account is not None and not can_edit_account(current_user, account):
         abort(403)
     form = _task_form(None, (account.owner if account and account.owner else current_user))

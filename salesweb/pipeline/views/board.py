@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload, lazyload, load_only
 
 from salesweb.auth.models import Role, Team, User
 from salesweb.core.htmx import render_page
+from salesweb.core.params import parse_id
 from salesweb.core.security import SIGNED_IN, access
 from salesweb.customers.models import Account
 from salesweb.customers.views import owner_choices
@@ -43,10 +44,10 @@ def _processes() -> list[SalesProcess]:
 
 def _process(processes: list[SalesProcess]) -> SalesProcess:
     """The process asked for (?process=, active or not), or the default one."""
-    raw = request.args.get("process", "")
-    if raw.isdigit():
-        process = next((p for p in processes if p.id == int(raw)), None) or db.session.get(
-            SalesProcess, int(raw)
+    wanted = parse_id(request.args.get("process"))
+    if wanted:
+        process = next((p for p in processes if p.id == wanted), None) or db.session.get(
+            SalesProcess, wanted
         )
     else:
         process = next((p for p in processes if p.is_default), None)

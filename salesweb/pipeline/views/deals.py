@@ -12,6 +12,7 @@ from salesweb.auth.models import Role, User
 from salesweb.core.errors import DomainError, put_on_form
 from salesweb.core.htmx import render_page, trigger
 from salesweb.core.pagination import paginate_ids
+from salesweb.core.params import parse_id, parse_int
 from salesweb.core.security import SIGNED_IN, access
 from salesweb.customers.models import Account, Contact, Interaction
 from salesweb.customers.permissions import can_edit_account, scope_accounts
@@ -197,7 +198,7 @@ def deal_move(deal_id: int):
     if not can_move_deal(current_user, deal):
         abort(403)
     form = move_form(deal)
-    version = request.form.get("version", type=int)
+    version = parse_int(request.form.get("version"), lo=0)
     try:
         target = _target(deal, form)
         services.move_deal(
@@ -358,8 +359,8 @@ def _parties(form: DealForm) -> tuple[Account | None, Contact | None]:
 def deal_create():
     if not can_create_deal(current_user):
         abort(403)
-    raw = request.args.get("account_id", "")
-    account = account_or_404(int(raw)) if raw.isdigit() else None
+    account_id = parse_id(request.args.get("account_id"))
+    account = account_or_404(account_id) if account_id else None
     form = _deal_form(None, account)
     if form.validate_on_submit():
         try:

@@ -13,6 +13,7 @@ from flask_login import current_user
 from salesweb.core.errors import DomainError, error_response, put_on_form
 from salesweb.core.htmx import done, render_page, see_other, trigger, wants_fragment
 from salesweb.core.pagination import paginate
+from salesweb.core.params import parse_int
 from salesweb.core.security import SIGNED_IN, access
 from salesweb.extensions import db
 from salesweb.pipeline import bp, quoting
@@ -78,8 +79,9 @@ def _put_on_quote_form(form: QuoteForm, exc: DomainError) -> None:
     """A refusal next to its input: line fields are named lines-<row>-<field>."""
     if exc.field and exc.field.startswith("lines-"):
         _lines, row, name = exc.field.split("-", 2)
-        if row.isdigit() and int(row) < len(form.lines.entries):
-            target = getattr(form.lines.entries[int(row)].form, name, None)
+        index = parse_int(row, lo=0, hi=len(form.lines.entries) - 1)
+        if index is not None:
+            target = getattr(form.lines.entries[index].form, name, None)
             if target is not None:
                 target.errors = [*target.errors, exc.message]
                 return

@@ -11,6 +11,7 @@ from salesweb.core.errors import DomainError, put_on_form
 from salesweb.core.htmx import render_page
 from salesweb.core.models import utcnow
 from salesweb.core.pagination import paginate
+from salesweb.core.params import parse_id
 from salesweb.core.security import access
 from salesweb.customers.models import Account, Contact
 from salesweb.customers.permissions import scope_contacts
@@ -69,12 +70,12 @@ def _active_surveys() -> list[Survey]:
 @access("admin", "manager", "rep")
 def invite_form():
     q = search_term(request.args.get("q"))
-    account_id = request.args.get("account", type=int)
+    account_id = parse_id(request.args.get("account"))
     form = InviteForm()
     surveys = _active_surveys()
     form.survey_id.choices = [(s.id, s.title) for s in surveys]
-    if request.method == "GET" and request.args.get("survey", type=int):
-        form.survey_id.data = request.args.get("survey", type=int)
+    if request.method == "GET" and parse_id(request.args.get("survey")):
+        form.survey_id.data = parse_id(request.args.get("survey"))
     if form.validate_on_submit():
         survey = next((s for s in surveys if s.id == form.survey_id.data), None)
         contacts = list(
@@ -121,7 +122,7 @@ def invitation_list():
     status = request.args.get("status", "")
     sort = request.args.get("sort", "created")
     sort = sort if sort in INVITATION_SORTS else "created"
-    survey_id = request.args.get("survey", type=int)
+    survey_id = parse_id(request.args.get("survey"))
     stmt = scope_invitations(
         select(Invitation).join(Account, Account.id == Invitation.account_id), current_user
     )
