@@ -99,6 +99,13 @@ def message(kind: str, lang: str, status: int, survey: Survey | None = None) -> 
     return _private(make_response(body, status))
 
 
+@public_bp.errorhandler(429)
+def too_many(_error):
+    """Rate-limited: said politely in the invitation's language, like every other refusal."""
+    token = (request.view_args or {}).get("token", "")
+    return message("busy", _language(services.invitation_by_token(token) if token else None), 429)
+
+
 @csrf.exempt  # no session here: the signed form token and the invitation token protect it
 @public_bp.route("/<token>", methods=["GET", "POST"])
 @access(PUBLIC)

@@ -211,10 +211,16 @@ def test_replay_after_answering_is_already_answered(app, client, db, csrf_on):
 
 
 def test_rate_limited_per_address(app, client, db):
+    _inv, token = make_invitation(locale="en")
+    db.session.commit()
     app.config["SALESWEB_SURVEY_LIMIT"] = "3 per minute"
     try:
-        codes = [client.get("/s/" + "y" * 43).status_code for _ in range(4)]
+        codes = [client.get("/s/" + "y" * 43).status_code for _ in range(3)]
+        limited = client.get(f"/s/{token}", headers={"Accept-Language": "zh-CN"})
     finally:
         app.config.pop("SALESWEB_SURVEY_LIMIT")
         limiter.reset()
-    assert codes == [404, 404, 404, 429]
+    assert codes == [404, 404, 404] and limited.status_code == 429
+    # The refusal is the survey's own polite page, in the invitation's language.
+    assert by_id(limited, "survey-message").get("data-kind") == "busy"
+    assert parse(limited).get("lang") == "en"
