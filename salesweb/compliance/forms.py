@@ -101,6 +101,7 @@ class DecisionForm(FlaskForm):
         _l("Decision"), choices=lambda: _labels(DECISION_LABELS), validators=[InputRequired()]
     )
     comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=4000)])
+    confirm_waivers = BooleanField(_l("I have read the waivers above and confirm them"))
     contract_id = HiddenField()
     version_no = HiddenField()
 

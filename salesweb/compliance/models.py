@@ -342,6 +342,9 @@ class RuleResult(AuditedMixin, db.Model):
     details: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
 
     review: Mapped[Review] = relationship(back_populates="results")
+    waivers: Mapped[list[FindingWaiver]] = relationship(
+        lazy="selectin", order_by="FindingWaiver.id"
+    )
 
     __table_args__ = (
         Index("ix_review_results_review", "review_id", "position"),
@@ -351,6 +354,50 @@ class RuleResult(AuditedMixin, db.Model):
     @property
     def description(self) -> str:
         return bilingual(self.description_zh, self.description_en)
+
+    @property
+    def blocks(self) -> bool:
+        """A failed blocking rule: approving over it needs a waiver."""
+        return not self.passed and self.severity == Severity.BLOCK
+
+    @property
+    def waiver(self) -> FindingWaiver | None:
+        return next((w for w in self.waivers if w.kind == WaiverKind.WAIVER), None)
+
+    @property
+    def waiver_confirmation(self) -> FindingWaiver | None:
+        return next((w for w in self.waivers if w.kind == WaiverKind.CONFIRMATION), None)
+
+    @property
+    def audit_label(self) -> str:
+        return f"{self.kind} #{self.review_id}"
+
+
+class WaiverKind(StrEnum):
+    WAIVER = "waiver"  # an approver approves over the finding, with the reason
+    CONFIRMATION = "confirmation"  # the second approver confirms the first one's waiver
+
+
+class FindingWaiver(AuditedMixin, db.Model):
+    """A blocking finding approved over (or the second approver's confirmation of that): part of
+    the trail, written once."""
+
+    __tablename__ = "review_waivers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("contract_reviews.id"), nullable=False)
+    result_id: Mapped[int] = mapped_column(ForeignKey("review_results.id"), nullable=False)
+    kind: Mapped[str] = mapped_column(String(12), nullable=False)
+    reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    actor: Mapped[User] = relationship(lazy="joined", foreign_keys=[actor_id])
+
+    __table_args__ = (
+        Index("ix_review_waivers_result", "result_id", "created_at"),
+        Index("ix_review_waivers_review", "review_id"),
+    )
 
     @property
     def audit_label(self) -> str:
@@ -516,7 +563,14 @@ class TrailLocked(DomainError):
     """An attempt to change or remove part of a review's trail."""
 
 
-IMMUTABLE = (RuleResult, ReviewComment, ReviewDecision, ContractVersion, ContractAttachment)
+IMMUTABLE = (
+    RuleResult,
+    ReviewComment,
+    ReviewDecision,
+    FindingWaiver,
+    ContractVersion,
+    ContractAttachment,
+)
 
 
 def _changed_columns(obj: Any) -> set[str]:

@@ -126,10 +126,12 @@ def _terms(n: int, deal: Deal) -> dict:
 def _decide(review: Review, officer: User, decision: str, second: User | None = None) -> None:
     services.claim_review(officer, review)
     comments = {r.id: "请按公司标准条款修改。" for r in review.results if not r.passed}
-    services.decide_review(officer, review, decision, "审核意见见各项。", comments)
+    # An approval over a blocking finding says why, finding by finding.
+    waivers = {r.id: "经法务确认，按集团框架协议执行。" for r in review.results if r.blocks}
+    services.decide_review(officer, review, decision, "审核意见见各项。", comments, waivers=waivers)
     if decision == Decision.APPROVE and review.needs_two and second is not None:
         services.claim_review(second, review)
-        services.decide_review(second, review, Decision.APPROVE, "同意。", {})
+        services.decide_review(second, review, Decision.APPROVE, "同意。", {}, confirm_waivers=True)
 
 
 def seed_contracts() -> None:

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import IO, Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from salesweb.auth.models import Role, User
@@ -26,6 +27,7 @@ from salesweb.compliance.models import (
     ContractStatus,
     ContractVersion,
     Decision,
+    FindingWaiver,
     Review,
     ReviewComment,
     ReviewDecision,
@@ -35,6 +37,7 @@ from salesweb.compliance.models import (
     Rule,
     RuleResult,
     Severity,
+    WaiverKind,
 )
 from salesweb.compliance.permissions import is_party
 from salesweb.core import audit
@@ -58,6 +61,14 @@ TERM_FIELDS = (
     "auto_renew",
     "governing_law",
     "clauses",
+)
+
+
+audit.ACTION_LABELS.update(
+    {
+        "waive": _l("blocking finding waived"),
+        "waiver_confirmed": _l("waiver confirmed by the second approver"),
+    }
 )
 
 
@@ -403,8 +414,11 @@ def decide_review(
     *,
     contract_id: int | None = None,
     version_no: int | None = None,
+    waivers: dict[int, str] | None = None,
+    confirm_waivers: bool = False,
 ) -> ReviewDecision:
-    """Approve, request changes (a comment on each finding) or reject one contract version."""
+    """Approve (a waiver for each blocking finding), request changes (a comment on each finding)
+    or reject one contract version."""
     contract = review.contract
     if contract_id is not None and contract_id != contract.id:
         raise AttemptRefused(_("The form names another contract."), "decision_tampered")
@@ -440,6 +454,8 @@ def decide_review(
         raise AttemptRefused(
             _("A second approval must come from a different person."), "decision_refused"
         )
+    if decision == Decision.APPROVE:
+        _waive_blocking(actor, review, waivers or {}, confirm_waivers)
     for result in findings:
         text = (finding_comments.get(result.id) or "").strip()
         if text:
@@ -480,6 +496,41 @@ def decide_review(
     audit.name_change(contract, decision)
     db.session.flush()
     return record
+
+
+def _waive_blocking(actor: User, review: Review, waivers: dict[int, str], confirmed: bool) -> None:
+    """Approving over blocking findings: each one not yet waived needs this approver's waiver with
+    a reason; those the first approver waived need the second approver's confirmation."""
+    blocking = [r for r in review.results if r.blocks]
+    for result in blocking:
+        if result.waiver is None and not (waivers.get(result.id) or "").strip():
+            raise DomainError(
+                _("Approving over this blocking finding needs a waiver: say why it is acceptable."),
+                field=f"waiver-{result.id}",
+            )
+    if any(r.waiver for r in blocking) and not confirmed:
+        raise DomainError(
+            _("Read the waivers of the first approver and confirm them."), field="confirm_waivers"
+        )
+    for result in blocking:
+        if result.waiver is None:
+            kind, reason = WaiverKind.WAIVER, waivers[result.id].strip()[:4000]
+        else:
+            kind, reason = WaiverKind.CONFIRMATION, ""
+        result.waivers.append(
+            FindingWaiver(
+                review_id=review.id,
+                result_id=result.id,
+                kind=kind,
+                reason=reason,
+                actor_id=actor.id,
+            )
+        )
+        action = "waive" if kind == WaiverKind.WAIVER else "waiver_confirmed"
+        changes = {"finding": [None, result.description_en]}
+        if reason:
+            changes["reason"] = [None, reason]
+        audit.log_event(action, review, changes)
 
 
 def answer_finding(actor: User, review: Review, result_id: int | None, body: str) -> ReviewComment:

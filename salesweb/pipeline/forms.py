@@ -72,8 +72,19 @@ class WinForm(FlaskForm):
     version = VersionField(validators=[Optional()])
 
 
+CHOOSE_REASON = _l("Choose why the deal was lost.")
+
+
 class LoseForm(FlaskForm):
-    lost_reason_id = SelectField(_l("Reason"), coerce=int, validators=[InputRequired()])
+    lost_reason_id = SelectField(
+        _l("Reason"),
+        coerce=int,
+        # The first choice (0) is "choose a reason": refused, so nobody records one by accident.
+        validators=[
+            InputRequired(message=CHOOSE_REASON),
+            NumberRange(min=1, message=CHOOSE_REASON),
+        ],
+    )
     lost_note = StringField(_l("Details"), validators=[Optional(), Length(max=500)])
     version = VersionField(validators=[Optional()])
 

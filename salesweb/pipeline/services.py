@@ -53,10 +53,11 @@ DEAL_FIELDS = (
 class GateRefused(DomainError):
     """A move forward refused: `missing` lists every unmet exit criterion."""
 
-    def __init__(self, stage: Stage, missing: list[gates.Missing]) -> None:
+    def __init__(self, stage: Stage, missing: list[gates.Missing], target: Stage) -> None:
         super().__init__(_("“%(stage)s” cannot be left yet.", stage=stage.name))
         self.stage = stage
         self.missing = missing
+        self.target = target
 
 
 # --- process definitions ---------------------------------------------------------------------
@@ -375,6 +376,16 @@ def missing_to_leave(deal: Deal, stages: list[Stage]) -> list[gates.Missing]:
     return out
 
 
+def missing_to_reach(deal: Deal, target: Stage) -> list[gates.Missing]:
+    """What still holds the deal back from `target`: the exit criteria of every stage it would
+    leave on the way (nothing when the target lies behind)."""
+    current = deal.stage
+    leaving = [
+        s for s in deal.process_version.stages if current.position <= s.position < target.position
+    ]
+    return missing_to_leave(deal, leaving)
+
+
 def move_deal(
     actor: User | None,
     deal: Deal,
@@ -398,16 +409,10 @@ def move_deal(
         raise DomainError(_("Mark the deal as won to move it to after-sales."), field="stage_id")
     if target.id == deal.stage_id:
         raise DomainError(_("The deal is already in this stage."), field="stage_id")
-    current = deal.stage
-    if target.position > current.position:
-        leaving = [
-            s
-            for s in deal.process_version.stages
-            if current.position <= s.position < target.position
-        ]
-        missing = missing_to_leave(deal, leaving)
+    if target.position > deal.stage.position:
+        missing = missing_to_reach(deal, target)
         if missing:
-            raise GateRefused(current, missing)
+            raise GateRefused(deal.stage, missing, target)
     elif not reason.strip():
         raise DomainError(_("Say why the deal moves back."), field="reason")
     _enter(deal, target, actor, via, reason.strip())
@@ -435,14 +440,9 @@ def win_deal(
     if closed_on is None:
         raise DomainError(_("A won deal needs a close date."), field="closed_on")
     target = after_sales_stage(deal.process_version)
-    leaving = [
-        s
-        for s in deal.process_version.stages
-        if deal.stage.position <= s.position < target.position
-    ]
-    missing = missing_to_leave(deal, leaving)
+    missing = missing_to_reach(deal, target)
     if missing:
-        raise GateRefused(deal.stage, missing)
+        raise GateRefused(deal.stage, missing, target)
     deal.closed_on = closed_on
     _enter(deal, target, actor, via, status=DealStatus.WON)
     deal.probability = 100

@@ -6,16 +6,23 @@ slow phone; every refusal is a polite page that says nothing about other invitat
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Response, current_app, make_response, render_template, request
 from flask_babel import force_locale
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from salesweb.core.security import PUBLIC, access
-from salesweb.extensions import db, limiter
+from salesweb.extensions import csrf, db, limiter
 from salesweb.surveys import public_bp, services
 from salesweb.surveys.forms import read_answers
 from salesweb.surveys.models import Invitation, Survey
 
 LANGUAGES = ("zh_CN", "en")
+# How long a page opened by a customer stays good for sending; past it the answers come back
+# with a fresh token, so nothing typed is lost.
+FORM_TOKEN_AGE = timedelta(days=7)
 
 
 def survey_limit() -> str:
@@ -37,14 +44,37 @@ def _private(response: Response) -> Response:
     return response
 
 
+def _form_signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="survey-answer-form")
+
+
+def form_token(invitation: Invitation) -> str:
+    """The public form's own CSRF token: the invitation id, signed and dated (no session)."""
+    return _form_signer().dumps(invitation.id)
+
+
+def _form_token_ok(invitation: Invitation) -> bool:
+    # The same switch as the session CSRF of the staff pages (tests turn both off).
+    if not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return True
+    sent = request.form.get("form_token", "")
+    try:
+        signed_id = _form_signer().loads(sent, max_age=int(FORM_TOKEN_AGE.total_seconds()))
+    except BadSignature:  # also SignatureExpired
+        return False
+    return signed_id == invitation.id
+
+
 def render_survey(
     survey: Survey,
     lang: str,
     *,
     preview: bool = False,
     token: str = "",
+    invitation: Invitation | None = None,
     values: dict | None = None,
     errors: dict | None = None,
+    alert: str = "",
     status: int = 200,
 ) -> Response:
     """The answer page; the staff preview renders the very same template."""
@@ -55,8 +85,10 @@ def render_survey(
             lang=lang,
             preview=preview,
             token=token,
+            form_token=form_token(invitation) if invitation else "",
             values=values,
             errors=errors or {},
+            alert=alert,
         )
     return _private(make_response(body, status))
 
@@ -67,6 +99,14 @@ def message(kind: str, lang: str, status: int, survey: Survey | None = None) -> 
     return _private(make_response(body, status))
 
 
+@public_bp.errorhandler(429)
+def too_many(_error):
+    """Rate-limited: said politely in the invitation's language, like every other refusal."""
+    token = (request.view_args or {}).get("token", "")
+    return message("busy", _language(services.invitation_by_token(token) if token else None), 429)
+
+
+@csrf.exempt  # no session here: the signed form token and the invitation token protect it
 @public_bp.route("/<token>", methods=["GET", "POST"])
 @access(PUBLIC)
 @limiter.limit(survey_limit)
@@ -81,12 +121,27 @@ def answer(token: str):
         return message("expired", lang, 410, invitation.survey)
     survey = invitation.survey
     if request.method == "GET":
-        return render_survey(survey, lang, token=token)
+        return render_survey(survey, lang, token=token, invitation=invitation)
     with force_locale(lang):
         answers, errors = read_answers(survey.questions, request.form)
-    if errors:
+        stale = (
+            ""
+            if _form_token_ok(invitation)
+            else _(
+                "This page is too old to send, or it was changed. Your answers are kept below: "
+                "please check them and send them again."
+            )
+        )
+    if errors or stale:
         return render_survey(
-            survey, lang, token=token, values=request.form, errors=errors, status=422
+            survey,
+            lang,
+            token=token,
+            invitation=invitation,
+            values=request.form,
+            errors=errors,
+            alert=stale,
+            status=422,
         )
     invitation_id = invitation.id
     # End the reading transaction: the write then starts with the claim of the invitation.

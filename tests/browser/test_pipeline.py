@@ -46,11 +46,21 @@ def test_deal_gate_then_drag_on_board(page: Page, live_server):
     refusal = page.locator("#refusal")
     expect(refusal).to_contain_text("cannot be left yet")
     expect(refusal).to_contain_text("Needs survey completed")
-    for step in ("Needs survey completed", "Budget confirmed"):
-        page.locator("#checklist button", has_text=step).click()
-        expect(page.locator("#checklist button", has_text=step)).to_have_attribute(
-            "aria-pressed", "true"
-        )
+    # Ticking the missing steps re-renders the banner from the server: it never lags behind.
+    page.locator("#checklist button", has_text="Needs survey completed").click()
+    expect(refusal.locator("li", has_text="Needs survey completed")).to_have_count(0)
+    expect(refusal).to_contain_text("Budget confirmed")
+    page.locator("#checklist button", has_text="Budget confirmed").click()
+    expect(page.locator("#checklist button", has_text="Budget confirmed")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    expect(page.locator("#refusal-cleared")).to_contain_text("Proposal")
+    expect(refusal).not_to_contain_text("cannot be left yet")
+    # Unticking brings the banner back.
+    page.locator("#checklist button", has_text="Budget confirmed").click()
+    expect(refusal).to_contain_text("cannot be left yet")
+    page.locator("#checklist button", has_text="Budget confirmed").click()
+    expect(page.locator("#refusal-cleared")).to_be_visible()
 
     # Drag the card from Needs analysis to Proposal on the board.
     page.click("nav.mainnav >> text=Deals")
@@ -65,6 +75,25 @@ def test_deal_gate_then_drag_on_board(page: Page, live_server):
         )
     ).to_have_count(1)
     assert account_name
+
+
+def test_losing_a_deal_asks_for_a_reason_and_names_the_deal(page: Page, live_server):
+    sign_in(page, live_server, "rep@example.com")
+    page.select_option("#locale-select", "en")
+    page.click("nav.mainnav >> text=Deals")
+    card_title = page.locator(".board-cards[data-stage-key='lead'] .card-title").first
+    title = card_title.inner_text().strip()
+    card_title.click()
+    page.click("#lose-open")
+    confirm = page.locator("#lose-confirm")
+    expect(confirm.locator("h2")).to_contain_text(f"Mark “{title}” as lost?")
+    page.click("#lose-submit")
+    expect(page.locator("#lost_reason_id-error")).to_contain_text("Choose why the deal was lost")
+    expect(page.locator("h2#stage-title")).to_have_count(0)  # still the confirmation
+    page.select_option("#lost_reason_id", index=1)
+    page.fill("#lost_note", "Budget moved to next year")
+    page.click("#lose-submit")
+    expect(page.locator("h1 .badge")).to_contain_text("Lost")
 
 
 def test_refused_drag_puts_the_card_back(page: Page, live_server):

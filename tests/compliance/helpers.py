@@ -67,13 +67,15 @@ def make_contract(
 
 
 def approve(contract: Contract, officer=None, second=None):
-    """Submit, claim and approve (twice when the value needs two approvers)."""
+    """Submit, claim and approve (twice when the value needs two approvers), waiving every
+    blocking finding."""
     officer = officer or make_user(role="compliance")
     review = services.submit_contract(contract.owner, contract)
     services.claim_review(officer, review)
-    services.decide_review(officer, review, "approve", "", {})
+    waivers = {r.id: "风险可控" for r in review.results if r.blocks}
+    services.decide_review(officer, review, "approve", "", {}, waivers=waivers)
     if review.needs_two:
         second = second or make_user(role="compliance")
         services.claim_review(second, review)
-        services.decide_review(second, review, "approve", "", {})
+        services.decide_review(second, review, "approve", "", {}, confirm_waivers=True)
     return review

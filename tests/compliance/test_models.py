@@ -35,9 +35,12 @@ def test_a_draft_cannot_be_signed(app, db):
         assert contract.status == ContractStatus.DRAFT
 
 
-@pytest.mark.parametrize("what", ["result", "decision", "version"])
+@pytest.mark.parametrize("what", ["result", "decision", "waiver", "version"])
 def test_trail_rows_cannot_be_edited(review, db, what):
-    if what == "result":
+    if what == "waiver":
+        row = next(r for r in review.results if r.blocks).waiver
+        row.reason = "rewritten"
+    elif what == "result":
         row = review.results[0]
         row.passed = not row.passed
     elif what == "decision":

@@ -120,6 +120,24 @@ def test_request_changes_needs_a_comment_on_each_finding(ctx, db):
     assert second.version_no == 2 and second.blocking == 0
 
 
+def test_approval_over_a_blocking_finding_needs_its_waiver(ctx, db):
+    contract = make_contract(payment_days=120, clauses=["confidentiality"])
+    review = services.submit_contract(contract.owner, contract)
+    officer = make_user(role="compliance")
+    services.claim_review(officer, review)
+    first, second = [r for r in review.results if r.blocks]
+    for waivers in ({}, {first.id: "担保", second.id: "   "}):
+        with pytest.raises(DomainError) as refused:
+            services.decide_review(officer, review, "approve", "", {}, waivers=waivers)
+        assert refused.value.field in (f"waiver-{first.id}", f"waiver-{second.id}")
+        assert contract.status == ContractStatus.IN_REVIEW and first.waiver is None
+    services.decide_review(
+        officer, review, "approve", "", {}, waivers={first.id: "担保", second.id: "框架协议"}
+    )
+    assert contract.status == ContractStatus.APPROVED
+    assert (first.waiver.reason, second.waiver.actor_id) == ("担保", officer.id)
+
+
 def test_nobody_reviews_their_own_contract(ctx, db):
     manager = make_user(role="admin")
     contract = make_contract(owner=manager)

@@ -488,3 +488,99 @@ def test_deal_page_loads_the_compliance_panel_after_the_page(client, login_as, d
     other = new_deal(make_user())
     db.session.commit()
     assert client.get(f"/compliance/deals/{other.id}/panel").status_code == 404
+
+
+def _decide(client, review, contract, **data):
+    form = {"decision": "approve", "contract_id": contract.id, "version_no": review.version_no}
+    return client.post(f"/compliance/reviews/{review.id}/decide", headers=EN, data={**form, **data})
+
+
+def _blocked_review(app, rep, **terms):
+    with app.test_request_context():
+        setup()
+        contract = make_contract(owner=rep, payment_days=120, clauses=["confidentiality"], **terms)
+        review = services.submit_contract(rep, contract)
+    return contract, review
+
+
+def test_approving_over_blocking_findings_needs_a_waiver_each(
+    client, login_as, db, app, monkeypatch
+):
+    rep = make_user()
+    contract, review = _blocked_review(app, rep)
+    officer = login_as("compliance")
+    with app.test_request_context():
+        services.claim_review(officer, review)
+    db.session.commit()
+    blocking = [r for r in review.results if r.blocks]
+    assert len(blocking) == 2
+    page = client.get(f"/compliance/reviews/{review.id}", headers=EN)
+    assert all(by_id(page, f"waiver-{r.id}-reason") is not None for r in blocking)
+    refused = _decide(client, review, contract, **{f"waiver-{blocking[0].id}": "集团担保"})
+    assert refused.status_code == 422
+    assert by_id(refused, f"waiver-{blocking[1].id}-error") is not None
+    assert by_id(refused, f"waiver-{blocking[0].id}-reason").text_content() == "集团担保"
+    db.session.expire_all()
+    assert contract.status == ContractStatus.IN_REVIEW and count(db, ReviewDecision) == 0
+
+    reasons = {blocking[0].id: "鑫淼集团担保付款", blocking[1].id: "框架协议已含责任条款"}
+    approved = _decide(client, review, contract, **{f"waiver-{k}": v for k, v in reasons.items()})
+    assert approved.status_code == 303
+    db.session.expire_all()
+    assert contract.status == ContractStatus.APPROVED
+    assert {r.id: r.waiver.reason for r in review.results if r.blocks} == reasons
+    shown = client.get(f"/compliance/reviews/{review.id}", headers=EN)
+    assert "鑫淼集团担保付款" in by_id(shown, f"finding-{blocking[0].id}-waiver").text_content()
+    trail = by_id(shown, f"history-contract_reviews-{review.id}").text_content()
+    assert "blocking finding waived" in trail and "框架协议已含责任条款" in trail
+    assert count(db, AuditLog, AuditLog.action == "waive") == 2
+
+    from salesweb.compliance import reports
+
+    printed = []
+    real_render = reports.render_pdf
+    monkeypatch.setattr(
+        reports, "render_pdf", lambda html, css: printed.append(html) or real_render(html, css)
+    )
+    pdf = client.get(f"/compliance/reviews/{review.id}/pdf", headers={"Accept-Language": "zh-CN"})
+    assert pdf.status_code == 200 and all(text in printed[0] for text in reasons.values())
+    content = _pdf_content(pdf.get_data()).upper()
+    assert all(f"<{ord(char):04X}>".encode() in content for char in "鑫淼")
+
+
+def test_second_approver_sees_and_confirms_the_waivers(client, login_as, db, app):
+    from decimal import Decimal
+
+    rep = make_user()
+    contract, review = _blocked_review(app, rep, value=Decimal("2000000"))
+    first = make_user(role="compliance")
+    with app.test_request_context():
+        services.claim_review(first, review)
+        waivers = {r.id: "客户为集团子公司" for r in review.results if r.blocks}
+        services.decide_review(first, review, "approve", "", {}, waivers=waivers)
+    db.session.commit()
+    assert review.needs_two and review.status == ReviewStatus.QUEUED
+    second = login_as("compliance")
+    with app.test_request_context():
+        services.claim_review(second, review)
+    db.session.commit()
+    page = client.get(f"/compliance/reviews/{review.id}", headers=EN)
+    for result_id in waivers:
+        assert "客户为集团子公司" in by_id(page, f"waiver-{result_id}-given").text_content()
+        assert by_id(page, f"waiver-{result_id}-reason") is None  # nothing to waive again
+    assert by_id(page, "confirm_waivers") is not None
+    unconfirmed = _decide(client, review, contract)
+    assert (
+        unconfirmed.status_code == 422 and by_id(unconfirmed, "confirm_waivers-error") is not None
+    )
+    db.session.expire_all()
+    assert (
+        contract.status == ContractStatus.SUBMITTED or contract.status == ContractStatus.IN_REVIEW
+    )
+    assert review.approvals == 1
+    confirmed = _decide(client, review, contract, confirm_waivers="y")
+    assert confirmed.status_code == 303
+    db.session.expire_all()
+    assert contract.status == ContractStatus.APPROVED
+    assert all(r.waiver_confirmation.actor_id == second.id for r in review.results if r.blocks)
+    assert count(db, AuditLog, AuditLog.action == "waiver_confirmed") == len(waivers)

@@ -299,3 +299,88 @@ def test_rates_manual_and_csv(client, login_as, db):
     report = by_id(response, "rate-report").text_content()
     assert "taken: 1 rejected: 2 read: 3" in report
     assert db.session.scalar(select(func.count()).select_from(ExchangeRate)) == 2
+
+
+def _selected(response, select_id: str) -> list[str]:
+    return by_id(response, select_id).xpath("option[@selected]/@value")
+
+
+def _rep_deal(login_as, app, db, **data):
+    """A rep signed in, with one deal of theirs."""
+    rep = login_as("rep")
+    with app.test_request_context():
+        deal = new_deal(rep, **data)
+    db.session.commit()
+    return rep, deal
+
+
+def test_lose_asks_to_confirm_naming_the_deal_with_no_reason_chosen(client, login_as, db, app):
+    _rep, deal = _rep_deal(login_as, app, db, title="华东扩容项目")
+    page = client.get(f"/pipeline/deals/{deal.id}", headers=EN)
+    # One click on the deal page only opens the confirmation: no lose form posts from there.
+    assert by_id(page, "lose-form") is None
+    assert by_id(page, "lose-open").get("href") == f"/pipeline/deals/{deal.id}/lose"
+    confirm = client.get(f"/pipeline/deals/{deal.id}/lose", headers=EN)
+    assert confirm.status_code == 200 and parse(confirm).xpath("//html")
+    assert "华东扩容项目" in by_id(confirm, "lose-confirm-title").text_content()
+    assert "华东扩容项目" in by_id(confirm, "lose-submit").text_content()
+    options = by_id(confirm, "lost_reason_id").xpath("option/@value")
+    assert options[0] == "0" and _selected(confirm, "lost_reason_id") in ([], ["0"])
+    panel = client.get(f"/pipeline/deals/{deal.id}/lose", headers={**HX, **EN})
+    assert "<html" not in panel.get_data(as_text=True) and by_id(panel, "lose-form") is not None
+
+
+def test_lose_without_a_reason_is_refused_next_to_the_field(client, login_as, db, app):
+    _rep, deal = _rep_deal(login_as, app, db, title="Kept open")
+    for data in ({"lost_reason_id": "0"}, {}):
+        refused = client.post(
+            f"/pipeline/deals/{deal.id}/lose", headers=EN, data={**data, "version": deal.version}
+        )
+        assert refused.status_code == 422
+        assert "Choose why the deal was lost" in by_id(refused, "lost_reason_id-error").text
+        assert "Kept open" in by_id(refused, "lose-confirm-title").text_content()
+    db.session.refresh(deal)
+    assert deal.status == DealStatus.OPEN and deal.lost_reason_id is None
+
+
+def test_move_form_offers_the_next_stage(client, login_as, db, app):
+    rep = login_as("rep")
+    with app.test_request_context():
+        deal = new_deal(rep, stage_key="needs")
+        last = new_deal(rep, stage_key="signing")
+    db.session.commit()
+    proposal = stage(default_process(), "proposal")
+    page = client.get(f"/pipeline/deals/{deal.id}")
+    assert _selected(page, "stage_id") == [str(proposal.id)]
+    # The last open stage has nowhere forward to go: nothing is offered, so nothing moves back.
+    at_end = client.get(f"/pipeline/deals/{last.id}")
+    assert _selected(at_end, "stage_id") == ["0"]
+    refused = client.post(
+        f"/pipeline/deals/{last.id}/move", headers=EN, data={"stage_id": "0", "version": 1}
+    )
+    assert refused.status_code == 422
+    db.session.refresh(last)
+    assert last.stage.key == "signing"
+
+
+def test_refusal_banner_follows_the_checklist(client, login_as, db, app):
+    rep, deal = _rep_deal(login_as, app, db, stage_key="needs")
+    proposal = stage(default_process(), "proposal")
+    refused = client.post(
+        f"/pipeline/deals/{deal.id}/move",
+        headers=EN,
+        data={"stage_id": proposal.id, "version": deal.version},
+    )
+    banner = by_id(refused, "refusal")
+    url = f"/pipeline/deals/{deal.id}/refusal?stage_id={proposal.id}"
+    assert banner.get("hx-get") == url and "checklistChanged" in banner.get("hx-trigger")
+    still = client.get(url, headers={**HX, **EN})
+    assert "cannot be left yet" in by_id(still, "refusal-message").text_content()
+    with app.test_request_context():
+        tick_all(deal, rep)
+    db.session.commit()
+    cleared = client.get(url, headers={**HX, **EN})
+    assert by_id(cleared, "refusal-message") is None
+    assert "Proposal" in by_id(cleared, "refusal-cleared").text_content()
+    assert by_id(cleared, "refusal").get("hx-get") == url
+    assert client.get(url).status_code == 303

@@ -4,6 +4,7 @@ the question, one answer, polite refusals, CSRF, rate limit, escaped free text."
 import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from salesweb.core.models import utcnow
@@ -137,28 +138,89 @@ def test_free_text_is_shown_escaped(client, login_as, db):
     assert "<script>alert" not in client.get(f"/surveys/cases/{case.id}").get_data(as_text=True)
 
 
-def test_csrf_is_required(app, client, db):
-    survey = make_survey()
-    _inv, token = make_invitation(survey)
-    db.session.commit()
+@pytest.fixture
+def csrf_on(app):
     app.config["WTF_CSRF_ENABLED"] = True
-    try:
-        refused = client.post(f"/s/{token}", data=form_for(survey, nps=9))
-        assert refused.status_code == 400
-        page = client.get(f"/s/{token}")
-        csrf = parse(page).xpath("//input[@name='csrf_token']/@value")[0]
-        taken = client.post(f"/s/{token}", data={**form_for(survey, nps=9), "csrf_token": csrf})
-        assert taken.status_code == 200
-    finally:
-        app.config["WTF_CSRF_ENABLED"] = False
+    yield
+    app.config["WTF_CSRF_ENABLED"] = False
+
+
+def _form_token(page) -> str:
+    return parse(page).xpath("//input[@name='form_token']/@value")[0]
+
+
+def test_answer_sent_without_the_session_is_taken(app, client, db, csrf_on):
+    survey = make_survey()
+    _inv, token = make_invitation(survey, locale="en")
+    db.session.commit()
+    page = client.get(f"/s/{token}")
+    assert parse(page).xpath("//input[@name='csrf_token']") == []
+    # Yesterday's page, sent from a browser that kept no cookie at all.
+    fresh = app.test_client()
+    taken = fresh.post(
+        f"/s/{token}", data={**form_for(survey, nps=9, text="ok"), "form_token": _form_token(page)}
+    )
+    assert taken.status_code == 200
+    assert by_id(taken, "survey-message").get("data-kind") == "thanks"
+    assert count(db, SurveyResponse) == 1
+
+
+def test_tampered_form_token_keeps_the_answers_in_the_invitations_language(
+    app, client, db, csrf_on
+):
+    survey = make_survey()
+    _inv, token = make_invitation(survey, locale="en")
+    other, _other_token = make_invitation(survey)
+    db.session.commit()
+    page = client.get(f"/s/{token}")
+    from salesweb.surveys.public_views import form_token
+
+    with app.test_request_context():
+        someone_elses = form_token(other)
+    text = survey.questions[-1]
+    for bad in (_form_token(page) + "x", someone_elses, ""):
+        refused = app.test_client().post(
+            f"/s/{token}",
+            headers={"Accept-Language": "zh-CN"},
+            data={**form_for(survey, nps=9, text="交货很快"), "form_token": bad},
+        )
+        assert refused.status_code == 422
+        assert parse(refused).get("lang") == "en"
+        assert (
+            "please check them and send them again"
+            in by_id(refused, "form-token-error").text_content()
+        )
+        assert by_id(refused, f"q{text.id}").text_content() == "交货很快"
+        nps = survey.questions[0]
+        assert parse(refused).xpath(f"//input[@name='q{nps.id}'][@checked]/@value") == ["9"]
+        assert _form_token(refused) != bad
+    assert count(db, SurveyResponse) == 0
+
+
+def test_replay_after_answering_is_already_answered(app, client, db, csrf_on):
+    survey = make_survey()
+    _inv, token = make_invitation(survey, locale="en")
+    db.session.commit()
+    data = {**form_for(survey, nps=9), "form_token": _form_token(client.get(f"/s/{token}"))}
+    assert app.test_client().post(f"/s/{token}", data=data).status_code == 200
+    replay = app.test_client().post(f"/s/{token}", data=data)
+    assert replay.status_code == 409
+    assert by_id(replay, "survey-message").get("data-kind") == "answered"
+    assert parse(replay).get("lang") == "en"
     assert count(db, SurveyResponse) == 1
 
 
 def test_rate_limited_per_address(app, client, db):
+    _inv, token = make_invitation(locale="en")
+    db.session.commit()
     app.config["SALESWEB_SURVEY_LIMIT"] = "3 per minute"
     try:
-        codes = [client.get("/s/" + "y" * 43).status_code for _ in range(4)]
+        codes = [client.get("/s/" + "y" * 43).status_code for _ in range(3)]
+        limited = client.get(f"/s/{token}", headers={"Accept-Language": "zh-CN"})
     finally:
         app.config.pop("SALESWEB_SURVEY_LIMIT")
         limiter.reset()
-    assert codes == [404, 404, 404, 429]
+    assert codes == [404, 404, 404] and limited.status_code == 429
+    # The refusal is the survey's own polite page, in the invitation's language.
+    assert by_id(limited, "survey-message").get("data-kind") == "busy"
+    assert parse(limited).get("lang") == "en"

@@ -64,6 +64,8 @@ def _review_context(review: Review, form: DecisionForm | None = None, **extra) -
         "now": utcnow(),
         "finding_errors": {},
         "finding_values": {},
+        "waiver_errors": {},
+        "waiver_values": {},
         **extra,
     }
 
@@ -109,12 +111,25 @@ def _finding_comments(review: Review) -> dict[int, str]:
     return {r.id: request.form.get(f"finding-{r.id}", "")[:4000] for r in review.results}
 
 
+def _waivers(review: Review) -> dict[int, str]:
+    """The waiver reason typed for each blocking finding."""
+    return {r.id: request.form.get(f"waiver-{r.id}", "")[:4000] for r in review.results if r.blocks}
+
+
+def _field_errors(exc: DomainError, prefix: str) -> dict[int, str]:
+    """A refusal about one finding's input (`finding-3`, `waiver-3`), keyed by the finding."""
+    if exc.field and exc.field.startswith(prefix + "-"):
+        return {int(exc.field.split("-", 1)[1]): exc.message}
+    return {}
+
+
 @bp.post("/reviews/<int:review_id>/decide")
 @access(*REVIEWERS)
 def review_decide(review_id: int):
     review = review_or_404(review_id)
     form = DecisionForm()
     comments = _finding_comments(review)
+    waivers = _waivers(review)
     contract_id = request.form.get("contract_id", "")
     version_no = request.form.get("version_no", "")
     try:
@@ -128,13 +143,13 @@ def review_decide(review_id: int):
             comments,
             contract_id=parse_int(contract_id, -1),
             version_no=parse_int(version_no, -1),
+            waivers=waivers,
+            confirm_waivers=form.confirm_waivers.data,
         )
         db.session.commit()
     except DomainError as exc:
-        errors = {}
-        if exc.field and exc.field.startswith("finding-"):
-            errors[int(exc.field.split("-", 1)[1])] = exc.message
-        elif not isinstance(exc, services.AttemptRefused):
+        errors, waiver_errors = _field_errors(exc, "finding"), _field_errors(exc, "waiver")
+        if not (errors or waiver_errors or isinstance(exc, services.AttemptRefused)):
             put_on_form(form, exc)
         return _attempt(
             review,
@@ -143,6 +158,8 @@ def review_decide(review_id: int):
             form=form,
             finding_errors=errors,
             finding_values=comments,
+            waiver_errors=waiver_errors,
+            waiver_values=waivers,
             decision_refusal=exc.message,
         )
     flash(_("Decision recorded: %(decision)s.", decision=record.label), "success")

@@ -58,11 +58,18 @@ def deal_list():
 
 def move_form(deal: Deal) -> MoveForm:
     form = MoveForm(version=deal.version)
-    form.stage_id.choices = [
-        (s.id, s.name)
-        for s in deal.process_version.stages
-        if s.kind == StageKind.OPEN and s.id != deal.stage_id
+    others = [
+        s for s in deal.process_version.stages if s.kind == StageKind.OPEN and s.id != deal.stage_id
     ]
+    form.stage_id.choices = [(s.id, s.name) for s in others]
+    ahead = [s for s in others if s.position > deal.stage.position]
+    if not form.stage_id.raw_data:
+        # Offer the way forward: the move pressed as offered must never be a move back.
+        if ahead:
+            form.stage_id.data = ahead[0].id
+        else:
+            form.stage_id.choices.insert(0, (0, _("— choose a stage —")))
+            form.stage_id.data = 0
     return form
 
 
@@ -130,7 +137,6 @@ def _page_context(deal: Deal) -> dict:
         "quotes": quotes,
         "move_form": move_form(deal),
         "win_form": WinForm(version=deal.version, closed_on=deal.expected_close),
-        "lose_form": _lose_form(deal),
         "reopen_form": ReopenForm(),
         "approval_form": ApprovalForm(),
         "wants_approval": wants_approval,
@@ -139,7 +145,10 @@ def _page_context(deal: Deal) -> dict:
 
 def _lose_form(deal: Deal) -> LoseForm:
     form = LoseForm(version=deal.version)
-    form.lost_reason_id.choices = [(r.id, r.label) for r in services.lost_reasons()]
+    # No reason is preselected: a reason nobody chose would be recorded as the truth.
+    form.lost_reason_id.choices = [(0, _("— choose a reason —"))] + [
+        (r.id, r.label) for r in services.lost_reasons()
+    ]
     return form
 
 
@@ -165,7 +174,9 @@ def _refused(deal: Deal, exc: DomainError, form=None):
         )
         return trigger(response, "dealMoveRefused")
     context = _page_context(deal)
-    context.update(refusal=exc.message, refusal_missing=missing)
+    context.update(
+        refusal=exc.message, refusal_missing=missing, refusal_target=getattr(exc, "target", None)
+    )
     if form is not None:
         context[form.__class__.__name__.replace("Form", "").lower() + "_form"] = form
     return render_page("pipeline/deal_detail.html", http_status=422, **context)
@@ -188,7 +199,10 @@ def _target(deal: Deal, form: MoveForm):
         return stage
     if not form.validate_on_submit():
         raise DomainError(_("Choose a stage of this deal's process."), field="stage_id")
-    return next(s for s in deal.process_version.stages if s.id == form.stage_id.data)
+    stage = next((s for s in deal.process_version.stages if s.id == form.stage_id.data), None)
+    if stage is None:
+        raise DomainError(_("Choose a stage of this deal's process."), field="stage_id")
+    return stage
 
 
 @bp.post("/deals/<int:deal_id>/move")
@@ -236,6 +250,22 @@ def deal_win(deal_id: int):
     return _moved(deal, "dealWon")
 
 
+def _lose_page(deal: Deal, form: LoseForm, status: int = 200):
+    """The confirmation that names the deal: a page of its own, or a panel on the deal page."""
+    return render_page(
+        "pipeline/deal_lose.html", block="confirm", http_status=status, deal=deal, form=form
+    )
+
+
+@bp.get("/deals/<int:deal_id>/lose")
+@access(*WRITERS)
+def deal_lose_confirm(deal_id: int):
+    deal = deal_or_404(deal_id)
+    if not can_move_deal(current_user, deal):
+        abort(403)
+    return _lose_page(deal, _lose_form(deal))
+
+
 @bp.post("/deals/<int:deal_id>/lose")
 @access(*WRITERS)
 def deal_lose(deal_id: int):
@@ -243,20 +273,21 @@ def deal_lose(deal_id: int):
     if not can_move_deal(current_user, deal):
         abort(403)
     form = _lose_form(deal)
-    if not form.validate_on_submit():
-        return _refused(deal, DomainError(_("Choose why the deal was lost.")), form)
-    try:
-        reason = next(
-            (r for r in services.lost_reasons() if r.id == form.lost_reason_id.data), None
-        )
-        services.lose_deal(
-            current_user, deal, reason, form.lost_note.data or "", version=form.version.data
-        )
-        db.session.commit()
-    except DomainError as exc:
-        return _refused(deal, exc, form)
-    flash(_("The deal is marked lost."), "success")
-    return _moved(deal, "dealLost")
+    if form.validate_on_submit():
+        try:
+            reason = next(
+                (r for r in services.lost_reasons() if r.id == form.lost_reason_id.data), None
+            )
+            services.lose_deal(
+                current_user, deal, reason, form.lost_note.data or "", version=form.version.data
+            )
+            db.session.commit()
+            flash(_("The deal is marked lost."), "success")
+            return _moved(deal, "dealLost")
+        except DomainError as exc:
+            db.session.rollback()
+            put_on_form(form, exc)
+    return _lose_page(deal, form, 422)
 
 
 @bp.post("/deals/<int:deal_id>/reopen")
@@ -294,6 +325,26 @@ def deal_step_toggle(deal_id: int, step_id: int):
         )
         return trigger(response, "checklistChanged")
     return redirect(url_for("pipeline.deal_detail", deal_id=deal.id, _anchor="checklist"), code=303)
+
+
+@bp.get("/deals/<int:deal_id>/refusal")
+@access(SIGNED_IN)
+def deal_refusal(deal_id: int):
+    """The refused move's banner again, from the deal as it is now (after a checklist change)."""
+    deal = deal_or_404(deal_id, *PAGE_OPTIONS)
+    if not htmx:
+        return redirect(url_for("pipeline.deal_detail", deal_id=deal.id), code=303)
+    target = db.session.get(Stage, request.args.get("stage_id", type=int) or 0)
+    if target is None or target.version_id != deal.process_version_id:
+        abort(404)
+    missing = services.missing_to_reach(deal, target) if deal.status == DealStatus.OPEN else []
+    return render_page(
+        "pipeline/_move_banner.html",
+        deal=deal,
+        refusal=_("“%(stage)s” cannot be left yet.", stage=deal.stage.name),
+        refusal_missing=missing,
+        refusal_target=target,
+    )
 
 
 @bp.post("/deals/<int:deal_id>/approve")
