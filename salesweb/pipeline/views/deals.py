@@ -334,7 +334,7 @@ def deal_refusal(deal_id: int):
     deal = deal_or_404(deal_id, *PAGE_OPTIONS)
     if not htmx:
         return redirect(url_for("pipeline.deal_detail", deal_id=deal.id), code=303)
-    target = db.session.get(Stage, request.args.get("stage_id", type=int) or 0)
+    target = db.session.get(Stage, parse_id(request.args.get("stage_id")) or 0)
     if target is None or target.version_id != deal.process_version_id:
         abort(404)
     missing = services.missing_to_reach(deal, target) if deal.status == DealStatus.OPEN else []
