@@ -56,10 +56,15 @@ def refuse_nul_bytes() -> None:
     """400 for a NUL character in any query or form value: no text a person types holds one,
     and PostgreSQL refuses it in every text parameter (a 500 deep inside a query)."""
     from flask import abort, request
+    from werkzeug.exceptions import RequestEntityTooLarge
 
     values = [*request.args.values(), *request.args.keys()]
     if request.method in ("POST", "PUT", "PATCH", "DELETE"):
-        values += [*request.form.keys(), *(v for _k, v in request.form.items(multi=True))]
+        try:
+            form = request.form
+        except RequestEntityTooLarge:
+            return  # the view answers an oversize upload next to its field
+        values += [*form.keys(), *(v for _k, v in form.items(multi=True))]
     if any("\x00" in value for value in values):
         abort(400)
 
