@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -119,7 +120,7 @@ class AccountForm(FlaskForm):
 
 
 class ContactForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    name = StringField(_lp("person", "Name"), validators=[DataRequired(), Length(max=120)])
     title = StringField(_l("Job title"), validators=[Optional(), Length(max=120)])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
     email = EmailField(_l("E-mail"), validators=[Optional(), Email(), Length(max=254)])
@@ -182,7 +183,7 @@ class InteractionForm(FlaskForm):
 
 
 class TaskForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    title = StringField(_lp("heading", "Title"), validators=[DataRequired(), Length(max=200)])
     due_at = DateTimeLocalField(_l("Due"), format=DATETIME_FORMAT, validators=[DataRequired()])
     priority = SelectField(
         _l("Priority"), choices=lambda: _choices(PRIORITY_LABELS), default="normal"

@@ -18,6 +18,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from sqlalchemy import func, insert, select
 
 from salesweb.auth.models import Role, User, normalise_email
@@ -275,7 +276,7 @@ class AccountImporter(Importer):
         ),
         ImportField(
             "name",
-            _l("Name"),
+            _lp("account", "Name"),
             (
                 "account",
                 "account name",
@@ -783,11 +784,13 @@ class ContactImporter(Importer):
         ImportField("external_id", _l("External ID"), ("contact id", "联系人编号")),
         ImportField(
             "name",
-            _l("Name"),
+            _lp("person", "Name"),
             ("contact", "contact name", "full name", "联系人", "姓名", "联系人姓名"),
             required=True,
         ),
-        ImportField("title", _l("Title"), ("job title", "position", "职位", "职务", "头衔")),
+        ImportField(
+            "title", _lp("job", "Title"), ("job title", "position", "职位", "职务", "头衔")
+        ),
         ImportField("phone", _l("Phone"), ("mobile", "telephone", "tel", "手机", "电话", "手机号")),
         ImportField("email", _l("E-mail"), ("email address", "mail", "邮箱", "电子邮件")),
         ImportField("wechat", _l("WeChat"), ("weixin", "wechat id", "微信", "微信号")),

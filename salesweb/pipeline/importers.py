@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from sqlalchemy import insert, select
 
 from salesweb.auth import services as auth_services
@@ -152,7 +153,7 @@ class UserImporter(Importer):
     fields = (
         ImportField(
             "name",
-            _l("Name"),
+            _lp("person", "Name"),
             (
                 "sales agent",
                 "agent",
@@ -318,7 +319,7 @@ class ProductImporter(Importer):
     fields = (
         ImportField(
             "name",
-            _l("Name"),
+            _lp("thing", "Name"),
             ("product", "product name", "产品", "产品名称", "名称"),
             required=True,
         ),
@@ -544,7 +545,9 @@ class DealImporter(Importer):
             ("opportunity id", "deal id", "opportunity", "商机编号", "机会编号", "编号"),
             required=True,
         ),
-        ImportField("title", _l("Title"), ("deal name", "opportunity name", "商机名称", "标题")),
+        ImportField(
+            "title", _lp("deal", "Title"), ("deal name", "opportunity name", "商机名称", "标题")
+        ),
         ImportField(
             "owner",
             _l("Owner"),

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Response, abort, current_app, request, send_file
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from flask_login import current_user
 from sqlalchemy import Select
 
@@ -63,7 +64,7 @@ Column = tuple[Callable[[], str], Callable[[Any, Reader], Any]]
 ACCOUNT_COLUMNS: list[Column] = [
     (lambda: "ID", lambda a, r: a.id),
     (lambda: _("External ID"), lambda a, r: a.external_id or ""),
-    (lambda: _("Name"), lambda a, r: a.name),
+    (lambda: pgettext("account", "Name"), lambda a, r: a.name),
     (lambda: _("Type"), lambda a, r: r.types.get(a.type, a.type)),
     (lambda: _("Industry"), lambda a, r: a.industry),
     (lambda: _("Segment"), lambda a, r: a.segment),
@@ -91,8 +92,8 @@ CONTACT_COLUMNS: list[Column] = [
     (lambda: _("Account external ID"), lambda c, r: c.account.external_id or ""),
     (lambda: _("Account name"), lambda c, r: c.account.name),
     (lambda: _("External ID"), lambda c, r: c.external_id or ""),
-    (lambda: _("Name"), lambda c, r: c.name),
-    (lambda: _("Title"), lambda c, r: c.title),
+    (lambda: pgettext("person", "Name"), lambda c, r: c.name),
+    (lambda: pgettext("job", "Title"), lambda c, r: c.title),
     (lambda: _("Phone"), lambda c, r: c.phone),
     (lambda: _("E-mail"), lambda c, r: c.email),
     (lambda: _("WeChat"), lambda c, r: c.wechat),
