@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
+from decimal import Decimal, InvalidOperation
+
 from flask import flash, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import user_logged_in
-from sqlalchemy import String, cast, func, literal, select
+from sqlalchemy import String, case, cast, func, literal, select
 
 from salesweb.auth.models import User
-from salesweb.customers import bp, services, timeline
+from salesweb.core.i18n import join_list
+from salesweb.core.money import format_money
+from salesweb.customers import bp, services, task_titles, timeline
 from salesweb.customers.models import Interaction, Order, Task
 
 
@@ -39,13 +45,26 @@ def _orders(account_id: int):
     ).where(Order.account_id == account_id, Order.deleted_at.is_(None))
 
 
+# A generated task title travels through the timeline's union as one text: the marker, its
+# key, its JSON parameters and the stored title, so the page needs no second query.
+TITLE_MARK = "\x1f"
+
+
 def _tasks_done(account_id: int):
+    generated = (
+        literal(TITLE_MARK)
+        + Task.title_key
+        + literal(TITLE_MARK)
+        + func.coalesce(cast(Task.title_params, String), literal("{}"))
+        + literal(TITLE_MARK)
+        + Task.title
+    )
     return (
         select(
             Task.done_at.label("at"),
             literal("task").label("kind"),
             Task.id.label("ref_id"),
-            Task.title.label("title"),
+            case((Task.title_key.is_(None), Task.title), else_=generated).label("title"),
             Task.notes.label("body"),
             User.display_name.label("actor"),
         )
@@ -54,11 +73,43 @@ def _tasks_done(account_id: int):
     )
 
 
+def _order_money(events: list[timeline.Event]) -> list[timeline.Event]:
+    """The order total ("CNY 1234.50" from the query) formatted for the reader's locale."""
+    out = []
+    for event in events:
+        currency, _sep, amount = event.body.partition(" ")
+        try:
+            body = format_money(Decimal(amount), currency)
+        except (InvalidOperation, ValueError):
+            body = event.body
+        out.append(replace(event, body=body))
+    return out
+
+
+def _task_titles(events: list[timeline.Event]) -> list[timeline.Event]:
+    """Generated task titles in the reader's language."""
+    out = []
+    for event in events:
+        if event.title.startswith(TITLE_MARK):
+            _empty, key, params, title = event.title.split(TITLE_MARK, 3)
+            try:
+                values = json.loads(params)
+            except ValueError:
+                values = {}
+            event = replace(event, title=task_titles.render(key, values, title))
+        out.append(event)
+    return out
+
+
 timeline.register("interaction", _l("Interactions"), _interactions)
 timeline.register(
-    "order", _l("Orders"), _orders, lambda ref: url_for("customers.order_detail", order_id=ref)
+    "order",
+    _l("Orders"),
+    _orders,
+    lambda ref: url_for("customers.order_detail", order_id=ref),
+    present=_order_money,
 )
-timeline.register("task", _l("Completed tasks"), _tasks_done)
+timeline.register("task", _l("Completed tasks"), _tasks_done, present=_task_titles)
 
 
 @bp.record_once
@@ -71,7 +122,7 @@ def _tell_about_reclaimed_accounts(app, user, **_extra) -> None:
     notices = services.unseen_notices(user)
     if not notices:
         return
-    names = ", ".join(n.account.name for n in notices[:5])
+    names = join_list([n.account.name for n in notices[:5]])
     more = len(notices) - 5
     message = _(
         "%(n)d of your accounts went back to the public pool after a long time without contact: %(names)s",

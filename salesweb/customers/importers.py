@@ -25,6 +25,7 @@ from salesweb.auth.models import Role, User, normalise_email
 from salesweb.core import importing
 from salesweb.core.audit import actor, plain
 from salesweb.core.errors import DomainError
+from salesweb.core.i18n import join_list
 from salesweb.core.importing import (
     BatchResult,
     Importer,
@@ -170,7 +171,7 @@ def _choice(value: str, labels: dict[str, Any], label: Any) -> str | None:
         _(
             "“%(value)s” is not one of: %(choices)s (%(field)s).",
             value=value,
-            choices=", ".join(str(k) for k in labels),
+            choices=join_list(labels),
             field=label,
         )
     )

@@ -9,7 +9,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text, text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from salesweb.auth.models import User
@@ -310,6 +310,10 @@ class Task(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.Mod
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200), nullable=False)
+    # A title the system wrote: a key of customers.task_titles and its parameters, shown in
+    # the reader's language. Empty for a title a person typed, which shows as typed.
+    title_key: Mapped[str | None] = mapped_column(String(60))
+    title_params: Mapped[dict | None] = mapped_column(JSON)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
     priority: Mapped[str] = mapped_column(String(10), nullable=False, default=Priority.NORMAL)
@@ -343,6 +347,15 @@ class Task(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.Mod
     @property
     def audit_label(self) -> str:
         return self.title
+
+    @property
+    def display_title(self) -> str:
+        """The title in the reader's language (a generated one), or as typed."""
+        if not self.title_key:
+            return self.title
+        from salesweb.customers.task_titles import render
+
+        return render(self.title_key, self.title_params, self.title)
 
     @property
     def is_done(self) -> bool:

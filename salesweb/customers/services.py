@@ -20,6 +20,7 @@ from salesweb.core import audit
 from salesweb.core.errors import DomainError
 from salesweb.core.models import utcnow
 from salesweb.core.money import to_base
+from salesweb.customers import task_titles
 from salesweb.customers.models import (
     PUBLIC_MAIL_DOMAINS,
     Account,
@@ -386,7 +387,7 @@ def log_interaction(
 def create_task(
     actor: User,
     *,
-    title: str,
+    title: str = "",
     due_at: datetime,
     owner: User,
     priority: str = "normal",
@@ -395,12 +396,21 @@ def create_task(
     interaction: Interaction | None = None,
     kind: str = "follow_up",
     notes: str = "",
+    title_key: str | None = None,
+    title_params: dict[str, Any] | None = None,
 ) -> Task:
-    """Create a follow-up task for someone the actor may give work to."""
+    """Create a follow-up task for someone the actor may give work to; a generated title
+    (`title_key`, see customers.task_titles) is read in each reader's language."""
     if contact is not None and account is not None and contact.account_id != account.id:
         raise DomainError(_("This contact belongs to another account."), field="contact_id")
+    if title_key is not None:
+        if not task_titles.known(title_key):
+            raise ValueError(f"unknown task title key {title_key!r}")
+        title = title or task_titles.render(title_key, title_params, "")
     task = Task(
-        title=title.strip(),
+        title=title.strip()[:200],
+        title_key=title_key,
+        title_params=title_params if title_key is not None else None,
         due_at=due_at,
         owner_id=owner.id,
         priority=priority,
@@ -416,7 +426,13 @@ def create_task(
 
 
 def update_task(actor: User, task: Task, data: dict[str, Any], version: int | None) -> Task:
+    """Change a task; a generated title that the person rewrote becomes their typed text."""
     check_version(task, version)
+    if task.title_key is not None and "title" in data:
+        if data["title"] == task.display_title:
+            data = {k: v for k, v in data.items() if k != "title"}
+        else:
+            task.title_key, task.title_params = None, None
     _apply(task, ("title", "due_at", "priority", "notes", "owner_id"), data)
     db.session.flush()
     return task

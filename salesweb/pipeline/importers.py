@@ -32,6 +32,7 @@ from salesweb.auth.permissions import can_manage_users
 from salesweb.core import importing
 from salesweb.core.audit import actor, plain
 from salesweb.core.errors import DomainError
+from salesweb.core.i18n import join_list
 from salesweb.core.importing import (
     BatchResult,
     Importer,
@@ -674,7 +675,7 @@ class DealImporter(Importer):
                     _(
                         "“%(line)s” does not start with a field (%(fields)s) and a colon (%(option)s).",
                         line=line,
-                        fields=", ".join(sorted(known)),
+                        fields=join_list(sorted(known)),
                         option=option,
                     )
                 )
@@ -915,7 +916,7 @@ class DealImporter(Importer):
         if target is None and not value:
             raise RowError(_("The stage is empty."))
         if target is None:
-            names = ", ".join(key for key in state.stages)
+            names = join_list(state.stages)
             raise RowError(
                 _(
                     "No stage “%(value)s” in the sales process: map it to one of %(stages)s, won or lost.",

@@ -452,7 +452,8 @@ def win_deal(
     for step in target.steps:
         customers.create_task(
             actor or owner,
-            title=step.name,
+            title_key="bilingual",
+            title_params={"zh": step.name_zh, "en": step.name_en},
             due_at=utcnow() + timedelta(days=target.sla_days),
             owner=owner,
             account=deal.account,

@@ -1,0 +1,91 @@
+"""Generated task titles are stored as a key and its parameters, read in the reader's language.
+
+Existing generated titles (after-sales steps, quote decisions, survey follow-ups), written in
+the language of whoever triggered them, are mapped back to their keys where the text matches.
+
+Revision ID: 0014
+Revises: 0009
+Create Date: 2026-12-01
+"""
+
+import re
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0014"
+down_revision = "0009"
+branch_labels = None
+depends_on = None
+
+# The generated titles as the catalogs wrote them up to now, in both languages.
+PATTERNS = {
+    "quote_decision": (
+        ("quote_approved", r"^Quote (?P<quote>.+) approved: send it to the customer$"),
+        ("quote_approved", r"^报价单 (?P<quote>.+) 已批准：请发送给客户$"),
+        ("quote_rejected", r"^Quote (?P<quote>.+) rejected: revise it$"),
+        ("quote_rejected", r"^报价单 (?P<quote>.+) 被驳回：请修订$"),
+    ),
+    "feedback": (
+        (
+            "survey_follow_up",
+            r"^Follow up the survey answer of (?P<contact>.+) \((?P<score>[^()]*)\)$",
+        ),
+        ("survey_follow_up", r"^跟进 (?P<contact>.+) 的问卷答复（(?P<score>[^（）]*)）$"),
+    ),
+}
+
+tasks = sa.table(
+    "tasks",
+    sa.column("id", sa.Integer),
+    sa.column("title", sa.String),
+    sa.column("kind", sa.String),
+    sa.column("title_key", sa.String),
+    sa.column("title_params", sa.JSON),
+)
+steps = sa.table(
+    "stage_steps", sa.column("name_zh", sa.String), sa.column("name_en", sa.String)
+)
+
+
+def upgrade():
+    with op.batch_alter_table("tasks") as batch:
+        batch.add_column(sa.Column("title_key", sa.String(length=60), nullable=True))
+        batch.add_column(sa.Column("title_params", sa.JSON(), nullable=True))
+    bind = op.get_bind()
+    for task_id, key, params in _generated(bind):
+        bind.execute(
+            tasks.update()
+            .where(tasks.c.id == task_id)
+            .values(title_key=key, title_params=params)
+        )
+
+
+def _generated(bind):
+    """(task id, key, parameters) of every stored title that matches a generated one."""
+    names = {}
+    for zh, en in bind.execute(sa.select(steps.c.name_zh, steps.c.name_en)):
+        names.setdefault(zh, (zh, en))
+        names.setdefault(en, (zh, en))
+    rows = bind.execute(
+        sa.select(tasks.c.id, tasks.c.title, tasks.c.kind).where(
+            tasks.c.kind.in_(["after_sales", *PATTERNS])
+        )
+    ).all()
+    for task_id, title, kind in rows:
+        if kind == "after_sales":
+            if title in names:
+                zh, en = names[title]
+                yield task_id, "bilingual", {"zh": zh, "en": en}
+            continue
+        for key, pattern in PATTERNS[kind]:
+            found = re.match(pattern, title)
+            if found:
+                yield task_id, key, found.groupdict()
+                break
+
+
+def downgrade():
+    with op.batch_alter_table("tasks") as batch:
+        batch.drop_column("title_params")
+        batch.drop_column("title_key")
