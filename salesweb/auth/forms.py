@@ -50,7 +50,7 @@ def role_choices() -> list[tuple[str, str]]:
 
 class LoginForm(FlaskForm):
     email = EmailField(
-        _l("E-mail"),
+        _lp("address", "E-mail"),
         validators=[DataRequired(), Length(max=254)],
         render_kw={"autocomplete": "username"},
     )
@@ -90,7 +90,9 @@ class LocaleSwitchForm(FlaskForm):
 
 
 class UserForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(
+        _lp("address", "E-mail"), validators=[DataRequired(), Email(), Length(max=254)]
+    )
     display_name = StringField(_lp("person", "Name"), validators=[DataRequired(), Length(max=120)])
     role = SelectField(_l("Role"), choices=role_choices, validators=[InputRequired()])
     team_id = SelectField(_l("Team"), coerce=int, validators=[Optional()])

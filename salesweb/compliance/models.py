@@ -433,7 +433,7 @@ class ReviewDecision(AuditedMixin, db.Model):
 
 RISK_CATEGORIES = {
     "market": _l("Market"),
-    "customer": _l("Customer"),
+    "customer": _lp("risk category", "Customer"),
     "contract": _l("Contract"),
     "credit": _l("Credit"),
     "compliance": _l("Compliance"),

@@ -66,7 +66,7 @@ class AccountForm(FlaskForm):
         description=_l("Separate tags with commas."),
     )
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
-    email = EmailField(_l("E-mail"), validators=[Optional(), Email(), Length(max=254)])
+    email = EmailField(_lp("address", "E-mail"), validators=[Optional(), Email(), Length(max=254)])
     website = StringField(_l("Website"), validators=[Optional(), Length(max=200)])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
     credit_limit = NumberField(
@@ -123,7 +123,7 @@ class ContactForm(FlaskForm):
     name = StringField(_lp("person", "Name"), validators=[DataRequired(), Length(max=120)])
     title = StringField(_l("Job title"), validators=[Optional(), Length(max=120)])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
-    email = EmailField(_l("E-mail"), validators=[Optional(), Email(), Length(max=254)])
+    email = EmailField(_lp("address", "E-mail"), validators=[Optional(), Email(), Length(max=254)])
     wechat = StringField(_l("WeChat ID"), validators=[Optional(), Length(max=64)])
     preferred_channel = SelectField(
         _l("Preferred channel"), choices=lambda: _choices(CHANNEL_LABELS)

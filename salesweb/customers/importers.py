@@ -324,7 +324,9 @@ class AccountImporter(Importer):
         ImportField("tags", _l("Tags"), ("tag", "标签")),
         ImportField("phone", _l("Phone"), ("telephone", "tel", "电话", "联系电话", "座机")),
         ImportField(
-            "email", _l("E-mail"), ("email address", "mail", "邮箱", "电子邮件", "电子邮箱")
+            "email",
+            _lp("address", "E-mail"),
+            ("email address", "mail", "邮箱", "电子邮件", "电子邮箱"),
         ),
         ImportField("website", _l("Website"), ("web", "url", "homepage", "网站", "网址", "官网")),
         ImportField("address", _l("Address"), ("地址", "办公地址", "公司地址")),
@@ -793,7 +795,9 @@ class ContactImporter(Importer):
             "title", _lp("job", "Title"), ("job title", "position", "职位", "职务", "头衔")
         ),
         ImportField("phone", _l("Phone"), ("mobile", "telephone", "tel", "手机", "电话", "手机号")),
-        ImportField("email", _l("E-mail"), ("email address", "mail", "邮箱", "电子邮件")),
+        ImportField(
+            "email", _lp("address", "E-mail"), ("email address", "mail", "邮箱", "电子邮件")
+        ),
         ImportField("wechat", _l("WeChat"), ("weixin", "wechat id", "微信", "微信号")),
         ImportField(
             "preferred_channel",

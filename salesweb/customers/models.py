@@ -9,6 +9,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -36,7 +37,7 @@ class AccountType(StrEnum):
 
 ACCOUNT_TYPE_LABELS = {
     AccountType.PROSPECT: _l("Prospect"),
-    AccountType.CUSTOMER: _l("Customer"),
+    AccountType.CUSTOMER: _lp("account type", "Customer"),
     AccountType.PARTNER: _l("Partner"),
     AccountType.CHURNED: _l("Churned"),
 }
@@ -54,7 +55,7 @@ class InteractionKind(StrEnum):
 
 INTERACTION_KIND_LABELS = {
     InteractionKind.CALL: _l("Call"),
-    InteractionKind.EMAIL: _l("E-mail"),
+    InteractionKind.EMAIL: _lp("channel", "E-mail"),
     InteractionKind.MEETING: _l("Meeting"),
     InteractionKind.VISIT: _l("Visit"),
     InteractionKind.WECHAT: _l("WeChat"),
@@ -66,7 +67,7 @@ DIRECTION_LABELS = {"outbound": _l("Outbound"), "inbound": _l("Inbound")}
 
 CHANNEL_LABELS = {
     "phone": _l("Phone"),
-    "email": _l("E-mail"),
+    "email": _lp("channel", "E-mail"),
     "wechat": _l("WeChat"),
     "visit": _l("Visit"),
 }

@@ -188,7 +188,9 @@ class UserImporter(Importer):
             ),
             fixed=True,
         ),
-        ImportField("email", _l("E-mail"), ("email address", "mail", "邮箱", "电子邮件")),
+        ImportField(
+            "email", _lp("address", "E-mail"), ("email address", "mail", "邮箱", "电子邮件")
+        ),
     )
 
     def allowed(self, user: Any) -> bool:

@@ -54,6 +54,8 @@ AMBIGUOUS = {
     "Answer",
     "Assign",
     "Done",
+    "E-mail",
+    "Customer",
 }
 
 

@@ -6,8 +6,8 @@ from flask_babel import force_locale
 from lxml import html as lxml_html
 
 from salesweb.core.i18n import join_list
-from tests.conftest import by_id
-from tests.factories import PASSWORD, make_account, make_user
+from tests.conftest import by_id, parse
+from tests.factories import PASSWORD, make_account, make_interaction, make_user
 
 
 def test_join_list_uses_the_enumeration_comma_in_chinese(app):
@@ -59,3 +59,16 @@ def test_review_pdf_formats_the_contract_value_and_lists_clauses(db, app, monkey
     page = lxml_html.fromstring(captured["html"])
     assert page.get_element_by_id("pdf-contract-value").text_content() == "¥50,000.00"
     assert page.get_element_by_id("pdf-clauses").text_content() == "保密、违约金"
+
+
+def test_a_chinese_rep_reads_the_right_word_for_each_meaning(client, login_as, db):
+    rep = login_as("rep", locale="zh_CN")
+    account = make_account(owner=rep, type="customer", email="buyer@example.com")
+    make_interaction(account, author=rep, kind="email", summary="发了报价")
+    db.session.commit()
+    page = client.get(f"/customers/accounts/{account.id}")
+    heading = parse(page).xpath("//h1")[0].text_content()
+    assert "成交客户" in heading  # the account type, not just "customer"
+    timeline = by_id(page, "timeline-list").text_content()
+    assert "邮件" in timeline and "邮箱" not in timeline  # a mail sent, not a mailbox
+    assert "邮箱" in by_id(page, "account-facts").text_content()  # the address field

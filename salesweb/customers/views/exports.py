@@ -76,7 +76,7 @@ ACCOUNT_COLUMNS: list[Column] = [
     (lambda: _("Source"), lambda a, r: a.source),
     (lambda: _("Tags"), lambda a, r: ", ".join(a.tag_list)),
     (lambda: _("Phone"), lambda a, r: a.phone),
-    (lambda: _("E-mail"), lambda a, r: a.email),
+    (lambda: pgettext("address", "E-mail"), lambda a, r: a.email),
     (lambda: _("Website"), lambda a, r: a.website),
     (lambda: _("Address"), lambda a, r: a.address),
     (lambda: _("Credit limit"), lambda a, r: a.credit_limit),
@@ -95,7 +95,7 @@ CONTACT_COLUMNS: list[Column] = [
     (lambda: pgettext("person", "Name"), lambda c, r: c.name),
     (lambda: pgettext("job", "Title"), lambda c, r: c.title),
     (lambda: _("Phone"), lambda c, r: c.phone),
-    (lambda: _("E-mail"), lambda c, r: c.email),
+    (lambda: pgettext("address", "E-mail"), lambda c, r: c.email),
     (lambda: _("WeChat"), lambda c, r: c.wechat),
     (
         lambda: _("Preferred channel"),
