@@ -74,7 +74,13 @@ def update() -> None:
         catalog.update(template, no_fuzzy_matching=True)
         if locale == "en":
             for message in catalog:
-                if message.id and not message.string:
+                if not message.id:
+                    continue
+                # A context does not change the English text; plurals fill both forms.
+                if isinstance(message.id, tuple):
+                    if not all(message.string or ()):
+                        message.string = tuple(message.id)
+                elif not message.string:
                     message.string = message.id
         with open(path, "wb") as fh:
             write_po(fh, catalog, width=100, ignore_obsolete=True, omit_header=False)

@@ -51,7 +51,13 @@ def fmt_datetime(value: datetime | None, fmt: str = "medium") -> str:
     return format_datetime(value, fmt) if value else ""
 
 
-def fmt_date(value: date | None, fmt: str = "medium") -> str:
+def fmt_date(value: date | str | None, fmt: str = "medium") -> str:
+    """A date for the reader; frozen JSON snapshots (contract versions) keep ISO text."""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            return value
     return format_date(value, fmt) if value else ""
 
 

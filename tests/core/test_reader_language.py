@@ -59,6 +59,11 @@ def test_review_pdf_formats_the_contract_value_and_lists_clauses(db, app, monkey
     page = lxml_html.fromstring(captured["html"])
     assert page.get_element_by_id("pdf-contract-value").text_content() == "¥50,000.00"
     assert page.get_element_by_id("pdf-clauses").text_content() == "保密、违约金"
+    assert (
+        page.get_element_by_id("pdf-term")
+        .text_content()
+        .startswith("2026年1月1日 – 2026年12月31日")
+    )
 
 
 def test_a_chinese_rep_reads_the_right_word_for_each_meaning(client, login_as, db):
