@@ -86,6 +86,11 @@ def _generated(bind):
 
 
 def downgrade():
-    with op.batch_alter_table("tasks") as batch:
-        batch.drop_column("title_params")
-        batch.drop_column("title_key")
+    if op.get_bind().dialect.name == "sqlite":
+        # A batch rebuild would drop `tasks`, which other tables reference with foreign keys
+        # enforced; SQLite 3.35+ drops an unindexed column in place.
+        op.execute("ALTER TABLE tasks DROP COLUMN title_params")
+        op.execute("ALTER TABLE tasks DROP COLUMN title_key")
+        return
+    op.drop_column("tasks", "title_params")
+    op.drop_column("tasks", "title_key")
