@@ -45,27 +45,42 @@ def _orders(account_id: int):
     ).where(Order.account_id == account_id, Order.deleted_at.is_(None))
 
 
-# A generated task title travels through the timeline's union as one text: the marker, its
-# key, its JSON parameters and the stored title, so the page needs no second query.
-TITLE_MARK = "\x1f"
+# A generated task text travels through the timeline's union as one string: the marker, its
+# key, its JSON parameters and the stored text, so the page needs no second query.
+TEXT_MARK = "\x1f"
+
+
+def _generated(key, params, text):
+    encoded = (
+        literal(TEXT_MARK)
+        + key
+        + literal(TEXT_MARK)
+        + func.coalesce(cast(params, String), literal("{}"))
+        + literal(TEXT_MARK)
+        + text
+    )
+    return case((key.is_(None), text), else_=encoded)
+
+
+def _decoded(value: str) -> str:
+    if not value.startswith(TEXT_MARK):
+        return value
+    _empty, key, params, text = value.split(TEXT_MARK, 3)
+    try:
+        values = json.loads(params)
+    except ValueError:
+        values = {}
+    return task_titles.render(key, values, text)
 
 
 def _tasks_done(account_id: int):
-    generated = (
-        literal(TITLE_MARK)
-        + Task.title_key
-        + literal(TITLE_MARK)
-        + func.coalesce(cast(Task.title_params, String), literal("{}"))
-        + literal(TITLE_MARK)
-        + Task.title
-    )
     return (
         select(
             Task.done_at.label("at"),
             literal("task").label("kind"),
             Task.id.label("ref_id"),
-            case((Task.title_key.is_(None), Task.title), else_=generated).label("title"),
-            Task.notes.label("body"),
+            _generated(Task.title_key, Task.title_params, Task.title).label("title"),
+            _generated(Task.notes_key, Task.notes_params, Task.notes).label("body"),
             User.display_name.label("actor"),
         )
         .outerjoin(User, User.id == Task.done_by_id)
@@ -86,19 +101,9 @@ def _order_money(events: list[timeline.Event]) -> list[timeline.Event]:
     return out
 
 
-def _task_titles(events: list[timeline.Event]) -> list[timeline.Event]:
-    """Generated task titles in the reader's language."""
-    out = []
-    for event in events:
-        if event.title.startswith(TITLE_MARK):
-            _empty, key, params, title = event.title.split(TITLE_MARK, 3)
-            try:
-                values = json.loads(params)
-            except ValueError:
-                values = {}
-            event = replace(event, title=task_titles.render(key, values, title))
-        out.append(event)
-    return out
+def _task_texts(events: list[timeline.Event]) -> list[timeline.Event]:
+    """Generated task titles and notes in the reader's language."""
+    return [replace(e, title=_decoded(e.title), body=_decoded(e.body)) for e in events]
 
 
 timeline.register("interaction", _l("Interactions"), _interactions)
@@ -109,7 +114,7 @@ timeline.register(
     lambda ref: url_for("customers.order_detail", order_id=ref),
     present=_order_money,
 )
-timeline.register("task", _l("Completed tasks"), _tasks_done, present=_task_titles)
+timeline.register("task", _l("Completed tasks"), _tasks_done, present=_task_texts)
 
 
 @bp.record_once

@@ -323,6 +323,8 @@ class Task(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.Mod
     interaction_id: Mapped[int | None] = mapped_column(ForeignKey("interactions.id"))
     kind: Mapped[str] = mapped_column(String(30), nullable=False, default="follow_up")
     notes: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    notes_key: Mapped[str | None] = mapped_column(String(60))  # as title_key, for the notes
+    notes_params: Mapped[dict | None] = mapped_column(JSON)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     done_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
@@ -357,6 +359,15 @@ class Task(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.Mod
         from salesweb.customers.task_titles import render
 
         return render(self.title_key, self.title_params, self.title)
+
+    @property
+    def display_notes(self) -> str:
+        """The notes in the reader's language (generated ones), or as typed."""
+        if not self.notes_key:
+            return self.notes
+        from salesweb.customers.task_titles import render
+
+        return render(self.notes_key, self.notes_params, self.notes)
 
     @property
     def is_done(self) -> bool:

@@ -398,19 +398,26 @@ def create_task(
     notes: str = "",
     title_key: str | None = None,
     title_params: dict[str, Any] | None = None,
+    notes_key: str | None = None,
+    notes_params: dict[str, Any] | None = None,
 ) -> Task:
     """Create a follow-up task for someone the actor may give work to; a generated title
     (`title_key`, see customers.task_titles) is read in each reader's language."""
     if contact is not None and account is not None and contact.account_id != account.id:
         raise DomainError(_("This contact belongs to another account."), field="contact_id")
+    for key in (title_key, notes_key):
+        if key is not None and not task_titles.known(key):
+            raise ValueError(f"unknown task text key {key!r}")
     if title_key is not None:
-        if not task_titles.known(title_key):
-            raise ValueError(f"unknown task title key {title_key!r}")
         title = title or task_titles.render(title_key, title_params, "")
+    if notes_key is not None:
+        notes = notes or task_titles.render(notes_key, notes_params, "")
     task = Task(
         title=title.strip()[:200],
         title_key=title_key,
         title_params=title_params if title_key is not None else None,
+        notes_key=notes_key,
+        notes_params=notes_params if notes_key is not None else None,
         due_at=due_at,
         owner_id=owner.id,
         priority=priority,
@@ -425,14 +432,22 @@ def create_task(
     return task
 
 
+def _keep_generated(task: Task, field: str, data: dict[str, Any]) -> dict[str, Any]:
+    """A generated text sent back unchanged keeps following the reader's language; changed,
+    it becomes the person's own text."""
+    if getattr(task, f"{field}_key") is None or field not in data:
+        return data
+    if data[field] == getattr(task, f"display_{field}"):
+        return {k: v for k, v in data.items() if k != field}
+    setattr(task, f"{field}_key", None)
+    setattr(task, f"{field}_params", None)
+    return data
+
+
 def update_task(actor: User, task: Task, data: dict[str, Any], version: int | None) -> Task:
-    """Change a task; a generated title that the person rewrote becomes their typed text."""
+    """Change a task; a generated title or note that the person rewrote becomes their text."""
     check_version(task, version)
-    if task.title_key is not None and "title" in data:
-        if data["title"] == task.display_title:
-            data = {k: v for k, v in data.items() if k != "title"}
-        else:
-            task.title_key, task.title_params = None, None
+    data = _keep_generated(task, "title", _keep_generated(task, "notes", data))
     _apply(task, ("title", "due_at", "priority", "notes", "owner_id"), data)
     db.session.flush()
     return task

@@ -540,19 +540,13 @@ def _decide(
 
 task_titles.register("quote_approved", _l("Quote %(quote)s approved: send it to the customer"))
 task_titles.register("quote_rejected", _l("Quote %(quote)s rejected: revise it"))
+task_titles.register("quote_decision", _l("%(who)s on deal “%(deal)s”: %(comment)s"))
 
 
 def _decision_task(actor: User, quote: Quote) -> None:
     """Tell the deal owner, in their language, with a task they cannot miss."""
     deal = quote.deal
     owner = deal.owner
-    with force_locale(owner.locale or current_app.config["SALESWEB_DEFAULT_LOCALE"]):
-        notes = _(
-            "%(who)s on deal “%(deal)s”: %(comment)s",
-            who=actor.display_name,
-            deal=deal.title,
-            comment=quote.decision_comment or "—",
-        )
     approved = quote.status == QuoteStatus.APPROVED
     customers.create_task(
         actor,
@@ -563,7 +557,12 @@ def _decision_task(actor: User, quote: Quote) -> None:
         priority="high" if quote.status == QuoteStatus.REJECTED else "normal",
         account=deal.account,
         kind="quote_decision",
-        notes=notes,
+        notes_key="quote_decision",
+        notes_params={
+            "who": actor.display_name,
+            "deal": deal.title,
+            "comment": quote.decision_comment or "—",
+        },
     )
 
 

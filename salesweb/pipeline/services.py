@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from salesweb.auth.models import Role, User
@@ -19,6 +20,7 @@ from salesweb.core.errors import DomainError
 from salesweb.core.models import utcnow
 from salesweb.core.money import is_currency, to_base
 from salesweb.customers import services as customers
+from salesweb.customers import task_titles
 from salesweb.customers.models import Account, Contact
 from salesweb.extensions import db
 from salesweb.pipeline import gates
@@ -416,6 +418,9 @@ def move_deal(
     return deal
 
 
+task_titles.register("after_sales", _l("After-sales for deal %(deal)s"))
+
+
 def win_deal(
     actor: User | None,
     deal: Deal,
@@ -458,7 +463,8 @@ def win_deal(
             owner=owner,
             account=deal.account,
             kind="after_sales",
-            notes=_("After-sales for deal %(deal)s", deal=deal.title),
+            notes_key="after_sales",
+            notes_params={"deal": deal.title},
         )
     if deal.account is not None:
         customers.create_order(

@@ -71,6 +71,7 @@ def test_the_timeline_and_the_account_page_show_the_readers_language(client, log
     timeline = client.get(f"/customers/accounts/{account.id}/timeline?kind=task", headers=HX)
     text = timeline.get_data(as_text=True)
     assert "Schedule delivery and training" in text and "安排交付与培训" not in text
+    assert "After-sales for deal" in text and "的售后服务" not in text  # the notes too
 
 
 def test_the_timeline_shows_order_money_formatted_for_the_reader(client, login_as, db, app):
@@ -116,6 +117,19 @@ def test_a_rewritten_generated_title_stays_as_typed(db, app):
         assert second.display_title == "Visit Mr Wang in person"
 
 
+def test_generated_notes_read_in_the_readers_language_until_rewritten(db, app):
+    owner = make_user(locale="en")
+    _account, tasks = _won_by_a_chinese_manager(app, owner)
+    first, second = tasks
+    assert first.notes_key == "after_sales" and "的售后服务" in first.notes
+    with force_locale("en"):
+        assert first.display_notes.startswith("After-sales for deal ")
+        services.update_task(owner, second, {"notes": "Bring the manuals"}, None)
+    with force_locale("zh_CN"):
+        assert first.display_notes.endswith("的售后服务")
+        assert second.display_notes == "Bring the manuals" and second.notes_key is None
+
+
 def test_a_typed_title_is_never_translated(db, app):
     task = make_task(make_user(), title="Open the file")
     with force_locale("zh_CN"):
@@ -141,6 +155,12 @@ def test_the_migration_maps_stored_generated_titles_back_to_keys(db, app):
         make_task(owner, title="First follow-up visit", kind="after_sales"),
         make_task(owner, title="Call the buyer", kind="after_sales"),  # typed: left alone
         make_task(owner, title="Quote Q-1 approved: send it to the customer"),  # a follow-up
+        make_task(
+            owner,
+            title="Quote Q-2026-0009 approved: send it to the customer",
+            kind="quote_decision",
+            notes="王经理 对商机“GTX 项目”的意见：同意\n下周签",
+        ),
     ]
     found = {
         task_id: (key, params)
@@ -153,3 +173,12 @@ def test_the_migration_maps_stored_generated_titles_back_to_keys(db, app):
     assert found[old[4].id] == ("bilingual", {"zh": "首次回访", "en": "First follow-up visit"})
     assert old[5].id not in found and old[6].id not in found
     assert tasks[0].id in found  # the stored Chinese step name is recognised too
+    notes = {
+        task_id: (key, params)
+        for task_id, key, params in _migration()._generated_notes(db.session.connection())
+    }
+    assert notes[old[7].id] == (
+        "quote_decision",
+        {"who": "王经理", "deal": "GTX 项目", "comment": "同意\n下周签"},
+    )
+    assert notes[tasks[0].id][0] == "after_sales" and old[5].id not in notes
