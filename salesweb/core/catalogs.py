@@ -27,7 +27,6 @@ KEYWORDS = {
     # Contexts: the same English word meaning two things gets one message per meaning.
     "pgettext": ((1, "c"), 2),
     "npgettext": ((1, "c"), 2, 3),
-    "_p": ((1, "c"), 2),
     "_lp": ((1, "c"), 2),
     "lazy_pgettext": ((1, "c"), 2),
     "lazy_npgettext": ((1, "c"), 2, 3),
