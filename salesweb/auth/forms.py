@@ -5,6 +5,7 @@ from __future__ import annotations
 from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -49,7 +50,7 @@ def role_choices() -> list[tuple[str, str]]:
 
 class LoginForm(FlaskForm):
     email = EmailField(
-        _l("E-mail"),
+        _lp("address", "E-mail"),
         validators=[DataRequired(), Length(max=254)],
         render_kw={"autocomplete": "username"},
     )
@@ -89,8 +90,10 @@ class LocaleSwitchForm(FlaskForm):
 
 
 class UserForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
-    display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    email = EmailField(
+        _lp("address", "E-mail"), validators=[DataRequired(), Email(), Length(max=254)]
+    )
+    display_name = StringField(_lp("person", "Name"), validators=[DataRequired(), Length(max=120)])
     role = SelectField(_l("Role"), choices=role_choices, validators=[InputRequired()])
     team_id = SelectField(_l("Team"), coerce=int, validators=[Optional()])
     locale = SelectField(_l("Language"), choices=locale_choices, validators=[InputRequired()])
@@ -112,7 +115,7 @@ class PasswordResetForm(FlaskForm):
 
 
 class TeamForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    name = StringField(_lp("thing", "Name"), validators=[DataRequired(), Length(max=120)])
     region = StringField(_l("Region"), validators=[Optional(), Length(max=120)])
     manager_id = SelectField(_l("Manager"), coerce=int, validators=[Optional()])
     version = IntegerField(widget=HiddenField.widget, validators=[Optional()])

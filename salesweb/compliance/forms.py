@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -46,7 +47,7 @@ class CheckboxesField(SelectMultipleField):
 
 class ContractForm(FlaskForm):
     deal_id = SelectField(_l("Deal"), coerce=int, validators=[InputRequired()])
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    title = StringField(_lp("heading", "Title"), validators=[DataRequired(), Length(max=200)])
     value = NumberField(
         _l("Value"), places=2, validators=[InputRequired(), NumberRange(min=0, max=10**15)]
     )
@@ -122,7 +123,7 @@ class RuleForm(FlaskForm):
     severity = SelectField(
         _l("Severity"), choices=lambda: _labels(SEVERITY_LABELS), validators=[InputRequired()]
     )
-    active = BooleanField(_l("Active"), default=True)
+    active = BooleanField(_lp("record state", "Active"), default=True)
     limit = NumberField(
         _l("Limit (amount, %, days or months by kind)"),
         places=2,
@@ -154,7 +155,7 @@ def SCALE() -> list[tuple[int, str]]:  # noqa: N802 - a choices callable
 
 
 class RiskForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    title = StringField(_lp("heading", "Title"), validators=[DataRequired(), Length(max=200)])
     category = SelectField(
         _l("Category"), choices=lambda: _labels(RISK_CATEGORIES), validators=[InputRequired()]
     )

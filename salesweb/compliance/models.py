@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -59,7 +60,7 @@ CONTRACT_STATUS_LABELS = {
     ContractStatus.IN_REVIEW: _l("In review"),
     ContractStatus.CHANGES_REQUESTED: _l("Changes requested"),
     ContractStatus.APPROVED: _l("Approved"),
-    ContractStatus.REJECTED: _l("Rejected"),
+    ContractStatus.REJECTED: _lp("approval", "Rejected"),
     ContractStatus.SIGNED: _l("Signed"),
 }
 
@@ -248,7 +249,7 @@ REVIEW_STATUS_LABELS = {
     ReviewStatus.IN_REVIEW: _l("In review"),
     ReviewStatus.APPROVED: _l("Approved"),
     ReviewStatus.CHANGES_REQUESTED: _l("Changes requested"),
-    ReviewStatus.REJECTED: _l("Rejected"),
+    ReviewStatus.REJECTED: _lp("approval", "Rejected"),
     ReviewStatus.SUPERSEDED: _l("Superseded by a later version"),
 }
 OPEN_REVIEW = (ReviewStatus.QUEUED, ReviewStatus.IN_REVIEW)
@@ -479,7 +480,7 @@ class ReviewDecision(AuditedMixin, db.Model):
 
 RISK_CATEGORIES = {
     "market": _l("Market"),
-    "customer": _l("Customer"),
+    "customer": _lp("risk category", "Customer"),
     "contract": _l("Contract"),
     "credit": _l("Credit"),
     "compliance": _l("Compliance"),
@@ -495,10 +496,10 @@ class RiskStatus(StrEnum):
 
 
 RISK_STATUS_LABELS = {
-    RiskStatus.OPEN: _l("Open"),
+    RiskStatus.OPEN: _lp("risk status", "Open"),
     RiskStatus.MITIGATING: _l("Mitigating"),
     RiskStatus.ACCEPTED: _l("Accepted"),
-    RiskStatus.CLOSED: _l("Closed"),
+    RiskStatus.CLOSED: _lp("risk status", "Closed"),
 }
 LIVE_RISK = (RiskStatus.OPEN, RiskStatus.MITIGATING, RiskStatus.ACCEPTED)
 

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from salesweb.core.errors import DomainError
+from salesweb.core.i18n import join_list
 from salesweb.customers.models import normalise_name
 
 
@@ -100,10 +101,11 @@ def _money(details: dict, key: str) -> str:
     return format_money(Decimal(value), details.get("currency") or base_currency())
 
 
-def _clause_names(keys: list[str]) -> str:
+def clause_names(keys: list[str]) -> str:
+    """Clause keys as their names, listed the reader's way ("保密、违约金")."""
     from salesweb.compliance.models import CLAUSES
 
-    return ", ".join(str(CLAUSES.get(k, k)) for k in keys)
+    return join_list(CLAUSES.get(k, k) for k in keys)
 
 
 KINDS: dict[str, RuleKind] = {}
@@ -158,7 +160,7 @@ register(
         _l("Required clauses"),
         "clauses",
         _required_clauses,
-        lambda d: _("Missing clauses: %(clauses)s.", clauses=_clause_names(d.get("missing", []))),
+        lambda d: _("Missing clauses: %(clauses)s.", clauses=clause_names(d.get("missing", []))),
     )
 )
 register(
@@ -244,7 +246,7 @@ def describe_params(kind: str, params: dict[str, Any]) -> str:
     if "limit" in params:
         return str(params["limit"])
     if "clauses" in params:
-        return _clause_names(params["clauses"])
+        return clause_names(params["clauses"])
     if "names" in params:
-        return ", ".join(params["names"][:5]) + (" …" if len(params["names"]) > 5 else "")
+        return join_list(params["names"][:5]) + (" …" if len(params["names"]) > 5 else "")
     return "—"

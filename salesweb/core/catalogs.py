@@ -24,6 +24,12 @@ KEYWORDS = {
     "_l": None,
     "lazy_gettext": None,
     "lazy_ngettext": (1, 2),
+    # Contexts: the same English word meaning two things gets one message per meaning.
+    "pgettext": ((1, "c"), 2),
+    "npgettext": ((1, "c"), 2, 3),
+    "_lp": ((1, "c"), 2),
+    "lazy_pgettext": ((1, "c"), 2),
+    "lazy_npgettext": ((1, "c"), 2, 3),
 }
 # babel skips folders whose names start with "_" when walking, so _macros is listed itself.
 SOURCES = ("salesweb", "templates", "templates/_macros")
@@ -67,7 +73,13 @@ def update() -> None:
         catalog.update(template, no_fuzzy_matching=True)
         if locale == "en":
             for message in catalog:
-                if message.id and not message.string:
+                if not message.id:
+                    continue
+                # A context does not change the English text; plurals fill both forms.
+                if isinstance(message.id, tuple):
+                    if not all(message.string or ()):
+                        message.string = tuple(message.id)
+                elif not message.string:
                     message.string = message.id
         with open(path, "wb") as fh:
             write_po(fh, catalog, width=100, ignore_obsolete=True, omit_header=False)
@@ -81,21 +93,33 @@ def compile_all() -> None:
             write_mo(fh, load(locale))
 
 
+def _key(message) -> tuple[str, str | None]:
+    """A message's identity: its (singular) id and its context."""
+    ident = message.id[0] if isinstance(message.id, tuple) else message.id
+    return str(ident), message.context
+
+
+def _label(key: tuple[str, str | None]) -> str:
+    ident, context = key
+    return f"{context}|{ident}" if context else ident
+
+
 def missing() -> dict[str, list[str]]:
-    """Per locale, the source messages with no (or a fuzzy) translation."""
-    wanted = {m.id for m in extract() if m.id}
+    """Per locale, the source messages (each context on its own) with no, or a fuzzy,
+    translation; a context message is named `context|id`."""
+    wanted = {_key(m) for m in extract() if m.id}
     out: dict[str, list[str]] = {}
     for locale in LOCALES:
         catalog = load(locale)
         done = {
-            m.id
+            _key(m)
             for m in catalog
             if m.id
             and m.string
             and not m.fuzzy
             and (all(m.string) if isinstance(m.string, tuple) else True)
         }
-        out[locale] = sorted(str(i) for i in wanted - done)
+        out[locale] = sorted(_label(k) for k in wanted - done)
     return out
 
 

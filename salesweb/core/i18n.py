@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -50,7 +51,13 @@ def fmt_datetime(value: datetime | None, fmt: str = "medium") -> str:
     return format_datetime(value, fmt) if value else ""
 
 
-def fmt_date(value: date | None, fmt: str = "medium") -> str:
+def fmt_date(value: date | str | None, fmt: str = "medium") -> str:
+    """A date for the reader; frozen JSON snapshots (contract versions) keep ISO text."""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            return value
     return format_date(value, fmt) if value else ""
 
 
@@ -58,10 +65,33 @@ def fmt_number(value: Decimal | int | float | None) -> str:
     return format_decimal(value) if value is not None else ""
 
 
+def join_list(items: Iterable[object], style: str = "enumeration") -> str:
+    """Items joined for display the way the reader's language lists things: "甲、乙、丙" in
+    Chinese, "a, b, c" in English. style "standard" or "or" adds the final conjunction
+    ("甲、乙和丙", "a, b, and c"); a plain enumeration suits lists that are cut short."""
+    from babel.lists import format_list
+
+    texts = [str(item) for item in items]
+    if not texts:
+        return ""
+    # get_locale also answers under force_locale in a job or command, not only in a request.
+    locale = get_locale() or current_app.config.get("SALESWEB_DEFAULT_LOCALE", "zh_CN")
+    if style != "enumeration":
+        return format_list(texts, style, locale)
+    from babel import Locale
+
+    middle = Locale.parse(locale).list_patterns["standard"]["middle"]
+    joined = texts[0]
+    for text in texts[1:]:
+        joined = middle.format(joined, text)
+    return joined
+
+
 def register_filters(app) -> None:
     app.jinja_env.filters["datetime"] = fmt_datetime
     app.jinja_env.filters["date"] = fmt_date
     app.jinja_env.filters["number"] = fmt_number
+    app.jinja_env.filters["join_list"] = join_list
 
 
 def to_utc(local: datetime | None) -> datetime | None:
@@ -91,7 +121,8 @@ def bilingual(zh: str, en: str, locale: str | None = None) -> str:
     """An administrator-configured text (stage names, rules, surveys, courses) in the given
     language, or the reader's; each language falls back to the other when its text is empty."""
     if locale is None:
-        current = get_locale() if has_request_context() else None
+        # get_locale also follows force_locale in a job or command, outside any request.
+        current = get_locale()
         locale = (
             current.language
             if current is not None

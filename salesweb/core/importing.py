@@ -26,6 +26,7 @@ from flask import Flask, current_app, g
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.datastructures import FileStorage
@@ -54,7 +55,7 @@ STATUS_LABELS = {
     Status.QUEUED: _l("Waiting to start"),
     Status.RUNNING: _l("Importing"),
     Status.DONE: _l("Finished"),
-    Status.FAILED: _l("Failed"),
+    Status.FAILED: _lp("import", "Failed"),
 }
 
 

@@ -31,10 +31,11 @@ def to_amount(value: object) -> Decimal:
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def format_money(amount: Decimal | None, currency: str) -> str:
-    if amount is None:
+def format_money(amount: Decimal | str | None, currency: str) -> str:
+    """An amount in the reader's locale ("¥1,234.50"); frozen JSON terms keep it as text."""
+    if amount is None or amount == "":
         return ""
-    return format_currency(amount, currency)
+    return format_currency(Decimal(str(amount)), currency)
 
 
 def currency_choices() -> list[tuple[str, str]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -65,7 +66,7 @@ class AccountForm(FlaskForm):
         description=_l("Separate tags with commas."),
     )
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
-    email = EmailField(_l("E-mail"), validators=[Optional(), Email(), Length(max=254)])
+    email = EmailField(_lp("address", "E-mail"), validators=[Optional(), Email(), Length(max=254)])
     website = StringField(_l("Website"), validators=[Optional(), Length(max=200)])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
     credit_limit = NumberField(
@@ -119,10 +120,10 @@ class AccountForm(FlaskForm):
 
 
 class ContactForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    name = StringField(_lp("person", "Name"), validators=[DataRequired(), Length(max=120)])
     title = StringField(_l("Job title"), validators=[Optional(), Length(max=120)])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
-    email = EmailField(_l("E-mail"), validators=[Optional(), Email(), Length(max=254)])
+    email = EmailField(_lp("address", "E-mail"), validators=[Optional(), Email(), Length(max=254)])
     wechat = StringField(_l("WeChat ID"), validators=[Optional(), Length(max=64)])
     preferred_channel = SelectField(
         _l("Preferred channel"), choices=lambda: _choices(CHANNEL_LABELS)
@@ -182,7 +183,7 @@ class InteractionForm(FlaskForm):
 
 
 class TaskForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    title = StringField(_lp("heading", "Title"), validators=[DataRequired(), Length(max=200)])
     due_at = DateTimeLocalField(_l("Due"), format=DATETIME_FORMAT, validators=[DataRequired()])
     priority = SelectField(
         _l("Priority"), choices=lambda: _choices(PRIORITY_LABELS), default="normal"

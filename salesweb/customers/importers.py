@@ -18,6 +18,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import joinedload
 
@@ -26,6 +27,7 @@ from salesweb.auth.permissions import can_see_owner, owner_filter
 from salesweb.core import importing
 from salesweb.core.audit import actor, plain
 from salesweb.core.errors import DomainError
+from salesweb.core.i18n import join_list
 from salesweb.core.importing import (
     BatchResult,
     Importer,
@@ -176,7 +178,7 @@ def _choice(value: str, labels: dict[str, Any], label: Any) -> str | None:
         _(
             "“%(value)s” is not one of: %(choices)s (%(field)s).",
             value=value,
-            choices=", ".join(str(k) for k in labels),
+            choices=join_list(labels),
             field=label,
         )
     )
@@ -309,7 +311,7 @@ class AccountImporter(Importer):
         ),
         ImportField(
             "name",
-            _l("Name"),
+            _lp("account", "Name"),
             (
                 "account",
                 "account name",
@@ -356,7 +358,9 @@ class AccountImporter(Importer):
         ImportField("tags", _l("Tags"), ("tag", "标签")),
         ImportField("phone", _l("Phone"), ("telephone", "tel", "电话", "联系电话", "座机")),
         ImportField(
-            "email", _l("E-mail"), ("email address", "mail", "邮箱", "电子邮件", "电子邮箱")
+            "email",
+            _lp("address", "E-mail"),
+            ("email address", "mail", "邮箱", "电子邮件", "电子邮箱"),
         ),
         ImportField("website", _l("Website"), ("web", "url", "homepage", "网站", "网址", "官网")),
         ImportField("address", _l("Address"), ("地址", "办公地址", "公司地址")),
@@ -821,13 +825,17 @@ class ContactImporter(Importer):
         ImportField("external_id", _l("External ID"), ("contact id", "联系人编号")),
         ImportField(
             "name",
-            _l("Name"),
+            _lp("person", "Name"),
             ("contact", "contact name", "full name", "联系人", "姓名", "联系人姓名"),
             required=True,
         ),
-        ImportField("title", _l("Title"), ("job title", "position", "职位", "职务", "头衔")),
+        ImportField(
+            "title", _lp("job", "Title"), ("job title", "position", "职位", "职务", "头衔")
+        ),
         ImportField("phone", _l("Phone"), ("mobile", "telephone", "tel", "手机", "电话", "手机号")),
-        ImportField("email", _l("E-mail"), ("email address", "mail", "邮箱", "电子邮件")),
+        ImportField(
+            "email", _lp("address", "E-mail"), ("email address", "mail", "邮箱", "电子邮件")
+        ),
         ImportField("wechat", _l("WeChat"), ("weixin", "wechat id", "微信", "微信号")),
         ImportField(
             "preferred_channel",

@@ -9,7 +9,8 @@ from decimal import Decimal
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text, text
+from flask_babel import lazy_pgettext as _lp
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from salesweb.auth.models import User
@@ -36,7 +37,7 @@ class AccountType(StrEnum):
 
 ACCOUNT_TYPE_LABELS = {
     AccountType.PROSPECT: _l("Prospect"),
-    AccountType.CUSTOMER: _l("Customer"),
+    AccountType.CUSTOMER: _lp("account type", "Customer"),
     AccountType.PARTNER: _l("Partner"),
     AccountType.CHURNED: _l("Churned"),
 }
@@ -54,7 +55,7 @@ class InteractionKind(StrEnum):
 
 INTERACTION_KIND_LABELS = {
     InteractionKind.CALL: _l("Call"),
-    InteractionKind.EMAIL: _l("E-mail"),
+    InteractionKind.EMAIL: _lp("channel", "E-mail"),
     InteractionKind.MEETING: _l("Meeting"),
     InteractionKind.VISIT: _l("Visit"),
     InteractionKind.WECHAT: _l("WeChat"),
@@ -66,7 +67,7 @@ DIRECTION_LABELS = {"outbound": _l("Outbound"), "inbound": _l("Inbound")}
 
 CHANNEL_LABELS = {
     "phone": _l("Phone"),
-    "email": _l("E-mail"),
+    "email": _lp("channel", "E-mail"),
     "wechat": _l("WeChat"),
     "visit": _l("Visit"),
 }
@@ -314,6 +315,10 @@ class Task(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.Mod
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200), nullable=False)
+    # A title the system wrote: a key of customers.task_titles and its parameters, shown in
+    # the reader's language. Empty for a title a person typed, which shows as typed.
+    title_key: Mapped[str | None] = mapped_column(String(60))
+    title_params: Mapped[dict | None] = mapped_column(JSON)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
     priority: Mapped[str] = mapped_column(String(10), nullable=False, default=Priority.NORMAL)
@@ -322,6 +327,8 @@ class Task(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.Mod
     interaction_id: Mapped[int | None] = mapped_column(ForeignKey("interactions.id"))
     kind: Mapped[str] = mapped_column(String(30), nullable=False, default="follow_up")
     notes: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    notes_key: Mapped[str | None] = mapped_column(String(60))  # as title_key, for the notes
+    notes_params: Mapped[dict | None] = mapped_column(JSON)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     done_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
@@ -347,6 +354,24 @@ class Task(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.Mod
     @property
     def audit_label(self) -> str:
         return self.title
+
+    @property
+    def display_title(self) -> str:
+        """The title in the reader's language (a generated one), or as typed."""
+        if not self.title_key:
+            return self.title
+        from salesweb.customers.task_titles import render
+
+        return render(self.title_key, self.title_params, self.title)
+
+    @property
+    def display_notes(self) -> str:
+        """The notes in the reader's language (generated ones), or as typed."""
+        if not self.notes_key:
+            return self.notes
+        from salesweb.customers.task_titles import render
+
+        return render(self.notes_key, self.notes_params, self.notes)
 
     @property
     def is_done(self) -> bool:

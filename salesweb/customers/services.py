@@ -20,6 +20,7 @@ from salesweb.core import audit
 from salesweb.core.errors import DomainError
 from salesweb.core.models import utcnow
 from salesweb.core.money import to_base
+from salesweb.customers import task_titles
 from salesweb.customers.models import (
     PUBLIC_MAIL_DOMAINS,
     Account,
@@ -386,7 +387,7 @@ def log_interaction(
 def create_task(
     actor: User,
     *,
-    title: str,
+    title: str = "",
     due_at: datetime,
     owner: User,
     priority: str = "normal",
@@ -395,12 +396,28 @@ def create_task(
     interaction: Interaction | None = None,
     kind: str = "follow_up",
     notes: str = "",
+    title_key: str | None = None,
+    title_params: dict[str, Any] | None = None,
+    notes_key: str | None = None,
+    notes_params: dict[str, Any] | None = None,
 ) -> Task:
-    """Create a follow-up task for someone the actor may give work to."""
+    """Create a follow-up task for someone the actor may give work to; a generated title
+    (`title_key`, see customers.task_titles) is read in each reader's language."""
     if contact is not None and account is not None and contact.account_id != account.id:
         raise DomainError(_("This contact belongs to another account."), field="contact_id")
+    for key in (title_key, notes_key):
+        if key is not None and not task_titles.known(key):
+            raise ValueError(f"unknown task text key {key!r}")
+    if title_key is not None:
+        title = title or task_titles.render(title_key, title_params, "")
+    if notes_key is not None:
+        notes = notes or task_titles.render(notes_key, notes_params, "")
     task = Task(
-        title=title.strip(),
+        title=title.strip()[:200],
+        title_key=title_key,
+        title_params=title_params if title_key is not None else None,
+        notes_key=notes_key,
+        notes_params=notes_params if notes_key is not None else None,
         due_at=due_at,
         owner_id=owner.id,
         priority=priority,
@@ -415,8 +432,22 @@ def create_task(
     return task
 
 
+def _keep_generated(task: Task, field: str, data: dict[str, Any]) -> dict[str, Any]:
+    """A generated text sent back unchanged keeps following the reader's language; changed,
+    it becomes the person's own text."""
+    if getattr(task, f"{field}_key") is None or field not in data:
+        return data
+    if data[field] == getattr(task, f"display_{field}"):
+        return {k: v for k, v in data.items() if k != field}
+    setattr(task, f"{field}_key", None)
+    setattr(task, f"{field}_params", None)
+    return data
+
+
 def update_task(actor: User, task: Task, data: dict[str, Any], version: int | None) -> Task:
+    """Change a task; a generated title or note that the person rewrote becomes their text."""
     check_version(task, version)
+    data = _keep_generated(task, "title", _keep_generated(task, "notes", data))
     _apply(task, ("title", "due_at", "priority", "notes", "owner_id"), data)
     db.session.flush()
     return task

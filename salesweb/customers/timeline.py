@@ -25,6 +25,9 @@ class Source:
     label: object
     query: Callable[[int], Select]
     url: Callable[[int], str] | None = None
+    # Rewrites one page's events of this kind for the reader (their language, their money
+    # format): given the events, returns them in the same order.
+    present: Callable[[list[Event]], list[Event]] | None = None
 
 
 _SOURCES: dict[str, Source] = {}
@@ -35,9 +38,10 @@ def register(
     label: object,
     query: Callable[[int], Select],
     url: Callable[[int], str] | None = None,
+    present: Callable[[list[Event]], list[Event]] | None = None,
 ) -> None:
     """Add (or replace) a kind of timeline event."""
-    _SOURCES[kind] = Source(kind, label, query, url)
+    _SOURCES[kind] = Source(kind, label, query, url, present)
 
 
 def kinds() -> list[Source]:
@@ -86,6 +90,11 @@ def events(
         Event(_aware(r.at), r.kind, r.ref_id, r.title or "", r.body or "", r.actor or "")
         for r in rows[:per_page]
     ]
+    for source in sources:
+        places = [i for i, e in enumerate(out) if e.kind.split(":")[0] == source.kind]
+        if source.present is not None and places:
+            for i, event in zip(places, source.present([out[i] for i in places]), strict=True):
+                out[i] = event
     return out, len(rows) > per_page
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -21,7 +22,7 @@ from salesweb.customers.forms import VersionField
 
 
 class DealForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    title = StringField(_lp("deal", "Title"), validators=[DataRequired(), Length(max=200)])
     account_id = SelectField(_l("Account"), coerce=int, validators=[Optional()])
     contact_id = SelectField(_l("Contact"), coerce=int, validators=[Optional()])
     owner_id = SelectField(_l("Owner"), coerce=int, validators=[Optional()])

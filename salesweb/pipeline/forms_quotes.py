@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -30,7 +31,7 @@ LINE_ROWS = 5  # rows shown for a new quote; an edit shows its lines plus two em
 
 class ProductForm(FlaskForm):
     sku = StringField(_l("SKU"), validators=[DataRequired(), Length(max=60)])
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(_lp("thing", "Name"), validators=[DataRequired(), Length(max=200)])
     series = StringField(_l("Series"), validators=[Optional(), Length(max=80)])
     list_price = NumberField(
         _l("List price"),

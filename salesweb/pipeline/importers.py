@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from sqlalchemy import insert, select
 
 from salesweb.auth import services as auth_services
@@ -31,6 +32,7 @@ from salesweb.auth.permissions import can_manage_users, scope_owned
 from salesweb.core import importing
 from salesweb.core.audit import actor, plain
 from salesweb.core.errors import DomainError
+from salesweb.core.i18n import join_list
 from salesweb.core.importing import (
     BatchResult,
     Importer,
@@ -153,7 +155,7 @@ class UserImporter(Importer):
     fields = (
         ImportField(
             "name",
-            _l("Name"),
+            _lp("person", "Name"),
             (
                 "sales agent",
                 "agent",
@@ -187,7 +189,9 @@ class UserImporter(Importer):
             ),
             fixed=True,
         ),
-        ImportField("email", _l("E-mail"), ("email address", "mail", "邮箱", "电子邮件")),
+        ImportField(
+            "email", _lp("address", "E-mail"), ("email address", "mail", "邮箱", "电子邮件")
+        ),
     )
 
     def allowed(self, user: Any) -> bool:
@@ -319,7 +323,7 @@ class ProductImporter(Importer):
     fields = (
         ImportField(
             "name",
-            _l("Name"),
+            _lp("thing", "Name"),
             ("product", "product name", "产品", "产品名称", "名称"),
             required=True,
         ),
@@ -546,7 +550,9 @@ class DealImporter(Importer):
             ("opportunity id", "deal id", "opportunity", "商机编号", "机会编号", "编号"),
             required=True,
         ),
-        ImportField("title", _l("Title"), ("deal name", "opportunity name", "商机名称", "标题")),
+        ImportField(
+            "title", _lp("deal", "Title"), ("deal name", "opportunity name", "商机名称", "标题")
+        ),
         ImportField(
             "owner",
             _l("Owner"),
@@ -673,7 +679,7 @@ class DealImporter(Importer):
                     _(
                         "“%(line)s” does not start with a field (%(fields)s) and a colon (%(option)s).",
                         line=line,
-                        fields=", ".join(sorted(known)),
+                        fields=join_list(sorted(known)),
                         option=option,
                     )
                 )
@@ -920,7 +926,7 @@ class DealImporter(Importer):
         if target is None and not value:
             raise RowError(_("The stage is empty."))
         if target is None:
-            names = ", ".join(key for key in state.stages)
+            names = join_list(state.stages)
             raise RowError(
                 _(
                     "No stage “%(value)s” in the sales process: map it to one of %(stages)s, won or lost.",

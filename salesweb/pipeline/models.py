@@ -7,6 +7,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -44,7 +45,7 @@ class DealStatus(StrEnum):
 
 
 DEAL_STATUS_LABELS = {
-    DealStatus.OPEN: _l("Open"),
+    DealStatus.OPEN: _lp("deal status", "Open"),
     DealStatus.WON: _l("Won"),
     DealStatus.LOST: _l("Lost"),
 }
@@ -351,7 +352,7 @@ QUOTE_STATUS_LABELS = {
     QuoteStatus.DRAFT: _l("Draft"),
     QuoteStatus.PENDING: _l("Waiting for approval"),
     QuoteStatus.APPROVED: _l("Approved"),
-    QuoteStatus.REJECTED: _l("Rejected"),
+    QuoteStatus.REJECTED: _lp("approval", "Rejected"),
     QuoteStatus.SENT: _l("Sent"),
     QuoteStatus.ACCEPTED: _l("Accepted"),
     QuoteStatus.DECLINED: _l("Declined by customer"),

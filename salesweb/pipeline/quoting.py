@@ -29,6 +29,7 @@ from salesweb.core.models import utcnow
 from salesweb.core.money import CENT, is_currency
 from salesweb.core.pdf import render_pdf
 from salesweb.customers import services as customers
+from salesweb.customers import task_titles
 from salesweb.extensions import db
 from salesweb.pipeline.models import (
     QUOTE_STATUS_LABELS,
@@ -537,30 +538,31 @@ def _decide(
     return quote
 
 
+task_titles.register("quote_approved", _l("Quote %(quote)s approved: send it to the customer"))
+task_titles.register("quote_rejected", _l("Quote %(quote)s rejected: revise it"))
+task_titles.register("quote_decision", _l("%(who)s on deal “%(deal)s”: %(comment)s"))
+
+
 def _decision_task(actor: User, quote: Quote) -> None:
     """Tell the deal owner, in their language, with a task they cannot miss."""
     deal = quote.deal
     owner = deal.owner
-    with force_locale(owner.locale or current_app.config["SALESWEB_DEFAULT_LOCALE"]):
-        if quote.status == QuoteStatus.APPROVED:
-            title = _("Quote %(quote)s approved: send it to the customer", quote=quote.audit_label)
-        else:
-            title = _("Quote %(quote)s rejected: revise it", quote=quote.audit_label)
-        notes = _(
-            "%(who)s on deal “%(deal)s”: %(comment)s",
-            who=actor.display_name,
-            deal=deal.title,
-            comment=quote.decision_comment or "—",
-        )
+    approved = quote.status == QuoteStatus.APPROVED
     customers.create_task(
         actor,
-        title=title[:200],
+        title_key="quote_approved" if approved else "quote_rejected",
+        title_params={"quote": quote.audit_label},
         due_at=utcnow() + timedelta(days=1),
         owner=owner,
         priority="high" if quote.status == QuoteStatus.REJECTED else "normal",
         account=deal.account,
         kind="quote_decision",
-        notes=notes,
+        notes_key="quote_decision",
+        notes_params={
+            "who": actor.display_name,
+            "deal": deal.title,
+            "comment": quote.decision_comment or "—",
+        },
     )
 
 

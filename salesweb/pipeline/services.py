@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from salesweb.auth.models import Role, User
@@ -19,6 +20,7 @@ from salesweb.core.errors import DomainError
 from salesweb.core.models import utcnow
 from salesweb.core.money import is_currency, to_base
 from salesweb.customers import services as customers
+from salesweb.customers import task_titles
 from salesweb.customers.models import Account, Contact
 from salesweb.extensions import db
 from salesweb.pipeline import gates
@@ -421,6 +423,9 @@ def move_deal(
     return deal
 
 
+task_titles.register("after_sales", _l("After-sales for deal %(deal)s"))
+
+
 def win_deal(
     actor: User | None,
     deal: Deal,
@@ -452,12 +457,14 @@ def win_deal(
     for step in target.steps:
         customers.create_task(
             actor or owner,
-            title=step.name,
+            title_key="bilingual",
+            title_params={"zh": step.name_zh, "en": step.name_en},
             due_at=utcnow() + timedelta(days=target.sla_days),
             owner=owner,
             account=deal.account,
             kind="after_sales",
-            notes=_("After-sales for deal %(deal)s", deal=deal.title),
+            notes_key="after_sales",
+            notes_params={"deal": deal.title},
         )
     if deal.account is not None:
         customers.create_order(

@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -78,10 +79,10 @@ class CaseStatus(StrEnum):
 
 
 CASE_STATUS_LABELS = {
-    CaseStatus.OPEN: _l("Open"),
+    CaseStatus.OPEN: _lp("case status", "Open"),
     CaseStatus.CONTACTED: _l("Contacted"),
     CaseStatus.RESOLVED: _l("Resolved"),
-    CaseStatus.CLOSED: _l("Closed"),
+    CaseStatus.CLOSED: _lp("case status", "Closed"),
 }
 CASE_FLOW = {
     CaseStatus.OPEN: CaseStatus.CONTACTED,

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -22,6 +22,7 @@ from salesweb.auth.services import check_version
 from salesweb.core.errors import DomainError
 from salesweb.core.models import utcnow
 from salesweb.customers import services as customers
+from salesweb.customers import task_titles
 from salesweb.customers.models import Account, Contact
 from salesweb.extensions import db
 from salesweb.pipeline.models import LostReason
@@ -513,21 +514,24 @@ def record_response(
 # --- feedback cases --------------------------------------------------------------------------
 
 
+task_titles.register(
+    "survey_follow_up", _l("Follow up the survey answer of %(contact)s (%(score)s)")
+)
+
+
 def open_case(response: SurveyResponse, reason: str) -> FeedbackCase:
     """A case for the account owner, with a follow-up task due in two working days."""
     account = db.session.get(Account, response.account_id)
     owner = account.owner if account else None
     task = None
     if owner is not None and owner.active:
-        with force_locale(owner.locale or "zh_CN"):
-            title = _(
-                "Follow up the survey answer of %(contact)s (%(score)s)",
-                contact=response.contact.name,
-                score=response.summary.split(" — ")[0] or "—",
-            )
         task = customers.create_task(
             owner,
-            title=title[:200],
+            title_key="survey_follow_up",
+            title_params={
+                "contact": response.contact.name,
+                "score": response.summary.split(" — ")[0] or "—",
+            },
             due_at=working_days_after(response.submitted_at, 2),
             owner=owner,
             priority="high",

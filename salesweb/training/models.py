@@ -6,6 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -63,7 +64,7 @@ PROGRESS_LABELS = {
     Progress.NOT_STARTED: _l("Not started"),
     Progress.IN_PROGRESS: _l("In progress"),
     Progress.PASSED: _l("Passed"),
-    Progress.FAILED: _l("Failed"),
+    Progress.FAILED: _lp("training", "Failed"),
     Progress.OVERDUE: _l("Overdue"),
     Progress.EXPIRED: _l("Expired"),
 }

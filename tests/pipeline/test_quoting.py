@@ -136,9 +136,12 @@ def test_team_manager_approves_and_the_rep_hears_of_it_on_the_deal(db, team_deal
     task = db.session.scalar(select(Task).order_by(Task.id.desc()).limit(1))
     assert count(db, Task) == tasks_before + 1
     assert task.owner_id == rep.id and task.account_id == deal.account_id
-    with force_locale(rep.locale):  # written in the rep's language, not the manager's
+    with force_locale(rep.locale):  # read in the reader's language, not the manager's
         expected = _("Quote %(quote)s approved: send it to the customer", quote=quote.audit_label)
-    assert task.title == expected and quote.number in task.title
+        assert task.display_title == expected and quote.number in task.display_title
+    with force_locale("en"):
+        assert task.display_title == f"Quote {quote.audit_label} approved: send it to the customer"
+    assert task.title_key == "quote_approved"
     assert "OK for this strategic account" in task.notes
 
 

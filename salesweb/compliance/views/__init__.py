@@ -59,6 +59,7 @@ def template_globals() -> dict[str, Any]:
         **TEMPLATE_GLOBALS,
         "finding_message": rules.message,
         "clause_labels": CLAUSES,
+        "clause_names": rules.clause_names,
         "contract_status_labels": CONTRACT_STATUS_LABELS,
         "risk_categories": RISK_CATEGORIES,
         "risk_status_labels": RISK_STATUS_LABELS,

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Response, abort, current_app, request, send_file
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from flask_login import current_user
 from sqlalchemy import Select
 
@@ -63,7 +64,7 @@ Column = tuple[Callable[[], str], Callable[[Any, Reader], Any]]
 ACCOUNT_COLUMNS: list[Column] = [
     (lambda: "ID", lambda a, r: a.id),
     (lambda: _("External ID"), lambda a, r: a.external_id or ""),
-    (lambda: _("Name"), lambda a, r: a.name),
+    (lambda: pgettext("account", "Name"), lambda a, r: a.name),
     (lambda: _("Type"), lambda a, r: r.types.get(a.type, a.type)),
     (lambda: _("Industry"), lambda a, r: a.industry),
     (lambda: _("Segment"), lambda a, r: a.segment),
@@ -75,7 +76,7 @@ ACCOUNT_COLUMNS: list[Column] = [
     (lambda: _("Source"), lambda a, r: a.source),
     (lambda: _("Tags"), lambda a, r: ", ".join(a.tag_list)),
     (lambda: _("Phone"), lambda a, r: a.phone),
-    (lambda: _("E-mail"), lambda a, r: a.email),
+    (lambda: pgettext("address", "E-mail"), lambda a, r: a.email),
     (lambda: _("Website"), lambda a, r: a.website),
     (lambda: _("Address"), lambda a, r: a.address),
     (lambda: _("Credit limit"), lambda a, r: a.credit_limit),
@@ -91,10 +92,10 @@ CONTACT_COLUMNS: list[Column] = [
     (lambda: _("Account external ID"), lambda c, r: c.account.external_id or ""),
     (lambda: _("Account name"), lambda c, r: c.account.name),
     (lambda: _("External ID"), lambda c, r: c.external_id or ""),
-    (lambda: _("Name"), lambda c, r: c.name),
-    (lambda: _("Title"), lambda c, r: c.title),
+    (lambda: pgettext("person", "Name"), lambda c, r: c.name),
+    (lambda: pgettext("job", "Title"), lambda c, r: c.title),
     (lambda: _("Phone"), lambda c, r: c.phone),
-    (lambda: _("E-mail"), lambda c, r: c.email),
+    (lambda: pgettext("address", "E-mail"), lambda c, r: c.email),
     (lambda: _("WeChat"), lambda c, r: c.wechat),
     (
         lambda: _("Preferred channel"),

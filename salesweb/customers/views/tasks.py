@@ -61,6 +61,8 @@ def _task_form(task: Task | None, default_owner: User) -> TaskForm:
         choices = [(current_user.id, current_user.display_name)]
     form.owner_id.choices = choices
     if not form.is_submitted():
+        if task is not None:
+            form.title.data, form.notes.data = task.display_title, task.display_notes
         form.owner_id.data = task.owner_id if task else default_owner.id
         form.due_at.data = to_local(task.due_at if task else utcnow())
     return form

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from salesweb.auth.models import ROLE_LABELS
 from salesweb.core.errors import DomainError, put_on_form
 from salesweb.core.htmx import render_page
+from salesweb.core.i18n import join_list
 from salesweb.core.security import access
 from salesweb.extensions import db
 from salesweb.pipeline import bp, gates, services
@@ -100,7 +101,7 @@ def _spec(stage: Stage, form: StageForm) -> services.StageSpec:
     unknown = [f for f in fields if f not in gates.FIELD_LABELS]
     if unknown:
         raise DomainError(
-            _("Unknown field: %(names)s", names=", ".join(unknown)), field="required_fields"
+            _("Unknown field: %(names)s", names=join_list(unknown)), field="required_fields"
         )
     if fields:
         criteria.append(("fields", {"fields": fields}))
