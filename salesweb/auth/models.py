@@ -41,6 +41,8 @@ def normalise_email(email: str) -> str:
 
 class Team(AuditedMixin, VersionedMixin, TimestampMixin, db.Model):
     __tablename__ = "teams"
+    audit_kind = _l("Team")
+    audit_labels = {"region": _l("Region"), "manager_id": _l("Manager")}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True, nullable=False)
@@ -63,6 +65,15 @@ class Team(AuditedMixin, VersionedMixin, TimestampMixin, db.Model):
 
 class User(UserMixin, AuditedMixin, VersionedMixin, TimestampMixin, db.Model):
     __tablename__ = "users"
+    audit_kind = _l("User")
+    audit_labels = {
+        "display_name": _l("Display name"),
+        "role": _l("Role"),
+        "team_id": _l("Team"),
+        "timezone": _l("Time zone"),
+        "active": _l("Can sign in"),
+    }
+    audit_choices = {"role": ROLE_LABELS}
     __audit_exclude__ = frozenset(
         {"created_at", "updated_at", "version", "failed_logins", "last_sign_in_at", "locked_until"}
     )

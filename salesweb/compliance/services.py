@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import IO, Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from salesweb.auth.models import Role, User
@@ -44,6 +45,27 @@ from salesweb.core.models import utcnow
 from salesweb.core.money import is_currency, to_base
 from salesweb.extensions import db
 from salesweb.pipeline.models import Deal, DealApproval
+
+audit.register_actions(
+    {
+        "submit": _l("submitted for review"),
+        "review_claim": _l("took the review"),
+        Decision.APPROVE: _l("approved"),
+        Decision.REQUEST_CHANGES: _l("asked for changes"),
+        Decision.REJECT: _l("rejected"),
+        "sign": _l("signed"),
+        "credit_approved": _l("approved credit over the limit"),
+        "claim_refused": _l("refused: taking the review"),
+        "decision_refused": _l("refused: deciding the review"),
+        "decision_tampered": _l("refused: the form named another contract"),
+        "answer_tampered": _l("refused: the form named another review's finding"),
+        "credit_refused": _l("refused: approving credit"),
+    }
+)
+audit.register_event_fields(
+    {"refused": _l("Why it was refused"), "by": _l("Attempted by"), "approval": _l("Approval")},
+    {"approval": {"credit": _l("Credit over the limit")}},
+)
 
 REVIEW_SLA = timedelta(days=2)
 MAX_PAYMENT_DAYS = 3650
@@ -389,7 +411,7 @@ def claim_review(actor: User, review: Review) -> Review:
     review.status = ReviewStatus.IN_REVIEW
     review.claimed_by_id, review.claimed_at = actor.id, utcnow()
     review.contract.status = ContractStatus.IN_REVIEW
-    audit.name_change(review, "claim")
+    audit.name_change(review, "review_claim")
     db.session.flush()
     return review
 

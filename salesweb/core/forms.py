@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from wtforms import DecimalField
+from wtforms import DecimalField, SelectMultipleField
+from wtforms.widgets import CheckboxInput, ListWidget
 
 
 class NumberField(DecimalField):
@@ -19,3 +20,10 @@ class NumberField(DecimalField):
         if isinstance(self.data, Decimal) and not self.data.is_finite():
             self.data = None
             raise ValueError(self.gettext("Not a valid decimal value."))
+
+
+class CheckboxesField(SelectMultipleField):
+    """A multiple choice shown as a list of labelled checkboxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()

@@ -58,10 +58,18 @@ def fmt_number(value: Decimal | int | float | None) -> str:
     return format_decimal(value) if value is not None else ""
 
 
+def fmt_list(items) -> str:
+    """Items joined as the locale joins a list ("a, b and c"; 「甲、乙和丙」)."""
+    from babel.lists import format_list
+
+    return format_list([str(item) for item in items], locale=str(get_locale() or "en"))
+
+
 def register_filters(app) -> None:
     app.jinja_env.filters["datetime"] = fmt_datetime
     app.jinja_env.filters["date"] = fmt_date
     app.jinja_env.filters["number"] = fmt_number
+    app.jinja_env.filters["list"] = fmt_list
 
 
 def to_utc(local: datetime | None) -> datetime | None:

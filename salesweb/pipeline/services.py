@@ -10,9 +10,10 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from salesweb.auth.models import Role, User
+from salesweb.auth.models import ROLE_LABELS, Role, User
 from salesweb.auth.services import check_version
 from salesweb.core import audit
 from salesweb.core.errors import DomainError
@@ -37,6 +38,22 @@ from salesweb.pipeline.models import (
     StageStep,
 )
 from salesweb.pipeline.signals import deal_lost, deal_won
+
+audit.register_actions(
+    {
+        "new_version": _l("new process version"),
+        "move": _l("moved to another stage"),
+        "won": _l("won"),
+        "lost": _l("lost"),
+        "reopen": _l("reopened"),
+        "step_done": _l("checklist step done"),
+        "step_undone": _l("checklist step undone"),
+        "approved": _l("approved for the stage"),
+    }
+)
+audit.register_event_fields(
+    {"step": _l("Checklist step"), "approval": _l("Approval")}, {"approval": ROLE_LABELS}
+)
 
 DEAL_FIELDS = (
     "title",

@@ -20,6 +20,7 @@ from salesweb.core.models import utcnow
 from salesweb.core.security import SIGNED_IN, access
 from salesweb.extensions import db
 from salesweb.pipeline.models import LostReason, SalesProcess
+from salesweb.pipeline.queries import stage_names
 from salesweb.training import bp, permissions, services
 from salesweb.training.forms import (
     AssignmentCreateForm,
@@ -580,6 +581,7 @@ def suggestion_list():
         outcomes=services.win_rates_around_certificates(scope),
         mapping=db.session.scalars(select(ReasonCourse).order_by(ReasonCourse.reason_code)).all(),
         reasons={r.code: r for r in db.session.scalars(select(LostReason))},
+        stage_names=stage_names(),
         form=_reason_form(),
     )
 
