@@ -42,7 +42,7 @@ def normalise_email(email: str) -> str:
 class Team(AuditedMixin, VersionedMixin, TimestampMixin, db.Model):
     __tablename__ = "teams"
     audit_kind = _l("Team")
-    audit_labels = {"region": _l("Region"), "manager_id": _l("Manager")}
+    audit_labels = {"name": _l("Team name"), "region": _l("Region"), "manager_id": _l("Manager")}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True, nullable=False)
@@ -72,6 +72,7 @@ class User(UserMixin, AuditedMixin, VersionedMixin, TimestampMixin, db.Model):
         "team_id": _l("Team"),
         "timezone": _l("Time zone"),
         "active": _l("Can sign in"),
+        "locked_until": _l("Locked until"),
     }
     audit_choices = {"role": ROLE_LABELS}
     __audit_exclude__ = frozenset(

@@ -297,7 +297,7 @@ class Review(AuditedMixin, db.Model):
         "blocking": _l("Blocking findings"),
         "warnings": _l("Warnings"),
         "needs_two": _l("Needs two approvers"),
-        "approvals": _l("Approvals"),
+        "approvals": _l("Approvals so far"),
         "claimed_by_id": _l("Reviewer"),
         "claimed_at": _l("Claimed on"),
         "decided_at": _l("Decided on"),

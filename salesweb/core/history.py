@@ -14,7 +14,8 @@ from typing import Any
 from flask_babel import format_date, format_datetime, format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, select
+from sqlalchemy import Column, inspect, select
+from sqlalchemy.orm.util import identity_key
 
 from salesweb.core.audit import EVENT_CHOICES, EVENT_LABELS, action_label, history_for
 from salesweb.core.i18n import LOCALE_NAMES, fmt_list
@@ -24,7 +25,6 @@ from salesweb.extensions import db
 
 # Columns many record kinds share; a model's own `audit_labels` win over these.
 COMMON_LABELS: dict[str, Any] = {
-    "name": _l("Name"),
     "name_zh": _l("Name (Chinese)"),
     "name_en": _l("Name (English)"),
     "title": _l("Title"),
@@ -176,15 +176,24 @@ def name_of(obj: Any) -> str:
     return str(getattr(obj, "audit_label", "") or f"#{obj.id}")
 
 
+def _in_session(model: type, ident: int) -> Any:
+    obj = db.session.identity_map.get(identity_key(model, ident))
+    return obj if obj is not None and not inspect(obj).expired_attributes else None
+
+
 def _load(wanted: Mapping[str, set[int]]) -> dict[str, dict[int, Any]]:
-    """The referenced records, one query per table."""
+    """The referenced records: those the page loaded already, the rest one query per table."""
     out: dict[str, dict[int, Any]] = {}
     for table, ids in wanted.items():
         model = model_for(table)
         if model is None or not ids:
             continue
-        found = db.session.scalars(select(model).where(model.id.in_(sorted(ids)))).unique()
-        out[table] = {obj.id: obj for obj in found}
+        known = {i: obj for i in ids if (obj := _in_session(model, i)) is not None}
+        missing = sorted(ids - known.keys())
+        if missing:
+            found = db.session.scalars(select(model).where(model.id.in_(missing))).unique()
+            known.update((obj.id, obj) for obj in found)
+        out[table] = known
     return out
 
 

@@ -149,6 +149,7 @@ class Account(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.
     __tablename__ = "accounts"
     audit_kind = _l("Account")
     audit_labels = {
+        "name": _l("Account name"),
         "type": _l("Type"),
         "industry": _l("Industry"),
         "segment": _l("Segment"),
@@ -262,6 +263,7 @@ class Contact(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.
     __tablename__ = "contacts"
     audit_kind = _l("Contact")
     audit_labels = {
+        "name": _l("Name"),
         "title": _l("Job title"),
         "wechat": _l("WeChat"),
         "preferred_channel": _l("Preferred channel"),

@@ -352,7 +352,12 @@ class StageHistory(db.Model):
 class Product(AuditedMixin, VersionedMixin, TimestampMixin, db.Model):
     __tablename__ = "products"
     audit_kind = _l("Product")
-    audit_labels = {"sku": _l("SKU"), "series": _l("Series"), "list_price": _l("List price")}
+    audit_labels = {
+        "name": _l("Product name"),
+        "sku": _l("SKU"),
+        "series": _l("Series"),
+        "list_price": _l("List price"),
+    }
     audit_money = {"list_price": "currency"}
 
     id: Mapped[int] = mapped_column(primary_key=True)

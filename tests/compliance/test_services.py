@@ -306,3 +306,26 @@ def test_risk_score_and_links(ctx, db):
         services.create_risk(officer, {**data, "impact": 6}, officer, {})
     assert refused.value.field == "impact"
     assert services.open_risks_for(account=contract.account_id) == [risk]
+
+
+def test_taking_a_review_is_its_own_action_not_a_pool_claim(ctx, db):
+    from flask_babel import force_locale
+
+    from salesweb.core import history
+
+    officer = make_user(role="compliance")
+    contract = make_contract()
+    review = services.submit_contract(contract.owner, contract)
+    services.claim_review(officer, review)
+    rows = db.session.scalars(
+        select(AuditLog).where(
+            AuditLog.record_type == "contract_reviews", AuditLog.record_id == str(review.id)
+        )
+    ).all()
+    assert [r.action for r in rows if r.action != "create"] == ["review_claim"]
+    with force_locale("zh_CN"):
+        entries = history.record_history("contract_reviews", review.id)
+        (entry,) = [e for e in entries if e.row.action == "review_claim"]
+        assert entry.action == "领取了审核"
+        reviewer = next(c for c in entry.changes if c.field == "claimed_by_id")
+        assert reviewer.new.text == officer.display_name

@@ -65,8 +65,7 @@ def test_every_action_code_in_the_code_has_a_label_in_both_languages(app):
             zh = audit.action_label(code)
         with app.test_request_context(), force_locale("en"):
             en = audit.action_label(code)
-        assert zh != code and en != code, code
-        assert zh != en or not zh.isascii(), f"{code} has no Chinese name"
+        assert en and zh != en, f"{code} has no Chinese name"
 
 
 def test_review_claim_is_not_the_public_pool_claim(app):
