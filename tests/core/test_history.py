@@ -8,8 +8,8 @@ from sqlalchemy import select
 from salesweb.core import audit, history
 from salesweb.core.models import AuditedMixin, AuditLog
 from salesweb.extensions import db as _db
-from salesweb.pipeline.models import Deal, SalesProcess
 from salesweb.pipeline import services as pipeline
+from salesweb.pipeline.models import Deal, SalesProcess
 from tests.conftest import by_id, count_queries
 from tests.factories import make_account, make_interaction, make_team, make_user
 from tests.pipeline.helpers import new_deal, stage
