@@ -69,7 +69,7 @@ def register_filters(app) -> None:
     app.jinja_env.filters["datetime"] = fmt_datetime
     app.jinja_env.filters["date"] = fmt_date
     app.jinja_env.filters["number"] = fmt_number
-    app.jinja_env.filters["list"] = fmt_list
+    app.jinja_env.filters["human_list"] = fmt_list
 
 
 def to_utc(local: datetime | None) -> datetime | None:
