@@ -289,7 +289,6 @@ class Review(AuditedMixin, db.Model):
     __tablename__ = "contract_reviews"
     audit_kind = _l("Contract review")
     audit_labels = {
-        "version_id": _l("Contract version"),
         "version_no": _l("Contract version"),
         "submitted_by_id": _l("Submitted by"),
         "submitted_at": _l("Submitted on"),
@@ -303,6 +302,7 @@ class Review(AuditedMixin, db.Model):
         "decided_at": _l("Decided on"),
     }
     audit_choices = {"status": REVIEW_STATUS_LABELS}
+    audit_hidden = frozenset({"version_id"})  # version_no names the same version
     # Set once at submission; the before_flush guard refuses any later change.
     FIXED = frozenset(
         {

@@ -67,6 +67,13 @@ audit.register_event_fields(
     {"approval": {"credit": _l("Credit over the limit")}},
 )
 
+# Rule kinds live in the rules registry, which the models do not import.
+for _model in (Rule, RuleResult):
+    _model.audit_choices = {
+        **_model.audit_choices,
+        "kind": {key: kind.label for key, kind in rules.KINDS.items()},
+    }
+
 REVIEW_SLA = timedelta(days=2)
 MAX_PAYMENT_DAYS = 3650
 TERM_FIELDS = (

@@ -3,6 +3,7 @@ as on the page, secrets and internal columns left out."""
 
 from __future__ import annotations
 
+import ast
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -134,6 +135,8 @@ def label_for(model: type | None, key: str) -> str | None:
     if is_secret(key):
         return None
     own = getattr(model, "audit_labels", {})
+    if key in getattr(model, "audit_hidden", ()):
+        return None
     if key in own:
         return str(own[key])
     if key in HIDDEN:
@@ -159,6 +162,17 @@ def _python_type(column: Column) -> type | None:
         return getattr(column.type, "impl", column.type).python_type
     except NotImplementedError:
         return None
+
+
+def _legacy_list(value: Any) -> Any:
+    # Rows written before lists were kept as lists hold their Python spelling ("['a', 'b']").
+    if isinstance(value, str) and value.startswith("[") and value.endswith("]"):
+        try:
+            parsed = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            return value
+        return parsed if isinstance(parsed, list) else value
+    return value
 
 
 def _as_id(value: Any) -> int | None:
@@ -210,6 +224,7 @@ class _Formatter:
         self.row, self.model, self.loaded = row, model, loaded
 
     def value(self, key: str, side: int, value: Any) -> Value:
+        value = _legacy_list(value)
         if value is None or value == "" or value == []:
             return Value("—")
         choices = (

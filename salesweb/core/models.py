@@ -85,6 +85,7 @@ class AuditedMixin:
     audit_labels: ClassVar[dict[str, Any]] = {}
     audit_choices: ClassVar[dict[str, Mapping[str, Any]]] = {}
     audit_money: ClassVar[dict[str, str]] = {}
+    audit_hidden: ClassVar[frozenset[str]] = frozenset()  # recorded, but says nothing new
 
     @property
     def audit_label(self) -> str:
