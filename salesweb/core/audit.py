@@ -42,6 +42,8 @@ ACTION_LABELS: dict[str, Any] = {
 EVENT_LABELS: dict[str, Any] = {}
 # Value labels of event keys whose values are codes (a role, a kind).
 EVENT_CHOICES: dict[str, Mapping[str, Any]] = {}
+# Event keys whose values are ids of another table's records, shown by the record's name.
+EVENT_LINKS: dict[str, str] = {}
 
 
 def register_actions(labels: Mapping[str, Any]) -> None:
@@ -50,10 +52,14 @@ def register_actions(labels: Mapping[str, Any]) -> None:
 
 
 def register_event_fields(
-    labels: Mapping[str, Any], choices: Mapping[str, Mapping[str, Any]] | None = None
+    labels: Mapping[str, Any],
+    choices: Mapping[str, Mapping[str, Any]] | None = None,
+    links: Mapping[str, str] | None = None,
 ) -> None:
-    """Label the keys an area's explicit events write, and the codes some of them hold."""
+    """Label the keys an area's explicit events write, the codes some of them hold, and the
+    tables the ids of others point into."""
     EVENT_LABELS.update(labels)
+    EVENT_LINKS.update(links or {})
     for key, values in (choices or {}).items():
         # Two areas may name codes of one key (a role approval, a credit approval).
         EVENT_CHOICES[key] = {**EVENT_CHOICES.get(key, {}), **values}

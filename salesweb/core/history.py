@@ -18,7 +18,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Column, inspect, select
 from sqlalchemy.orm.util import identity_key
 
-from salesweb.core.audit import EVENT_CHOICES, EVENT_LABELS, action_label, history_for
+from salesweb.core.audit import (
+    EVENT_CHOICES,
+    EVENT_LABELS,
+    EVENT_LINKS,
+    action_label,
+    history_for,
+)
 from salesweb.core.i18n import LOCALE_NAMES, fmt_list
 from salesweb.core.models import AuditLog
 from salesweb.core.money import base_currency, format_money
@@ -150,10 +156,11 @@ def _column(model: type | None, key: str) -> Column | None:
     return table.c.get(key) if table is not None else None
 
 
-def _target(column: Column | None) -> str | None:
+def _target(column: Column | None, key: str = "") -> str | None:
+    """The table a value points into: the column's foreign key, or an event key's link."""
     for fk in column.foreign_keys if column is not None else ():
         return fk.column.table.name
-    return None
+    return EVENT_LINKS.get(key)
 
 
 def _python_type(column: Column) -> type | None:
@@ -240,6 +247,10 @@ class _Formatter:
         if choices is not None:
             return Value(str(choices.get(value, value)))
         column = _column(self.model, key)
+        target = _target(column, key)
+        if target:
+            obj = self.loaded.get(target, {}).get(_as_id(value))
+            return Value(name_of(obj) if obj is not None else f"#{value}")
         if isinstance(value, bool) or (column is not None and _python_type(column) is bool):
             return Value(_("Yes") if value else _("No"))
         if column is not None:
@@ -252,10 +263,6 @@ class _Formatter:
         return Value(text)
 
     def _typed(self, key: str, side: int, column: Column, value: Any) -> str | None:
-        target = _target(column)
-        if target:
-            obj = self.loaded.get(target, {}).get(_as_id(value))
-            return name_of(obj) if obj is not None else f"#{value}"
         kind = _python_type(column)
         try:
             if kind is datetime:
@@ -294,7 +301,7 @@ def present(rows: Iterable[AuditLog]) -> list[Entry]:
             label = label_for(model, key)
             if label is None:
                 continue
-            target = _target(_column(model, key))
+            target = _target(_column(model, key), key)
             if target:
                 wanted[target].update(i for i in map(_as_id, _pair(value)) if i is not None)
             currency_column = getattr(model, "audit_money", {}).get(key)

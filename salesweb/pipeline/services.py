@@ -52,7 +52,9 @@ audit.register_actions(
     }
 )
 audit.register_event_fields(
-    {"step": _l("Checklist step"), "approval": _l("Approval")}, {"approval": ROLE_LABELS}
+    {"step": _l("Checklist step"), "step_id": _l("Checklist step"), "approval": _l("Approval")},
+    {"approval": ROLE_LABELS},
+    links={"step_id": "stage_steps"},  # named in the reader's language, not the writer's
 )
 
 DEAL_FIELDS = (
@@ -541,10 +543,10 @@ def set_step(actor: User, deal: Deal, step: StageStep, done: bool) -> None:
     _forget_done_steps(deal)
     if done and existing is None:
         db.session.add(DealStepDone(deal_id=deal.id, step_id=step.id, done_by_id=actor.id))
-        audit.log_event("step_done", deal, {"step": [None, step.name_en]})
+        audit.log_event("step_done", deal, {"step_id": [None, step.id]})
     elif not done and existing is not None:
         db.session.delete(existing)
-        audit.log_event("step_undone", deal, {"step": [step.name_en, None]})
+        audit.log_event("step_undone", deal, {"step_id": [step.id, None]})
     db.session.flush()
 
 

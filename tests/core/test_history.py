@@ -152,3 +152,18 @@ def test_unlabelled_action_or_key_is_caught(db, recwarn):
     assert (
         _db.session.scalars(select(AuditLog).where(AuditLog.action == "made_up_code")).all() == []
     )
+
+
+def test_checklist_step_is_named_in_the_readers_language(app, db):
+    from flask_babel import force_locale
+
+    rep = make_user()
+    with app.test_request_context():
+        deal = new_deal(rep, stage_key="negotiation")
+        step = deal.stage.steps[0]
+        pipeline.set_step(rep, deal, step, True)
+        with force_locale("zh_CN"):
+            entries = history.record_history("deals", deal.id)
+    (done,) = [e for e in entries if e.row.action == "step_done"]
+    assert done.action == "完成了检查清单步骤"
+    assert [(c.label, c.new.text) for c in done.changes] == [("检查清单步骤", step.name_zh)]
