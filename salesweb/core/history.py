@@ -122,7 +122,7 @@ _models: dict[str, type] = {}
 
 def model_for(record_type: str) -> type | None:
     """The mapped class behind a table name (no area import: read from the mapper registry)."""
-    if not _models:
+    if record_type not in _models:  # models imported since the last look are added
         for mapper in db.Model.registry.mappers:
             table = getattr(mapper.class_, "__tablename__", None)
             if table:

@@ -19,7 +19,7 @@ from salesweb.core.importing import xlsx_file
 from salesweb.core.models import utcnow
 from salesweb.core.security import SIGNED_IN, access
 from salesweb.extensions import db
-from salesweb.pipeline.models import LostReason, SalesProcess
+from salesweb.pipeline.models import LostReason
 from salesweb.pipeline.queries import stage_names
 from salesweb.training import bp, permissions, services
 from salesweb.training.forms import (
@@ -592,9 +592,7 @@ def _reason_form() -> ReasonMapForm:
         (r.code, r.label)
         for r in db.session.scalars(select(LostReason).order_by(LostReason.position))
     ]
-    process = db.session.scalars(select(SalesProcess).limit(1)).first()
-    stages = process.current_version.stages if process and process.current_version else []
-    form.stage_key.choices = [("", _("any stage"))] + [(s.key, s.name) for s in stages]
+    form.stage_key.choices = [("", _("any stage")), *stage_names().items()]
     form.course_id.choices = [
         (c.id, c.title)
         for c in db.session.scalars(
