@@ -164,7 +164,8 @@ def _register_template_globals(app: Flask) -> None:
     from salesweb.auth.models import ROLE_LABELS
     from salesweb.auth.permissions import TEMPLATE_PERMISSIONS
     from salesweb.compliance.views import template_globals as compliance_globals
-    from salesweb.core.audit import action_label, history_for
+    from salesweb.core.audit import action_label
+    from salesweb.core.history import kind_label, record_history
     from salesweb.core.i18n import LOCALE_NAMES, html_lang, register_filters
     from salesweb.core.models import utcnow
     from salesweb.core.money import base_currency, format_money
@@ -197,8 +198,9 @@ def _register_template_globals(app: Flask) -> None:
         account_actions=for_account,
         panels_for=panels_for,
         utcnow=utcnow,
-        record_history=history_for,
+        record_history=record_history,
         action_label=action_label,
+        kind_label=kind_label,
         url_with=url_with,
         **TEMPLATE_PERMISSIONS,
         **CUSTOMER_PERMISSIONS,

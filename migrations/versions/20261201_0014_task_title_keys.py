@@ -5,7 +5,7 @@ Existing generated texts (after-sales steps, quote decisions, survey follow-ups)
 the language of whoever triggered them, are mapped back to their keys where the text matches.
 
 Revision ID: 0014
-Revises: 0009
+Revises: 0013
 Create Date: 2026-12-01
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014"
-down_revision = "0016"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

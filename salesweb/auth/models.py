@@ -55,6 +55,8 @@ def normalise_email(email: str) -> str:
 
 class Team(AuditedMixin, VersionedMixin, TimestampMixin, db.Model):
     __tablename__ = "teams"
+    audit_kind = _l("Team")
+    audit_labels = {"name": _l("Team name"), "region": _l("Region"), "manager_id": _l("Manager")}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True, nullable=False)
@@ -77,6 +79,16 @@ class Team(AuditedMixin, VersionedMixin, TimestampMixin, db.Model):
 
 class User(UserMixin, AuditedMixin, VersionedMixin, TimestampMixin, db.Model):
     __tablename__ = "users"
+    audit_kind = _l("User")
+    audit_labels = {
+        "display_name": _l("Display name"),
+        "role": _l("Role"),
+        "team_id": _l("Team"),
+        "timezone": _l("Time zone"),
+        "active": _l("Can sign in"),
+        "locked_until": _l("Locked until"),
+    }
+    audit_choices = {"role": ROLE_LABELS}
     __audit_exclude__ = frozenset(
         {
             "created_at",

@@ -22,6 +22,7 @@ from salesweb.auth.forms import (
     UserForm,
 )
 from salesweb.auth.models import Role, Team, User
+from salesweb.core import history
 from salesweb.core.errors import DomainError, put_on_form
 from salesweb.core.htmx import done, render_page
 from salesweb.core.i18n import select_timezone
@@ -389,14 +390,13 @@ def audit_list():
             AuditLog.created_at < datetime.combine(end + timedelta(days=1), time.min, tz)
         )
     page = paginate(stmt.order_by(AuditLog.created_at.desc(), AuditLog.id.desc()))
-    types = db.session.scalars(
-        select(AuditLog.record_type).distinct().order_by(AuditLog.record_type)
-    ).all()
+    types = db.session.scalars(select(AuditLog.record_type).distinct()).all()
     return render_page(
         "auth/audit_list.html",
         block="results",
         page=page,
-        types=types,
+        entries=history.present(page.items),
+        types=sorted(((t, history.kind_label(t)) for t in types), key=lambda pair: pair[1]),
         actor=actor,
         record_type=record_type,
         start=start,

@@ -15,12 +15,10 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from salesweb.compliance.models import (
     CLAUSES,
@@ -30,7 +28,7 @@ from salesweb.compliance.models import (
     SEVERITY_LABELS,
 )
 from salesweb.compliance.rules import kind_choices
-from salesweb.core.forms import NumberField
+from salesweb.core.forms import CheckboxesField, NumberField
 from salesweb.core.money import currency_choices
 from salesweb.core.params import MAX_ID
 from salesweb.customers.forms import VersionField
@@ -38,11 +36,6 @@ from salesweb.customers.forms import VersionField
 
 def _labels(mapping) -> list[tuple[str, str]]:
     return [(key, str(label)) for key, label in mapping.items()]
-
-
-class CheckboxesField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class ContractForm(FlaskForm):

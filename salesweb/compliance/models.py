@@ -95,6 +95,24 @@ class Contract(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db
     """The current terms of a contract; every change of terms or files is also a version."""
 
     __tablename__ = "contracts"
+    audit_kind = _l("Contract")
+    audit_labels = {
+        "value": _l("Contract value"),
+        "base_value": _l("Value in base currency"),
+        "discount_pct": _l("Discount (%)"),
+        "payment_days": _l("Payment terms (days)"),
+        "start_date": _l("Start date"),
+        "end_date": _l("End date"),
+        "auto_renew": _l("Renews automatically"),
+        "governing_law": _l("Governing law"),
+        "clauses": _l("Key clauses"),
+        "version_no": _l("Contract version"),
+        "version": _l("Contract version"),
+        "signed_at": _l("Signed on"),
+        "signed_by_id": _l("Signed by"),
+    }
+    audit_choices = {"status": CONTRACT_STATUS_LABELS, "clauses": CLAUSES}
+    audit_money = {"value": "currency", "base_value": ""}
     __audit_exclude__ = frozenset({"created_at", "updated_at", "version", "search_text"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -186,6 +204,8 @@ class ContractAttachment(AuditedMixin, db.Model):
     """An uploaded file, checked by content, stored outside static/ under a random name."""
 
     __tablename__ = "contract_attachments"
+    audit_kind = _l("Contract attachment")
+    audit_labels = {"uploaded_at": _l("Uploaded on")}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), nullable=False, index=True)
@@ -215,6 +235,9 @@ class Rule(AuditedMixin, VersionedMixin, TimestampMixin, db.Model):
     """A compliance rule kept by compliance officers; its results keep a copy of its texts."""
 
     __tablename__ = "compliance_rules"
+    audit_kind = _l("Compliance rule")
+    audit_labels = {"params": _l("Settings")}
+    audit_choices = {"severity": SEVERITY_LABELS}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(30), nullable=False)
@@ -265,6 +288,22 @@ class Review(AuditedMixin, db.Model):
     """One submission of one contract version: its rule results, comments and decisions."""
 
     __tablename__ = "contract_reviews"
+    audit_kind = _l("Contract review")
+    audit_labels = {
+        "version_no": _l("Contract version"),
+        "submitted_by_id": _l("Submitted by"),
+        "submitted_at": _l("Submitted on"),
+        "severity": _l("Findings"),
+        "blocking": _l("Blocking findings"),
+        "warnings": _l("Warnings"),
+        "needs_two": _l("Needs two approvers"),
+        "approvals": _l("Approvals so far"),
+        "claimed_by_id": _l("Reviewer"),
+        "claimed_at": _l("Claimed on"),
+        "decided_at": _l("Decided on"),
+    }
+    audit_choices = {"status": REVIEW_STATUS_LABELS}
+    audit_hidden = frozenset({"version_id"})  # version_no names the same version
     # Set once at submission; the before_flush guard refuses any later change.
     FIXED = frozenset(
         {
@@ -330,6 +369,9 @@ class RuleResult(AuditedMixin, db.Model):
     """The outcome of one rule on one submission, with the rule's texts as they were."""
 
     __tablename__ = "review_results"
+    audit_kind = _l("Rule result")
+    audit_labels = {"rule_id": _l("Rule"), "passed": _l("Passed"), "details": _l("Details")}
+    audit_choices = {"severity": SEVERITY_LABELS}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     review_id: Mapped[int] = mapped_column(ForeignKey("contract_reviews.id"), nullable=False)
@@ -415,6 +457,8 @@ class ReviewComment(AuditedMixin, db.Model):
     """A comment in a review; never edited: a correction is a new comment."""
 
     __tablename__ = "review_comments"
+    audit_kind = _l("Review comment")
+    audit_labels = {"result_id": _l("Finding"), "body": _l("Comment")}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     review_id: Mapped[int] = mapped_column(ForeignKey("contract_reviews.id"), nullable=False)
@@ -450,6 +494,9 @@ class ReviewDecision(AuditedMixin, db.Model):
     """A reviewer's decision on one contract version (its digest); never edited or removed."""
 
     __tablename__ = "review_decisions"
+    audit_kind = _l("Review decision")
+    audit_labels = {"decided_by_id": _l("Decided by"), "decision": _l("Decision")}
+    audit_choices = {"decision": DECISION_LABELS}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     review_id: Mapped[int] = mapped_column(ForeignKey("contract_reviews.id"), nullable=False)
@@ -506,6 +553,16 @@ LIVE_RISK = (RiskStatus.OPEN, RiskStatus.MITIGATING, RiskStatus.ACCEPTED)
 
 class Risk(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.Model):
     __tablename__ = "risks"
+    audit_kind = _l("Risk")
+    audit_labels = {
+        "category": _l("Category"),
+        "likelihood": _l("Likelihood"),
+        "impact": _l("Impact"),
+        "score": _l("Score"),
+        "mitigation": _l("Mitigation"),
+        "next_review_on": _l("Next review"),
+    }
+    audit_choices = {"status": RISK_STATUS_LABELS}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200), nullable=False)

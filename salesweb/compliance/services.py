@@ -48,6 +48,34 @@ from salesweb.core.money import is_currency, to_base
 from salesweb.extensions import db
 from salesweb.pipeline.models import Deal, DealApproval
 
+audit.register_actions(
+    {
+        "submit": _l("submitted for review"),
+        "review_claim": _l("took the review"),
+        Decision.APPROVE: _l("approved"),
+        Decision.REQUEST_CHANGES: _l("asked for changes"),
+        Decision.REJECT: _l("rejected"),
+        "sign": _l("signed"),
+        "credit_approved": _l("approved credit over the limit"),
+        "claim_refused": _l("refused: taking the review"),
+        "decision_refused": _l("refused: deciding the review"),
+        "decision_tampered": _l("refused: the form named another contract"),
+        "answer_tampered": _l("refused: the form named another review's finding"),
+        "credit_refused": _l("refused: approving credit"),
+    }
+)
+audit.register_event_fields(
+    {"refused": _l("Why it was refused"), "by": _l("Attempted by"), "approval": _l("Approval")},
+    {"approval": {"credit": _l("Credit over the limit")}},
+)
+
+# Rule kinds live in the rules registry, which the models do not import.
+for _model in (Rule, RuleResult):
+    _model.audit_choices = {
+        **_model.audit_choices,
+        "kind": {key: kind.label for key, kind in rules.KINDS.items()},
+    }
+
 REVIEW_SLA = timedelta(days=2)
 MAX_PAYMENT_DAYS = 3650
 TERM_FIELDS = (
@@ -400,7 +428,7 @@ def claim_review(actor: User, review: Review) -> Review:
     review.status = ReviewStatus.IN_REVIEW
     review.claimed_by_id, review.claimed_at = actor.id, utcnow()
     review.contract.status = ContractStatus.IN_REVIEW
-    audit.name_change(review, "claim")
+    audit.name_change(review, "review_claim")
     db.session.flush()
     return review
 

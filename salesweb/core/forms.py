@@ -6,8 +6,9 @@ from decimal import Decimal
 from typing import Any
 
 from markupsafe import Markup
-from wtforms import BooleanField, DecimalField
+from wtforms import BooleanField, DecimalField, SelectMultipleField
 from wtforms.utils import unset_value
+from wtforms.widgets import CheckboxInput, ListWidget
 
 
 class NumberField(DecimalField):
@@ -44,3 +45,10 @@ class ShownCheckbox(BooleanField):
         super().process(formdata, data, extra_filters)
         if formdata is not None and self.marker_name not in formdata:
             self.data = None
+
+
+class CheckboxesField(SelectMultipleField):
+    """A multiple choice shown as a list of labelled checkboxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Date, DateTime, Integer, Numeric, String, TypeDecorator
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
@@ -76,6 +78,14 @@ class AuditedMixin:
 
     __audit_exclude__: frozenset[str] = frozenset({"created_at", "updated_at", "version"})
     __audit_mask__: frozenset[str] = frozenset()
+    # How the history panel speaks of this record (core.history): the kind's name, labels of
+    # the audited columns the common labels do not cover, labels of coded values, and which
+    # currency column an amount is in ("" for the base currency).
+    audit_kind: ClassVar[Any] = None
+    audit_labels: ClassVar[dict[str, Any]] = {}
+    audit_choices: ClassVar[dict[str, Mapping[str, Any]]] = {}
+    audit_money: ClassVar[dict[str, str]] = {}
+    audit_hidden: ClassVar[frozenset[str]] = frozenset()  # recorded, but says nothing new
 
     @property
     def audit_label(self) -> str:
@@ -107,6 +117,8 @@ class ExchangeRate(AuditedMixin, TimestampMixin, db.Model):
     """How many units of the base currency one unit of `currency` was worth from `valid_on`."""
 
     __tablename__ = "exchange_rates"
+    audit_kind = _l("Exchange rate")
+    audit_labels = {"valid_on": _l("Valid from"), "rate": _l("Rate")}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     currency: Mapped[str] = mapped_column(String(3), nullable=False)

@@ -148,6 +148,26 @@ def search_text_of(*parts: str | None) -> str:
 
 class Account(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.Model):
     __tablename__ = "accounts"
+    audit_kind = _l("Account")
+    audit_labels = {
+        "name": _l("Account name"),
+        "type": _l("Type"),
+        "industry": _l("Industry"),
+        "segment": _l("Segment"),
+        "region": _l("Region"),
+        "country": _l("Country"),
+        "employees": _l("Employees"),
+        "annual_revenue": _l("Annual revenue"),
+        "revenue_currency": _l("Revenue currency"),
+        "tags": _l("Tags"),
+        "website": _l("Website"),
+        "address": _l("Address"),
+        "credit_limit": _l("Credit limit"),
+        "credit_currency": _l("Credit limit currency"),
+        "owner_since": _l("Owner since"),
+    }
+    audit_choices = {"type": ACCOUNT_TYPE_LABELS}
+    audit_money = {"annual_revenue": "revenue_currency", "credit_limit": "credit_currency"}
     __audit_exclude__ = frozenset(
         {
             "created_at",
@@ -246,6 +266,15 @@ class Account(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.
 
 class Contact(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.Model):
     __tablename__ = "contacts"
+    audit_kind = _l("Contact")
+    audit_labels = {
+        "name": _l("Name"),
+        "title": _l("Job title"),
+        "wechat": _l("WeChat"),
+        "preferred_channel": _l("Preferred channel"),
+        "is_primary": _l("Primary contact"),
+    }
+    audit_choices = {"preferred_channel": CHANNEL_LABELS}
     __audit_exclude__ = frozenset(
         {"created_at", "updated_at", "version", "search_text", "phone_key"}
     )
@@ -284,6 +313,14 @@ class Contact(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.
 
 class Interaction(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.Model):
     __tablename__ = "interactions"
+    audit_kind = _l("Interaction")
+    audit_labels = {
+        "direction": _l("Direction"),
+        "occurred_at": _l("When"),
+        "summary": _l("Summary"),
+        "outcome": _l("Outcome"),
+    }
+    audit_choices = {"kind": INTERACTION_KIND_LABELS, "direction": DIRECTION_LABELS}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), nullable=False)
@@ -312,6 +349,15 @@ class Interaction(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin,
 
 class Task(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.Model):
     __tablename__ = "tasks"
+    audit_kind = _l("Task")
+    audit_labels = {
+        "due_at": _l("Due"),
+        "priority": _l("Priority"),
+        "interaction_id": _l("Interaction"),
+        "done_at": _l("Done on"),
+        "done_by_id": _l("Done by"),
+    }
+    audit_choices = {"priority": PRIORITY_LABELS}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200), nullable=False)
@@ -393,6 +439,14 @@ class Task(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.Mod
 
 class Order(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.Model):
     __tablename__ = "orders"
+    audit_kind = _l("Order")
+    audit_labels = {
+        "ordered_on": _l("Order date"),
+        "total": _l("Total"),
+        "base_total": _l("Total in base currency"),
+        "paid": _l("Paid"),
+    }
+    audit_money = {"total": "currency", "base_total": ""}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     external_id: Mapped[str | None] = mapped_column(String(64), unique=True)

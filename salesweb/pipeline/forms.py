@@ -16,7 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from salesweb.core.forms import NumberField
+from salesweb.core.forms import CheckboxesField, NumberField
 from salesweb.core.money import currency_choices
 from salesweb.customers.forms import VersionField
 
@@ -113,21 +113,11 @@ class StageForm(FlaskForm):
         validators=[Optional(), Length(max=4000)],
         description=_l("One step a line: Chinese | English | required or optional."),
     )
-    required_fields = StringField(
-        _l("Fields that must be filled in"),
-        validators=[Optional(), Length(max=300)],
-        description=_l(
-            "Comma-separated: amount, expected_close, contact_id, next_step, competitor, source, account_id."
-        ),
-    )
+    required_fields = CheckboxesField(_l("Fields that must be filled in"), choices=[])
     needs_checklist = BooleanField(_l("Required checklist steps must be done"))
     needs_quote = BooleanField(_l("An approved quote is needed"))
     approval_role = SelectField(_l("Approval by a role"), choices=[])
-    extra_criteria = StringField(
-        _l("Other criteria"),
-        validators=[Optional(), Length(max=300)],
-        description=_l("Kinds registered by other areas, comma-separated."),
-    )
+    extra_criteria = CheckboxesField(_l("Other criteria"), choices=[])
     note = StringField(_l("What changed"), validators=[DataRequired(), Length(max=300)])
 
 

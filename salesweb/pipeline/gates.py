@@ -85,6 +85,11 @@ FIELD_LABELS = {
 }
 
 
+def field_names(keys: list[str]) -> list[str]:
+    """The reader's-language names of deal fields an exit criterion requires."""
+    return [str(FIELD_LABELS.get(key, key)) for key in keys]
+
+
 def _fields(deal: Deal, stage: Stage, params: dict[str, Any]) -> list[Missing]:
     out = []
     for name in params.get("fields", []):

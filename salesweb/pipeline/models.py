@@ -68,6 +68,12 @@ class SalesProcess(AuditedMixin, TimestampMixin, db.Model):
     """A named sales process; its stages live in versions, the newest is current."""
 
     __tablename__ = "sales_processes"
+    audit_kind = _l("Sales process")
+    audit_labels = {
+        "is_default": _l("Default process"),
+        "current_version_id": _l("Current version"),
+        "version": _l("Process version"),
+    }
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name_zh: Mapped[str] = mapped_column(String(120), nullable=False)
@@ -200,6 +206,27 @@ class LostReason(TimestampMixin, db.Model):
 
 class Deal(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.Model):
     __tablename__ = "deals"
+    audit_kind = _l("Deal")
+    audit_labels = {
+        "process_version_id": _l("Process version"),
+        "stage_id": _l("Stage"),
+        "amount": _l("Amount"),
+        "rate": _l("Exchange rate"),
+        "rate_date": _l("Rate date"),
+        "rate_source": _l("Rate source"),
+        "base_amount": _l("Amount in base currency"),
+        "expected_close": _l("Expected close date"),
+        "closed_on": _l("Closed on"),
+        "engaged_on": _l("Engaged on"),
+        "competitor": _l("Competitor"),
+        "probability": _l("Probability (%)"),
+        "probability_reason": _l("Why this probability"),
+        "lost_reason_id": _l("Lost reason"),
+        "lost_note": _l("Note on the loss"),
+        "product_name": _l("Product"),
+    }
+    audit_choices = {"status": DEAL_STATUS_LABELS}
+    audit_money = {"amount": "currency", "base_amount": ""}
     __audit_exclude__ = frozenset({"created_at", "updated_at", "version", "stage_entered_at"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -325,6 +352,14 @@ class StageHistory(db.Model):
 
 class Product(AuditedMixin, VersionedMixin, TimestampMixin, db.Model):
     __tablename__ = "products"
+    audit_kind = _l("Product")
+    audit_labels = {
+        "name": _l("Product name"),
+        "sku": _l("SKU"),
+        "series": _l("Series"),
+        "list_price": _l("List price"),
+    }
+    audit_money = {"list_price": "currency"}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     sku: Mapped[str] = mapped_column(String(60), nullable=False, unique=True)
@@ -361,6 +396,22 @@ QUOTE_STATUS_LABELS = {
 
 class Quote(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.Model):
     __tablename__ = "quotes"
+    audit_kind = _l("Quote")
+    audit_labels = {
+        "language": _l("Quote language"),
+        "subtotal": _l("Subtotal"),
+        "tax_rate": _l("Tax rate (%)"),
+        "tax": _l("Tax"),
+        "total": _l("Total"),
+        "max_discount": _l("Largest discount (%)"),
+        "valid_until": _l("Valid until"),
+        "terms": _l("Terms"),
+        "decided_by_id": _l("Decided by"),
+        "decided_at": _l("Decided on"),
+        "decision_comment": _l("Decision comment"),
+    }
+    audit_choices = {"status": QUOTE_STATUS_LABELS}
+    audit_money = {"subtotal": "currency", "tax": "currency", "total": "currency"}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(30), nullable=False)

@@ -11,7 +11,8 @@ from sqlalchemy import Select, func, select
 
 from salesweb.auth.models import User
 from salesweb.core.params import parse_id
-from salesweb.pipeline.models import Deal, DealStatus, ProcessVersion, Stage
+from salesweb.extensions import db
+from salesweb.pipeline.models import Deal, DealStatus, ProcessVersion, SalesProcess, Stage
 from salesweb.pipeline.permissions import scope_deals
 
 DEAL_SORTS = {
@@ -112,3 +113,17 @@ def stage_totals(
         process_id,
     ).group_by(Stage.key)
     return {key: (n, Decimal(total)) for key, n, total in db.session.execute(stmt).all()}
+
+
+def stage_names() -> dict[str, str]:
+    """Stage keys to the reader's-language stage names, as the current process versions call
+    them (the default process first: keys are shared across processes)."""
+    stages = db.session.scalars(
+        select(Stage)
+        .join(SalesProcess, SalesProcess.current_version_id == Stage.version_id)
+        .order_by(SalesProcess.is_default.desc(), SalesProcess.id, Stage.position)
+    )
+    names: dict[str, str] = {}
+    for stage in stages:
+        names.setdefault(stage.key, stage.name)
+    return names

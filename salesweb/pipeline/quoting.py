@@ -56,7 +56,7 @@ REVISABLE = frozenset(
 )
 PRINTABLE = frozenset({QuoteStatus.APPROVED, QuoteStatus.SENT, QuoteStatus.ACCEPTED})
 
-audit.ACTION_LABELS.update(
+audit.register_actions(
     {
         "deactivate": _l("deactivated"),
         "quote_created": _l("quote created"),
@@ -68,6 +68,10 @@ audit.ACTION_LABELS.update(
         "quote_accepted": _l("quote accepted by the customer"),
         "quote_declined": _l("quote declined by the customer"),
     }
+)
+audit.register_event_fields(
+    {"quote": _l("Quote"), "quote_status": _l("Quote status")},
+    {"quote_status": QUOTE_STATUS_LABELS},
 )
 
 
@@ -499,7 +503,7 @@ def submit_quote(actor: User, quote: Quote, version: int | None = None) -> Quote
         quote.status = QuoteStatus.APPROVED
         quote.decided_at, quote.decided_by_id, quote.decision_comment = utcnow(), None, ""
     audit.name_change(quote, "quote_submitted")
-    _on_deal("quote_submitted", quote, status=str(quote.status))
+    _on_deal("quote_submitted", quote, quote_status=str(quote.status))
     db.session.flush()
     return quote
 

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from salesweb.auth.models import Role, User
+from salesweb.auth.models import ROLE_LABELS, Role, User
 from salesweb.auth.services import check_version
 from salesweb.core import audit
 from salesweb.core.errors import DomainError
@@ -39,6 +39,24 @@ from salesweb.pipeline.models import (
     StageStep,
 )
 from salesweb.pipeline.signals import deal_lost, deal_won
+
+audit.register_actions(
+    {
+        "new_version": _l("new process version"),
+        "move": _l("moved to another stage"),
+        "won": _l("won"),
+        "lost": _l("lost"),
+        "reopen": _l("reopened"),
+        "step_done": _l("checklist step done"),
+        "step_undone": _l("checklist step undone"),
+        "approved": _l("approved for the stage"),
+    }
+)
+audit.register_event_fields(
+    {"step": _l("Checklist step"), "step_id": _l("Checklist step"), "approval": _l("Approval")},
+    {"approval": ROLE_LABELS},
+    links={"step_id": "stage_steps"},  # named in the reader's language, not the writer's
+)
 
 DEAL_FIELDS = (
     "title",
@@ -531,10 +549,10 @@ def set_step(actor: User, deal: Deal, step: StageStep, done: bool) -> None:
     _forget_done_steps(deal)
     if done and existing is None:
         db.session.add(DealStepDone(deal_id=deal.id, step_id=step.id, done_by_id=actor.id))
-        audit.log_event("step_done", deal, {"step": [None, step.name_en]})
+        audit.log_event("step_done", deal, {"step_id": [None, step.id]})
     elif not done and existing is not None:
         db.session.delete(existing)
-        audit.log_event("step_undone", deal, {"step": [step.name_en, None]})
+        audit.log_event("step_undone", deal, {"step_id": [step.id, None]})
     db.session.flush()
 
 

@@ -95,6 +95,11 @@ ROOT_CAUSE_CODES = ("price", "product_fit", "service", "delivery", "other")
 
 class Survey(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.Model):
     __tablename__ = "surveys"
+    audit_kind = _l("Survey")
+    audit_labels = {
+        "intro_zh": _l("Introduction (Chinese)"),
+        "intro_en": _l("Introduction (English)"),
+    }
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str | None] = mapped_column(String(40), unique=True)
@@ -208,6 +213,9 @@ class Touchpoint(AuditedMixin, TimestampMixin, db.Model):
     """Which survey an event sends, and for how long its link stays open."""
 
     __tablename__ = "survey_touchpoints"
+    audit_kind = _l("Survey touchpoint")
+    audit_labels = {"event": _l("Touchpoint"), "expires_days": _l("Link valid for (days)")}
+    audit_choices = {"event": TOUCH_LABELS}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event: Mapped[str] = mapped_column(String(20), nullable=False, unique=True)
@@ -226,6 +234,15 @@ class Invitation(AuditedMixin, TimestampMixin, db.Model):
     """One contact's invitation to one survey, reachable only through its secret link."""
 
     __tablename__ = "survey_invitations"
+    audit_kind = _l("Survey invitation")
+    audit_labels = {
+        "touchpoint": _l("Touchpoint"),
+        "expires_at": _l("Expires"),
+        "emailed_at": _l("E-mailed on"),
+        "reminded_at": _l("Reminded on"),
+        "answered_at": _l("Answered on"),
+    }
+    audit_choices = {"touchpoint": TOUCH_LABELS}
     __audit_mask__ = frozenset({"token_hash"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -337,6 +354,16 @@ class FeedbackCase(AuditedMixin, VersionedMixin, TimestampMixin, db.Model):
     """A detractor's answer, followed up by the account owner until it is closed."""
 
     __tablename__ = "feedback_cases"
+    audit_kind = _l("Feedback case")
+    audit_labels = {
+        "response_id": _l("Survey answer"),
+        "root_cause_id": _l("Root cause"),
+        "resolution_note": _l("Resolution"),
+        "contacted_at": _l("Customer contacted on"),
+        "resolved_at": _l("Resolved on"),
+        "closed_at": _l("Closed on"),
+    }
+    audit_choices = {"status": CASE_STATUS_LABELS}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     response_id: Mapped[int] = mapped_column(

@@ -74,6 +74,8 @@ class MemberProfile(AuditedMixin, VersionedMixin, TimestampMixin, db.Model):
     """A team member's responsibilities (职责) and authority, kept by the training area."""
 
     __tablename__ = "training_member_profiles"
+    audit_kind = _l("Team member profile")
+    audit_labels = {"responsibilities": _l("Responsibilities"), "authority": _l("Authority")}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False, unique=True)
@@ -89,6 +91,15 @@ class MemberProfile(AuditedMixin, VersionedMixin, TimestampMixin, db.Model):
 
 class Course(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.Model):
     __tablename__ = "training_courses"
+    audit_kind = _l("Course")
+    audit_labels = {
+        "category": _l("Category"),
+        "minutes": _l("Length (minutes)"),
+        "pass_score": _l("Pass score"),
+        "attempt_limit": _l("Attempts allowed"),
+        "valid_months": _l("Certificate valid for (months)"),
+    }
+    audit_choices = {"category": CATEGORY_LABELS}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str | None] = mapped_column(String(40), unique=True)
@@ -135,6 +146,8 @@ class Lesson(AuditedMixin, TimestampMixin, db.Model):
     """One lesson of a course, in Markdown (zh and en); rendered sanitised."""
 
     __tablename__ = "training_lessons"
+    audit_kind = _l("Lesson")
+    audit_labels = {"body_zh": _l("Text (Chinese)"), "body_en": _l("Text (English)")}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("training_courses.id"), nullable=False)
@@ -166,6 +179,9 @@ class Lesson(AuditedMixin, TimestampMixin, db.Model):
 
 class Question(AuditedMixin, TimestampMixin, db.Model):
     __tablename__ = "training_questions"
+    audit_kind = _l("Quiz question")
+    audit_labels = {"text_zh": _l("Question (Chinese)"), "text_en": _l("Question (English)")}
+    audit_choices = {"kind": QUESTION_KIND_LABELS}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("training_courses.id"), nullable=False)
@@ -219,6 +235,8 @@ class Assignment(AuditedMixin, TimestampMixin, db.Model):
     """A course a person must take, by a due date; one per person and course."""
 
     __tablename__ = "training_assignments"
+    audit_kind = _l("Training assignment")
+    audit_labels = {"assigned_by_id": _l("Assigned by"), "due_on": _l("Due")}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("training_courses.id"), nullable=False)
@@ -324,6 +342,8 @@ class ReasonCourse(AuditedMixin, TimestampMixin, db.Model):
     """Which course to suggest when a rep's losses cluster on a lost reason (at a stage)."""
 
     __tablename__ = "training_reason_courses"
+    audit_kind = _l("Training suggestion rule")
+    audit_labels = {"reason_code": _l("Lost reason"), "stage_key": _l("At stage")}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reason_code: Mapped[str] = mapped_column(String(40), nullable=False)
@@ -349,6 +369,8 @@ class LessonFile(AuditedMixin, db.Model):
     """A file attached to a lesson: an image shown in its Markdown, or a document to download."""
 
     __tablename__ = "training_lesson_files"
+    audit_kind = _l("Lesson file")
+    audit_labels = {"lesson_id": _l("Lesson")}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     lesson_id: Mapped[int] = mapped_column(

@@ -21,7 +21,8 @@ from salesweb.core.models import utcnow
 from salesweb.core.params import parse_id, parse_int
 from salesweb.core.security import SIGNED_IN, access
 from salesweb.extensions import db
-from salesweb.pipeline.models import LostReason, SalesProcess
+from salesweb.pipeline.models import LostReason
+from salesweb.pipeline.queries import stage_names
 from salesweb.training import bp, certificates, permissions, services
 from salesweb.training.forms import (
     AssignmentCreateForm,
@@ -626,6 +627,7 @@ def suggestion_list():
         outcomes=services.win_rates_around_certificates(scope),
         mapping=db.session.scalars(select(ReasonCourse).order_by(ReasonCourse.reason_code)).all(),
         reasons={r.code: r for r in db.session.scalars(select(LostReason))},
+        stage_names=stage_names(),
         form=_reason_form(),
     )
 
@@ -636,9 +638,7 @@ def _reason_form() -> ReasonMapForm:
         (r.code, r.label)
         for r in db.session.scalars(select(LostReason).order_by(LostReason.position))
     ]
-    process = db.session.scalars(select(SalesProcess).limit(1)).first()
-    stages = process.current_version.stages if process and process.current_version else []
-    form.stage_key.choices = [("", _("any stage"))] + [(s.key, s.name) for s in stages]
+    form.stage_key.choices = [("", _("any stage")), *stage_names().items()]
     form.course_id.choices = [
         (c.id, c.title)
         for c in db.session.scalars(

@@ -324,3 +324,51 @@ def test_risk_score_and_links(ctx, db):
         services.create_risk(officer, {**data, "impact": 6}, officer, {})
     assert refused.value.field == "impact"
     assert services.open_risks_for(account=contract.account_id) == [risk]
+
+
+def test_taking_a_review_is_its_own_action_not_a_pool_claim(ctx, db):
+    from flask_babel import force_locale
+
+    from salesweb.core import history
+
+    officer = make_user(role="compliance")
+    contract = make_contract()
+    review = services.submit_contract(contract.owner, contract)
+    services.claim_review(officer, review)
+    rows = db.session.scalars(
+        select(AuditLog).where(
+            AuditLog.record_type == "contract_reviews", AuditLog.record_id == str(review.id)
+        )
+    ).all()
+    assert [r.action for r in rows if r.action != "create"] == ["review_claim"]
+    with force_locale("zh_CN"):
+        entries = history.record_history("contract_reviews", review.id)
+        (entry,) = [e for e in entries if e.row.action == "review_claim"]
+        assert entry.action == "领取了审核"
+        reviewer = next(c for c in entry.changes if c.field == "claimed_by_id")
+        assert reviewer.new.text == officer.display_name
+
+
+def test_contract_history_names_clauses_and_formats_money(ctx, db):
+    from flask_babel import force_locale
+
+    from salesweb.core import history
+
+    contract = make_contract(clauses=["confidentiality", "termination"])
+    legacy = AuditLog(
+        action="update",
+        record_type="contracts",
+        record_id=str(contract.id),
+        changes={"clauses": ["['penalty']", "['confidentiality', 'termination']"]},
+    )
+    db.session.add(legacy)
+    db.session.flush()
+    with force_locale("zh_CN"):
+        entries = history.record_history("contracts", contract.id)
+    created = next(e for e in entries if e.row.action == "create")
+    changes = {c.field: c.new.text for c in created.changes}
+    assert changes["clauses"] == "保密和终止"
+    assert changes["value"] == "¥50,000.00"
+    assert changes["auto_renew"] == "否"
+    (old_row,) = [e for e in entries if e.row.id == legacy.id]
+    assert (old_row.changes[0].old.text, old_row.changes[0].new.text) == ("违约金", "保密和终止")

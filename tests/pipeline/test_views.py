@@ -249,7 +249,7 @@ def test_admin_edits_stage_new_version(client, login_as, db, app):
         "sla_days": "10",
         "responsible_role": "rep",
         "steps": "完成需求调研 | Needs survey completed | required\n确认预算 | Budget confirmed | optional",
-        "required_fields": "amount, expected_close",
+        "required_fields": ["amount", "expected_close"],
         "needs_checklist": "y",
         "approval_role": "",
         "note": "budget optional",
@@ -263,7 +263,7 @@ def test_admin_edits_stage_new_version(client, login_as, db, app):
     bad = client.post(
         f"/pipeline/processes/{process.id}/stages/needs",
         headers=EN,
-        data={**data, "required_fields": "amount, shoe_size", "steps": "only one part"},
+        data={**data, "required_fields": ["amount", "shoe_size"], "steps": "only one part"},
     )
     assert bad.status_code == 422
     assert (
@@ -274,6 +274,26 @@ def test_admin_edits_stage_new_version(client, login_as, db, app):
         )
         == 2
     )
+
+
+def test_process_admin_pages_name_fields_not_keys(client, login_as, db, app):
+    login_as("admin")
+    with app.test_request_context():
+        process = default_process()
+    db.session.commit()
+    page = client.get(f"/pipeline/processes/{process.id}", headers=EN)
+    table = " ".join(parse(page).get_element_by_id("stage-table").text_content().split())
+    assert "Deal fields filled in: Account" in table
+    assert "account_id" not in table and "expected_close" not in table
+    form = client.get(f"/pipeline/processes/{process.id}/stages/lead", headers=EN)
+    boxes = parse(form).xpath("//input[@name='required_fields']")
+    labels = {
+        b.get("value"): parse(form).xpath(f"//label[@for='{b.get('id')}']")[0].text_content()
+        for b in boxes
+    }
+    assert labels["account_id"] == "Account" and labels["expected_close"] == "Expected close date"
+    checked = [b.get("value") for b in boxes if b.get("checked") is not None]
+    assert checked == ["account_id"]
 
 
 def test_rates_manual_and_csv(client, login_as, db):

@@ -157,7 +157,7 @@ def test_migration_backfills_owners_closes_duplicate_sittings_and_downgrades(tmp
         with _db.engine.begin() as conn:
             for statement in MIGRATION_ROWS:
                 conn.execute(text(statement))
-        upgrade(revision="0013")
+        upgrade(revision="0011")
         with _db.engine.connect() as conn:
             owners = conn.execute(text("SELECT id, team_id FROM surveys ORDER BY id")).all()
             courses = conn.execute(text("SELECT id, team_id FROM training_courses ORDER BY id"))

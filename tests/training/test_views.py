@@ -183,6 +183,29 @@ def test_suggestions_page_and_reason_map(client, login_as, db):
     assert len(parse(page).xpath("//ul[@id='reason-map']/li")) == 1
 
 
+def test_suggestions_name_the_stage_not_its_key(client, login_as, db, app):
+    from salesweb.pipeline import services as pipeline
+    from salesweb.training import services
+    from tests.pipeline.helpers import default_process, new_deal
+    from tests.training.test_services import db_reason
+
+    admin = login_as("admin")
+    course = make_course()
+    with app.test_request_context():
+        default_process()
+        services.map_reason(admin, "price", "negotiation", course)
+        rep = make_user()
+        for _ in range(5):
+            deal = new_deal(owner=rep, stage_key="negotiation")
+            pipeline.lose_deal(rep, deal, db_reason("price"))
+    db.session.commit()
+    page = client.get("/training/suggestions", headers=EN)
+    row = " ".join(by_id(page, f"suggestion-{rep.id}-{course.id}").text_content().split())
+    rule = " ".join(parse(page).get_element_by_id("reason-map").text_content().split())
+    for text in (row, rule):
+        assert "Price · Negotiation" in text and "negotiation" not in text
+
+
 def test_author_rewords_a_question_but_keeps_its_options(client, login_as, db):
     from tests.training.helpers import make_course as _make_course
 

@@ -11,7 +11,6 @@ from sqlalchemy import func, select
 from salesweb.auth.models import ROLE_LABELS
 from salesweb.core.errors import DomainError, put_on_form
 from salesweb.core.htmx import render_page
-from salesweb.core.i18n import join_list
 from salesweb.core.security import access
 from salesweb.extensions import db
 from salesweb.pipeline import bp, gates, services
@@ -57,6 +56,7 @@ def process_detail(process_id: int):
         versions=versions,
         deals_per_version=deals_per_version,
         kinds={k.key: k.label for k in gates.kinds()},
+        field_names=gates.field_names,
     )
 
 
@@ -65,17 +65,21 @@ def _stage_form(stage: Stage) -> StageForm:
     roles = [(str(k), str(v)) for k, v in ROLE_LABELS.items()]
     form.responsible_role.choices = roles
     form.approval_role.choices = [("", _("— none —"))] + roles
+    form.required_fields.choices = [(k, str(v)) for k, v in gates.FIELD_LABELS.items()]
+    form.extra_criteria.choices = [
+        (k.key, str(k.label)) for k in gates.kinds() if k.key not in BUILT_IN
+    ]
     if not form.is_submitted():
         form.steps.data = "\n".join(
             f"{s.name_zh} | {s.name_en} | {'required' if s.required else 'optional'}"
             for s in stage.steps
         )
         by_kind = {c.kind: c.params for c in stage.criteria}
-        form.required_fields.data = ", ".join(by_kind.get("fields", {}).get("fields", []))
+        form.required_fields.data = list(by_kind.get("fields", {}).get("fields", []))
         form.needs_checklist.data = "checklist" in by_kind
         form.needs_quote.data = "approved_quote" in by_kind
         form.approval_role.data = by_kind.get("role_approval", {}).get("role", "")
-        form.extra_criteria.data = ", ".join(k for k in by_kind if k not in BUILT_IN)
+        form.extra_criteria.data = [k for k in by_kind if k not in BUILT_IN]
     return form
 
 
@@ -97,12 +101,7 @@ def _spec(stage: Stage, form: StageForm) -> services.StageSpec:
             )
         )
     criteria: list[tuple[str, dict]] = []
-    fields = [f.strip() for f in (form.required_fields.data or "").split(",") if f.strip()]
-    unknown = [f for f in fields if f not in gates.FIELD_LABELS]
-    if unknown:
-        raise DomainError(
-            _("Unknown field: %(names)s", names=join_list(unknown)), field="required_fields"
-        )
+    fields = list(form.required_fields.data or [])
     if fields:
         criteria.append(("fields", {"fields": fields}))
     if form.needs_checklist.data:
@@ -111,7 +110,7 @@ def _spec(stage: Stage, form: StageForm) -> services.StageSpec:
         criteria.append(("approved_quote", {}))
     if form.approval_role.data:
         criteria.append(("role_approval", {"role": form.approval_role.data}))
-    for kind in [k.strip() for k in (form.extra_criteria.data or "").split(",") if k.strip()]:
+    for kind in form.extra_criteria.data or []:
         criteria.append((kind, {}))
     return services.StageSpec(
         stage.key,

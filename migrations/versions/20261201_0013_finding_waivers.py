@@ -2,15 +2,15 @@
 with its reason; above the second-reviewer threshold the second approver writes a confirmation.
 Rows are written once, like the rest of the review trail.
 
-Revision ID: 0016
-Revises: 0009
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-01
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0016"
+revision = "0013"
 down_revision = "0012"
 branch_labels = None
 depends_on = None

@@ -5,15 +5,15 @@ Existing rows take the team of their author when the author was a manager (admin
 rules whose author is not recorded, stay company-wide: only an administrator edits them).
 Duplicate open attempts (left by the race this index closes) keep the oldest one open.
 
-Revision ID: 0013
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-01
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013"
+revision = "0011"
 down_revision = "0010"
 branch_labels = None
 depends_on = None

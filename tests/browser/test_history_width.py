@@ -1,0 +1,27 @@
+"""Contract and review pages, history panel included, fit a 1366-pixel screen: long values
+(fingerprints, clause lists) wrap or are shortened instead of widening the page."""
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.test_foundation import sign_in
+
+WIDTH = 1366
+
+
+def _fits(page: Page) -> None:
+    expect(page.locator("section.history")).to_have_count(1)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= WIDTH, f"{page.url} is {width}px wide"
+
+
+def test_contract_and_review_pages_fit_1366(page: Page, live_server):
+    page.set_viewport_size({"width": WIDTH, "height": 800})
+    sign_in(page, live_server, "compliance@example.com")
+    page.goto(f"{live_server}/compliance/contracts")
+    page.locator("#contract-table tbody tr td a").first.click()
+    expect(page.locator("h1")).to_be_visible()
+    _fits(page)
+    review = page.locator("a[href*='/compliance/reviews/']").first
+    page.goto(live_server + review.get_attribute("href"))
+    expect(page.locator("#review-digest")).to_be_visible()
+    _fits(page)
