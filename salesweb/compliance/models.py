@@ -426,6 +426,14 @@ class FindingWaiver(AuditedMixin, db.Model):
     the trail, written once."""
 
     __tablename__ = "review_waivers"
+    audit_kind = _l("Finding waiver")
+    audit_labels = {"result_id": _l("Finding"), "actor_id": _l("By")}
+    audit_choices = {
+        "kind": {
+            WaiverKind.WAIVER: _l("Waiver"),
+            WaiverKind.CONFIRMATION: _l("Confirmation of a waiver"),
+        }
+    }
 
     id: Mapped[int] = mapped_column(primary_key=True)
     review_id: Mapped[int] = mapped_column(ForeignKey("contract_reviews.id"), nullable=False)
@@ -558,7 +566,7 @@ class Risk(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.Mod
         "category": _l("Category"),
         "likelihood": _l("Likelihood"),
         "impact": _l("Impact"),
-        "score": _l("Score"),
+        "score": _lp("risk", "Score"),
         "mitigation": _l("Mitigation"),
         "next_review_on": _l("Next review"),
     }

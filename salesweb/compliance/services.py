@@ -62,10 +62,18 @@ audit.register_actions(
         "decision_tampered": _l("refused: the form named another contract"),
         "answer_tampered": _l("refused: the form named another review's finding"),
         "credit_refused": _l("refused: approving credit"),
+        "waive": _l("blocking finding waived"),
+        "waiver_confirmed": _l("waiver confirmed by the second approver"),
     }
 )
 audit.register_event_fields(
-    {"refused": _l("Why it was refused"), "by": _l("Attempted by"), "approval": _l("Approval")},
+    {
+        "refused": _l("Why it was refused"),
+        "by": _l("Attempted by"),
+        "approval": _l("Approval"),
+        "finding": _l("Finding"),
+        "reason": _l("Why it is acceptable"),
+    },
     {"approval": {"credit": _l("Credit over the limit")}},
 )
 
@@ -89,14 +97,6 @@ TERM_FIELDS = (
     "auto_renew",
     "governing_law",
     "clauses",
-)
-
-
-audit.ACTION_LABELS.update(
-    {
-        "waive": _l("blocking finding waived"),
-        "waiver_confirmed": _l("waiver confirmed by the second approver"),
-    }
 )
 
 

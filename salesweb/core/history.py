@@ -15,6 +15,7 @@ from typing import Any
 from flask_babel import format_date, format_datetime, format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from sqlalchemy import Column, inspect, select
 from sqlalchemy.orm.util import identity_key
 
@@ -34,7 +35,7 @@ from salesweb.extensions import db
 COMMON_LABELS: dict[str, Any] = {
     "name_zh": _l("Name (Chinese)"),
     "name_en": _l("Name (English)"),
-    "title": _l("Title"),
+    "title": _lp("heading", "Title"),
     "title_zh": _l("Title (Chinese)"),
     "title_en": _l("Title (English)"),
     "description": _l("Description"),
@@ -44,10 +45,11 @@ COMMON_LABELS: dict[str, Any] = {
     "number": _l("Number"),
     "status": _l("Status"),
     "kind": _l("Kind"),
-    "active": _l("Active"),
+    "active": _lp("record state", "Active"),
     "position": _l("Position"),
     "owner_id": _l("Owner"),
     "user_id": _l("Person"),
+    "team_id": _l("Team"),
     "account_id": _l("Account"),
     "contact_id": _l("Contact"),
     "deal_id": _l("Deal"),
@@ -63,7 +65,7 @@ COMMON_LABELS: dict[str, Any] = {
     "notes": _l("Notes"),
     "comment": _l("Comment"),
     "reason": _l("Reason"),
-    "email": _l("E-mail"),
+    "email": _lp("address", "E-mail"),
     "phone": _l("Phone"),
     "locale": _l("Language"),
     "source": _l("Source"),

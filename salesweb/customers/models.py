@@ -268,7 +268,7 @@ class Contact(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.
     __tablename__ = "contacts"
     audit_kind = _l("Contact")
     audit_labels = {
-        "name": _l("Name"),
+        "name": _lp("person", "Name"),
         "title": _l("Job title"),
         "wechat": _l("WeChat"),
         "preferred_channel": _l("Preferred channel"),
@@ -358,6 +358,8 @@ class Task(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.Mod
         "done_by_id": _l("Done by"),
     }
     audit_choices = {"priority": PRIORITY_LABELS}
+    # The keys behind a system-written title or note; the panel shows the text itself.
+    audit_hidden = frozenset({"title_key", "title_params", "notes_key", "notes_params"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200), nullable=False)

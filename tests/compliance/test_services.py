@@ -367,8 +367,8 @@ def test_contract_history_names_clauses_and_formats_money(ctx, db):
         entries = history.record_history("contracts", contract.id)
     created = next(e for e in entries if e.row.action == "create")
     changes = {c.field: c.new.text for c in created.changes}
-    assert changes["clauses"] == "保密和终止"
+    assert changes["clauses"] == "保密、终止"
     assert changes["value"] == "¥50,000.00"
     assert changes["auto_renew"] == "否"
     (old_row,) = [e for e in entries if e.row.id == legacy.id]
-    assert (old_row.changes[0].old.text, old_row.changes[0].new.text) == ("违约金", "保密和终止")
+    assert (old_row.changes[0].old.text, old_row.changes[0].new.text) == ("违约金", "保密、终止")
