@@ -68,6 +68,8 @@ def test_admin_edits_user_and_finds_audit_row(page: Page, live_server):
     page.fill("#display_name", "李娜 Li Na (renamed)")
     page.click("#user-form button[type=submit]")
     expect(page.locator("#toasts")).to_contain_text("Changes saved")
+    page.keyboard.press("Escape")  # a toast can be dismissed from the keyboard
+    expect(page.locator("#toasts .toast")).to_have_count(0)
     go_to(page, "Audit log")
     page.select_option("#audit-type", "users")
     row = page.locator("#audit-table tbody tr").first
