@@ -119,3 +119,26 @@ def test_board_by_keyboard_skip_link_dialog_and_reason(page: Page, live_server, 
     expect(toast).to_have_count(1)
     expect(toast).to_have_count(0, timeout=15_000)  # it goes away by itself
     assert console_errors == []  # the redraw sets no inline style (CSP)
+
+
+def test_board_uses_the_full_width_and_scrolls_sideways(page: Page, live_server):
+    page.set_viewport_size({"width": 1366, "height": 768})
+    sign_in(page, live_server, "manager@example.com")
+    page.select_option("#locale-select", "zh_CN")
+    go_to(page, "商机")
+    board = page.locator("#board-start")
+    assert board.bounding_box()["width"] > 1300  # not held to the 1,200 px reading width
+    sizes = board.evaluate("el => [el.scrollWidth, el.clientWidth]")
+    assert sizes[0] > sizes[1]  # more stages than fit: the columns scroll sideways
+    expect(page.locator(".board-scroll-hint")).to_be_visible()
+
+    # Dragging a card back to an earlier column asks why before anything is sent.
+    card = page.locator(".board-cards[data-stage-key='proposal'] .deal-card").first
+    card_id = card.get_attribute("id")
+    drag(page, card, page.locator(".board-cards[data-stage-key='needs']"))
+    expect(page.locator("#move-dialog")).to_be_visible()
+    expect(page.locator("#move-dialog-reason")).to_be_visible()
+    expect(page.locator("#move-dialog-stage")).to_have_value("needs")
+    page.keyboard.press("Escape")  # cancelled: the card goes back to its column
+    expect(page.locator("#move-dialog")).to_be_hidden()
+    expect(page.locator(f".board-cards[data-stage-key='proposal'] #{card_id}")).to_have_count(1)

@@ -196,3 +196,5 @@ def test_licence_is_an_spdx_expression():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())
     assert project["project"]["license"] == "LicenseRef-Proprietary"
     assert "setuptools>=77" in project["build-system"]["requires"]
+    # flat layout said outright: an editable install needs no meta-path finder (and its warning)
+    assert project["tool"]["setuptools"]["package-dir"] == {"": "."}
