@@ -148,7 +148,7 @@
       if (list.dataset.sortable) return;
       list.dataset.sortable = "1";
       Sortable.create(list, {
-        group: "deals", animation: 0, filter: "a.card-move, button, input, select",
+        group: "deals", animation: 120, filter: "a.card-move, button, input, select",
         preventOnFilter: false, forceFallback: true, fallbackTolerance: 4,
         onEnd: onDrop
       });
