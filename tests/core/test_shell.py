@@ -198,3 +198,34 @@ def test_licence_is_an_spdx_expression():
     assert "setuptools>=77" in project["build-system"]["requires"]
     # flat layout said outright: an editable install needs no meta-path finder (and its warning)
     assert project["tool"]["setuptools"]["package-dir"] == {"": "."}
+
+
+def test_registry_orders_groups_and_folds_a_group_of_one(app):
+    from flask import Blueprint, Flask
+
+    from salesweb.core import navigation
+    from salesweb.core.navigation import Entry, Group
+
+    demo = Flask(__name__)
+    bp = Blueprint("demo", __name__)
+    later, first = Group("later", "Later", 20), Group("first", "First", 10)
+    navigation.register(
+        bp,
+        Entry("B", "demo.b", 20, first),
+        Entry("Only", "demo.only", 10, later),
+        Entry("A", "demo.a", 10, first, current=("demo.a",)),
+        Entry("Hidden", "demo.hidden", 30, first, lambda user: False),
+    )
+    for name in ("a", "b", "only", "hidden"):
+        bp.add_url_rule(f"/{name}", name, lambda: "")
+    demo.register_blueprint(bp)
+
+    class Someone:
+        is_authenticated = True
+
+    with demo.test_request_context("/a"):
+        demo.preprocess_request()
+        items = navigation.menu(Someone())
+    assert [i.label for i in items] == ["First", "Only"]
+    assert [(link.label, link.current) for link in items[0].links] == [("A", True), ("B", False)]
+    assert items[0].current and items[1].links == [] and items[1].url == "/only"
