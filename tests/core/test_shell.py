@@ -229,3 +229,22 @@ def test_registry_orders_groups_and_folds_a_group_of_one(app):
     assert [i.label for i in items] == ["First", "Only"]
     assert [(link.label, link.current) for link in items[0].links] == [("A", True), ("B", False)]
     assert items[0].current and items[1].links == [] and items[1].url == "/only"
+
+
+def test_money_columns_are_right_aligned_head_and_cells(client, login_as, db, app):
+    login_as("compliance")
+    with app.test_request_context():
+        setup()
+        contract = make_contract()
+        services.submit_contract(contract.owner, contract)
+    db.session.commit()
+    for url, table in (
+        ("/compliance/contracts", "contract-table"),
+        ("/compliance/reviews", "queue-table"),
+    ):
+        tree = parse(client.get(url, headers=EN))
+        heads = tree.xpath(f"//table[@id='{table}']/thead/tr/th")
+        value = next(i for i, th in enumerate(heads) if "Value" in th.text_content())
+        assert "num" in heads[value].get("class", ""), url
+        for row in tree.xpath(f"//table[@id='{table}']/tbody/tr"):
+            assert "num" in row.xpath("./td|./th")[value].get("class", ""), url
