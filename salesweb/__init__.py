@@ -169,6 +169,7 @@ def _register_template_globals(app: Flask) -> None:
     from salesweb.core.i18n import LOCALE_NAMES, html_lang, register_filters
     from salesweb.core.models import utcnow
     from salesweb.core.money import base_currency, format_money
+    from salesweb.core.navigation import menu
     from salesweb.core.pagination import url_with
     from salesweb.core.panels import panels_for
     from salesweb.customers.actions import for_account
@@ -197,6 +198,7 @@ def _register_template_globals(app: Flask) -> None:
         event_label=event_label,
         account_actions=for_account,
         panels_for=panels_for,
+        main_menu=menu,
         utcnow=utcnow,
         record_history=record_history,
         action_label=action_label,

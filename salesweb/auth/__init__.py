@@ -1,7 +1,21 @@
 """Users, teams, roles, sign-in and data scopes."""
 
 from flask import Blueprint
+from flask_babel import lazy_gettext as _l
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 from salesweb.auth import cli, seed, views  # noqa: E402,F401
+from salesweb.auth.permissions import can_manage_users, can_view_audit  # noqa: E402
+from salesweb.core.navigation import Entry, Group, register  # noqa: E402
+
+# Groups that higher areas fill too: training joins the team's, pipeline's settings join admin.
+TEAM_MENU = Group("team", _l("Team and training"), 50)
+ADMIN_MENU = Group("admin", _l("Administration"), 90)
+
+register(
+    bp,
+    Entry(_l("Teams"), "auth.team_list", 20, TEAM_MENU),
+    Entry(_l("Users"), "auth.user_list", 10, ADMIN_MENU, can_manage_users, ("auth.user",)),
+    Entry(_l("Audit log"), "auth.audit_list", 90, ADMIN_MENU, can_view_audit),
+)

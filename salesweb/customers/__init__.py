@@ -1,10 +1,22 @@
 """Accounts, contacts, interactions, follow-up tasks, the public pool, orders, import and export."""
 
 from flask import Blueprint
+from flask_babel import lazy_gettext as _l
 
 bp = Blueprint("customers", __name__, url_prefix="/customers")
 
+from salesweb.core.navigation import Entry, Group, register  # noqa: E402
 from salesweb.customers import cli, events, seed  # noqa: E402,F401
+from salesweb.customers.permissions import can_view_pool  # noqa: E402
 from salesweb.customers.views import register_views  # noqa: E402
+
+MENU = Group("customers", _l("Customers"), 10)
+register(
+    bp,
+    Entry(_l("Accounts"), "customers.account_list", 10, MENU, current=("customers.account",)),
+    Entry(_l("Contacts"), "customers.contact_list", 20, MENU, current=("customers.contact",)),
+    Entry(_l("My tasks"), "customers.task_list", 30, MENU, current=("customers.task",)),
+    Entry(_l("Public pool"), "customers.pool_list", 40, MENU, can_view_pool),
+)
 
 register_views()

@@ -103,6 +103,10 @@ def can_edit_task(user: User, task: Task) -> bool:
     return user.role == Role.ADMIN or can_see_owner(user, task.owner)
 
 
+def can_view_pool(user: User) -> bool:
+    return user.role in (Role.ADMIN, Role.MANAGER, Role.REP)
+
+
 def can_import_accounts(user: User) -> bool:
     return user.role in (Role.ADMIN, Role.MANAGER)
 

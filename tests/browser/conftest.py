@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
@@ -88,3 +89,38 @@ def live_server(tmp_path_factory):
     thread.join(timeout=5)
     with app.app_context():
         db.engine.dispose()
+
+
+AXE = Path(__file__).parent / "vendor" / "axe-core-4.14.1" / "axe.min.js"
+
+
+@pytest.fixture
+def console_errors(page):
+    """Every console error of the page (a CSP refusal, a failed script), for a test to assert on."""
+    errors: list[str] = []
+
+    def collect(msg) -> None:
+        # A refused form is answered 422 by design (the form again, with its errors); Chromium
+        # logs every 4xx as a failed resource, which is not a fault of the page.
+        if msg.type == "error" and "status of 422" not in msg.text:
+            errors.append(msg.text)
+
+    page.on("console", collect)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return errors
+
+
+def axe_violations(page, impacts=("critical", "serious")) -> list[str]:
+    """Run axe-core on the page; one line per violation of these impacts, with its first nodes.
+
+    Evaluated rather than added as a script tag: the page's CSP refuses script it did not serve.
+    """
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at "
+        + "; ".join(" ".join(n["target"]) for n in v["nodes"][:3])
+        for v in result["violations"]
+        if v["impact"] in impacts
+    ]

@@ -5,13 +5,13 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_foundation import sign_in
+from tests.browser.test_foundation import go_to, sign_in
 
 
 def test_account_contact_call_task_journey(page: Page, live_server):
     sign_in(page, live_server, "rep@example.com")
     page.select_option("#locale-select", "en")
-    page.click("nav.mainnav >> text=Accounts")
+    go_to(page, "Accounts")
     page.click("text=New account")
     page.fill("#name", "苏州测试浏览器科技有限公司")
     page.select_option("#type", "prospect")
@@ -37,7 +37,7 @@ def test_account_contact_call_task_journey(page: Page, live_server):
     page.click("#interaction-form button[type=submit]")
     expect(page.locator("#timeline-list")).to_contain_text("电话沟通需求")
 
-    page.click("nav.mainnav >> text=My tasks")
+    go_to(page, "My tasks")
     row = page.locator("#task-table tbody tr", has_text="Prepare the demo for 周明")
     expect(row).to_have_count(1)
     row.locator("button", has_text="Done").click()  # htmx swaps the row in place

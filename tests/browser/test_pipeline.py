@@ -3,7 +3,7 @@ step, and drag the card forward on the board."""
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_foundation import sign_in
+from tests.browser.test_foundation import go_to, sign_in
 
 
 def drag(page: Page, card, target) -> None:
@@ -20,10 +20,10 @@ def drag(page: Page, card, target) -> None:
     page.mouse.up()
 
 
-def test_deal_gate_then_drag_on_board(page: Page, live_server):
+def test_deal_gate_then_drag_on_board(page: Page, live_server, console_errors):
     sign_in(page, live_server, "rep@example.com")
     page.select_option("#locale-select", "en")
-    page.click("nav.mainnav >> text=Accounts")
+    go_to(page, "Accounts")
     page.locator("#account-table tbody tr a").first.click()
     account_name = page.locator("h1").inner_text().split("\n")[0].strip()
     page.click(".actions >> text=New deal")
@@ -63,17 +63,18 @@ def test_deal_gate_then_drag_on_board(page: Page, live_server):
     expect(page.locator("#refusal-cleared")).to_be_visible()
 
     # Drag the card from Needs analysis to Proposal on the board.
-    page.click("nav.mainnav >> text=Deals")
+    go_to(page, "Deals")
     card = page.locator(".deal-card", has_text="Browser gate deal")
     expect(card).to_have_count(1)
     target = page.locator(".board-cards[data-stage-key='proposal']")
     drag(page, card, target)
-    expect(page.locator("#move-feedback")).to_contain_text("is now in")
-    expect(
-        page.locator(
-            ".board-cards[data-stage-key='proposal'] .deal-card", has_text="Browser gate deal"
-        )
-    ).to_have_count(1)
+    expect(page.locator("#toasts")).to_contain_text("Moved to")
+    moved = page.locator(
+        ".board-cards[data-stage-key='proposal'] .deal-card", has_text="Browser gate deal"
+    )
+    expect(moved).to_have_count(1)
+    expect(moved.locator(".card-title")).to_be_focused()  # focus stays on the moved card
+    assert console_errors == []  # neither the drag nor the redraw sets an inline style (CSP)
     assert account_name
 
 
@@ -99,11 +100,74 @@ def test_losing_a_deal_asks_for_a_reason_and_names_the_deal(page: Page, live_ser
 def test_refused_drag_puts_the_card_back(page: Page, live_server):
     sign_in(page, live_server, "rep@example.com")
     page.select_option("#locale-select", "en")
-    page.click("nav.mainnav >> text=Deals")
+    go_to(page, "Deals")
     source = page.locator(".board-cards[data-stage-key='needs']")
     card = source.locator(".deal-card").first
     title = card.locator(".card-title").inner_text()
     drag(page, card, page.locator(".board-cards[data-stage-key='negotiation']"))
-    feedback = page.locator("#move-feedback")
-    expect(feedback).to_contain_text("cannot be left yet")
-    expect(source.locator(".deal-card", has_text=title)).to_have_count(1)
+    back = source.locator(".deal-card", has_text=title)
+    expect(back).to_have_count(1)
+    # the reason is shown on the card itself, not at the top of the page
+    expect(back.locator(".card-feedback")).to_contain_text("cannot be left yet")
+    box, card_box = back.locator(".card-feedback").bounding_box(), back.bounding_box()
+    assert card_box["y"] <= box["y"] <= card_box["y"] + card_box["height"]
+
+
+def test_board_by_keyboard_skip_link_dialog_and_reason(page: Page, live_server, console_errors):
+    sign_in(page, live_server, "rep@example.com")
+    page.select_option("#locale-select", "en")
+    go_to(page, "Deals")
+    page.keyboard.press("Tab")  # the page's first stop: skip to content
+    page.keyboard.press("Tab")  # then: skip to the cards
+    expect(page.locator(".skip-link[href='#board-start']")).to_be_focused()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    first = page.locator(".board-cards .deal-card .card-title").first
+    expect(first).to_be_focused()
+
+    # Move a Proposal card back to Needs analysis from the shared dialog: a reason is asked for.
+    card = page.locator(".board-cards[data-stage-key='proposal'] .deal-card").first
+    title = card.locator(".card-title").inner_text()
+    card.locator("[data-move]").focus()
+    page.keyboard.press("Enter")
+    dialog = page.locator("#move-dialog")
+    expect(dialog).to_be_visible()
+    expect(page.locator("#move-dialog-deal")).to_have_text(title)
+    page.select_option("#move-dialog-stage", "needs")
+    reason = page.locator("#move-dialog-reason")
+    expect(reason).to_be_visible()
+    page.click("#move-dialog-form button[type=submit]")
+    expect(dialog).to_be_visible()  # the reason is required: the dialog stays open
+    reason.fill("The customer asked to revisit the requirements.")
+    page.click("#move-dialog-form button[type=submit]")
+    expect(dialog).to_be_hidden()
+    moved = page.locator(".board-cards[data-stage-key='needs'] .deal-card", has_text=title)
+    expect(moved).to_have_count(1)
+    expect(moved.locator(".card-title")).to_be_focused()
+    toast = page.locator("#toasts .toast", has_text="Moved to")
+    expect(toast).to_have_count(1)
+    expect(toast).to_have_count(0, timeout=15_000)  # it goes away by itself
+    assert console_errors == []  # the redraw sets no inline style (CSP)
+
+
+def test_board_uses_the_full_width_and_scrolls_sideways(page: Page, live_server):
+    page.set_viewport_size({"width": 1366, "height": 768})
+    sign_in(page, live_server, "manager@example.com")
+    page.select_option("#locale-select", "zh_CN")
+    go_to(page, "商机")
+    board = page.locator("#board-start")
+    assert board.bounding_box()["width"] > 1300  # not held to the 1,200 px reading width
+    sizes = board.evaluate("el => [el.scrollWidth, el.clientWidth]")
+    assert sizes[0] > sizes[1]  # more stages than fit: the columns scroll sideways
+    expect(page.locator(".board-scroll-hint")).to_be_visible()
+
+    # Dragging a card back to an earlier column asks why before anything is sent.
+    card = page.locator(".board-cards[data-stage-key='proposal'] .deal-card").first
+    card_id = card.get_attribute("id")
+    drag(page, card, page.locator(".board-cards[data-stage-key='needs']"))
+    expect(page.locator("#move-dialog")).to_be_visible()
+    expect(page.locator("#move-dialog-reason")).to_be_visible()
+    expect(page.locator("#move-dialog-stage")).to_have_value("needs")
+    page.keyboard.press("Escape")  # cancelled: the card goes back to its column
+    expect(page.locator("#move-dialog")).to_be_hidden()
+    expect(page.locator(f".board-cards[data-stage-key='proposal'] #{card_id}")).to_have_count(1)

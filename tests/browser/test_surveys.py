@@ -39,6 +39,13 @@ def test_survey_invite_answer_case_journey(page: Page, browser: Browser, live_se
     page.click("#invite-submit")
     link = page.locator("input.public-link").first.input_value()
     assert re.search(r"/s/[A-Za-z0-9_-]{43}$", link)
+    # shown once: a field wide enough to read the whole link, and a button that copies it
+    assert page.locator("input.public-link").first.bounding_box()["width"] > 600
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    copy = page.locator("button[data-copy]").first
+    copy.click()
+    expect(copy).to_have_text("Copied")
+    assert page.evaluate("navigator.clipboard.readText()") == link
 
     customer = browser.new_context(java_script_enabled=False)
     try:
