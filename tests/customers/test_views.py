@@ -108,13 +108,21 @@ def form_data(**overrides):
 
 def test_create_account_shows_duplicates_then_saves_anyway(client, login_as, db):
     rep = login_as("rep")
-    existing = make_account(name="深圳星河电子", owner=make_user())
+    own = make_account(name="深圳星河电子", owner=rep)
+    theirs = make_account(
+        name="深圳星河电子", owner=make_user(), phone="0755 8888 1234", email="boss@xinghe.cn"
+    )
     db.session.commit()
     before = count(db, Account)
     response = client.post("/customers/accounts/new", data=form_data(), headers=EN)
     assert response.status_code == 422
     box = by_id(response, "duplicates")
-    assert box is not None and f"/customers/accounts/{existing.id}" in box.xpath(".//a/@href")
+    assert box is not None and f"/customers/accounts/{own.id}" in box.xpath(".//a/@href")
+    # Another rep's account is named with its owner, without a link or its contact details.
+    other = by_id(response, f"duplicate-{theirs.id}")
+    assert other is not None and not other.xpath(".//a")
+    assert theirs.owner.display_name in other.text_content()
+    assert "8888" not in other.text_content() and "xinghe" not in other.text_content()
     assert by_id(response, "name").get("value") == "深圳星河电子有限公司"  # kept what was typed
     assert count(db, Account) == before
     saved = client.post("/customers/accounts/new", data=form_data(confirm_duplicates="yes"))
