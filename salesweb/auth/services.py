@@ -62,7 +62,10 @@ def authenticate(email: str, password: str) -> User | None:
         .execution_options(synchronize_session=False)
     ).first()
     db.session.expire(user)
-    audit.log_event("sign_in" if signed_in else "sign_in_refused", user)
+    if signed_in:
+        audit.log_event("sign_in", user, by=user)  # the password proved who signs in
+    else:
+        audit.log_event("sign_in_refused", user)
     return user if signed_in else None
 
 

@@ -165,8 +165,10 @@ def _action_for(changes: dict[str, list[Any]]) -> str:
     return "update"
 
 
-def _row(action: str, obj: Any, changes: dict) -> dict[str, Any]:
+def _row(action: str, obj: Any, changes: dict, by: Any = None) -> dict[str, Any]:
     actor_id, label, ip = actor()
+    if by is not None:  # a person acting before they are signed in (their own sign-in)
+        actor_id, label = by.id, by.email
     return {
         "created_at": utcnow(),
         "actor_id": actor_id,
@@ -186,12 +188,13 @@ def name_change(obj: Any, action: str) -> None:
     obj.__dict__["_audit_action"] = action
 
 
-def log_event(action: str, obj: Any, changes: dict | None = None) -> None:
-    """Write an explicit audit row (sign-in, claim, password reset) in the current transaction."""
+def log_event(action: str, obj: Any, changes: dict | None = None, by: Any = None) -> None:
+    """Write an explicit audit row (sign-in, claim, password reset) in the current transaction;
+    `by` names the actor when the request has none yet."""
     from salesweb.extensions import db
 
     _check_named(action, obj, changes)
-    db.session.add(AuditLog(**_row(action, obj, changes or {})))
+    db.session.add(AuditLog(**_row(action, obj, changes or {}, by)))
 
 
 def _after_flush(session: Session, _ctx: Any) -> None:

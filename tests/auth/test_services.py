@@ -221,3 +221,20 @@ def test_update_team_conflict(db):
     team = make_team()
     with pytest.raises(ConflictError):
         services.update_team(admin, team, version=99, name="X", region="", manager=None)
+
+
+def test_a_sign_in_is_recorded_as_done_by_the_person_a_failure_by_no_one(db, app):
+    user = make_user()
+    with app.test_request_context():
+        services.authenticate(user.email, "wrong-password")
+        services.authenticate(user.email, PASSWORD)
+    db.session.flush()
+    rows = db.session.scalars(
+        select(AuditLog).where(AuditLog.record_id == str(user.id)).order_by(AuditLog.id)
+    ).all()
+    by_action = {row.action: row for row in rows}
+    assert (by_action["sign_in"].actor_id, by_action["sign_in"].actor_label) == (
+        user.id,
+        user.email,
+    )
+    assert by_action["sign_in_failed"].actor_id is None
