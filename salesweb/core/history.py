@@ -31,6 +31,13 @@ from salesweb.core.models import AuditLog
 from salesweb.core.money import base_currency, format_money
 from salesweb.extensions import db
 
+# Who acted when no one was signed in: stored as plain words, shown in the reader's language
+# (command-line actors keep the name of their command, e.g. "seed-demo").
+UNSIGNED_ACTORS: dict[str, Any] = {
+    "anonymous": _l("a visitor (not signed in)"),
+    "system": _l("the system"),
+}
+
 # Columns many record kinds share; a model's own `audit_labels` win over these.
 COMMON_LABELS: dict[str, Any] = {
     "name_zh": _l("Name (Chinese)"),
@@ -323,11 +330,10 @@ def present(rows: Iterable[AuditLog]) -> list[Entry]:
             for key, label, (old, new) in fields
         ]
         actor = users.get(row.actor_id)
-        entries.append(
-            Entry(
-                row, name_of(actor) if actor else row.actor_label, action_label(row.action), changes
-            )
+        who = (
+            name_of(actor) if actor else str(UNSIGNED_ACTORS.get(row.actor_label, row.actor_label))
         )
+        entries.append(Entry(row, who, action_label(row.action), changes))
     return entries
 
 

@@ -167,3 +167,14 @@ def test_checklist_step_is_named_in_the_readers_language(app, db):
     (done,) = [e for e in entries if e.row.action == "step_done"]
     assert done.action == "完成了检查清单步骤"
     assert [(c.label, c.new.text) for c in done.changes] == [("检查清单步骤", step.name_zh)]
+
+
+def test_an_actor_who_was_not_signed_in_is_named_in_the_readers_language(app, db):
+    from flask_babel import force_locale
+
+    account = make_account()
+    _db.session.flush()
+    rows = audit.history_for("accounts", account.id)  # written outside a request: "system"
+    with app.test_request_context(), force_locale("zh_CN"):
+        (entry,) = history.present(rows)
+    assert rows[0].actor_label == "system" and entry.actor == "系统"
