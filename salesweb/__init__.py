@@ -161,57 +161,27 @@ def _append_toasts(response) -> None:
 
 
 def _register_template_globals(app: Flask) -> None:
-    from salesweb.auth.models import ROLE_LABELS
-    from salesweb.auth.permissions import TEMPLATE_PERMISSIONS
-    from salesweb.compliance.views import template_globals as compliance_globals
+    """The shell's own globals; each area registers its own (core.shell.register_globals)."""
     from salesweb.core.audit import action_label
-    from salesweb.core.history import kind_label, record_history
+    from salesweb.core.history import kind_label
     from salesweb.core.i18n import LOCALE_NAMES, html_lang, register_filters
     from salesweb.core.models import utcnow
     from salesweb.core.money import base_currency, format_money
     from salesweb.core.navigation import menu
     from salesweb.core.pagination import url_with
     from salesweb.core.panels import panels_for
-    from salesweb.customers.actions import for_account
-    from salesweb.customers.models import (
-        ACCOUNT_TYPE_LABELS,
-        INTERACTION_KIND_LABELS,
-        PRIORITY_LABELS,
-    )
-    from salesweb.customers.permissions import TEMPLATE_PERMISSIONS as CUSTOMER_PERMISSIONS
-    from salesweb.customers.timeline import event_label
-    from salesweb.pipeline.models import DEAL_STATUS_LABELS, QUOTE_STATUS_LABELS, VIA_LABELS
-    from salesweb.pipeline.permissions import TEMPLATE_PERMISSIONS as PIPELINE_PERMISSIONS
-    from salesweb.surveys.permissions import TEMPLATE_PERMISSIONS as SURVEY_PERMISSIONS
-    from salesweb.training.permissions import TEMPLATE_PERMISSIONS as TRAINING_PERMISSIONS
 
     register_filters(app)
     app.jinja_env.globals.update(
         html_lang=html_lang,
         locale_names=LOCALE_NAMES,
-        role_labels=ROLE_LABELS,
         format_money=format_money,
         base_currency=base_currency,
-        account_type_labels=ACCOUNT_TYPE_LABELS,
-        interaction_kind_labels=INTERACTION_KIND_LABELS,
-        priority_labels=PRIORITY_LABELS,
-        event_label=event_label,
-        account_actions=for_account,
         panels_for=panels_for,
         main_menu=menu,
         utcnow=utcnow,
-        record_history=record_history,
         action_label=action_label,
         kind_label=kind_label,
         url_with=url_with,
-        **TEMPLATE_PERMISSIONS,
-        **CUSTOMER_PERMISSIONS,
-        **PIPELINE_PERMISSIONS,
-        **SURVEY_PERMISSIONS,
-        **TRAINING_PERMISSIONS,
-        **compliance_globals(),
-        deal_status_labels=DEAL_STATUS_LABELS,
-        quote_status_labels=QUOTE_STATUS_LABELS,
-        via_labels=VIA_LABELS,
     )
     app.jinja_env.filters["money"] = format_money

@@ -6,8 +6,16 @@ from flask_babel import lazy_gettext as _l
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 from salesweb.auth import cli, seed, views  # noqa: E402,F401
-from salesweb.auth.permissions import can_manage_users, can_view_audit  # noqa: E402
+from salesweb.auth.models import ROLE_LABELS  # noqa: E402
+from salesweb.auth.permissions import (  # noqa: E402
+    TEMPLATE_PERMISSIONS,
+    can_manage_users,
+    can_view_audit,
+)
 from salesweb.core.navigation import Entry, Group, register  # noqa: E402
+from salesweb.core.shell import register_globals  # noqa: E402
+
+register_globals(bp, role_labels=ROLE_LABELS, **TEMPLATE_PERMISSIONS)
 
 # Groups that higher areas fill too: training joins the team's, pipeline's settings join admin.
 TEAM_MENU = Group("team", _l("Team and training"), 50)

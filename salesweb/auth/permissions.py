@@ -8,6 +8,14 @@ from sqlalchemy import ColumnElement, Select, false, select
 
 from salesweb.auth.models import Role, Team, User
 
+# The role sets, spelled once. An area names its own sets from these in its permissions.py
+# (customers: WRITERS = SELLERS) and its routes declare them: @access(*WRITERS).
+EVERYONE = (Role.ADMIN, Role.MANAGER, Role.REP, Role.COMPLIANCE)
+SELLERS = (Role.ADMIN, Role.MANAGER, Role.REP)  # work customers and deals
+MANAGERS = (Role.ADMIN, Role.MANAGER)  # a team's lead and above
+ADMINS = (Role.ADMIN,)
+REVIEWERS = (Role.ADMIN, Role.COMPLIANCE)  # contract review, rules and risks
+
 
 def sees_everyone(user: User) -> bool:
     return user.role in (Role.ADMIN, Role.COMPLIANCE)

@@ -18,22 +18,11 @@ from salesweb.auth.models import (
     normalise_email,
 )
 from salesweb.core import audit
-from salesweb.core.errors import ConflictError, DomainError
-from salesweb.core.models import utcnow
-from salesweb.core.params import parse_int
+from salesweb.core.errors import DomainError
+from salesweb.core.models import check_version, utcnow
 from salesweb.extensions import db
 
 MIN_PASSWORD = 10
-
-
-def check_version(obj: Any, submitted: int | str | None) -> None:
-    """Refuse an edit made on a version that is no longer current (or not a version at all)."""
-    if submitted is not None and submitted != "" and parse_int(submitted, lo=0) != obj.version:
-        raise ConflictError(
-            _(
-                "Someone else changed this record while you were editing. Reload to see the current version."
-            )
-        )
 
 
 def find_user_by_email(email: str) -> User | None:

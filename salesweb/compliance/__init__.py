@@ -5,10 +5,13 @@ from flask_babel import lazy_gettext as _l
 
 bp = Blueprint("compliance", __name__, url_prefix="/compliance")
 
-from salesweb.compliance import hooks, seed  # noqa: E402,F401
+from salesweb.compliance import events, seed  # noqa: E402,F401
 from salesweb.compliance.permissions import can_manage_rules, can_view_dashboard, is_reviewer  # noqa: E402
-from salesweb.compliance.views import register_views  # noqa: E402
+from salesweb.compliance.views import register_views, template_globals  # noqa: E402
 from salesweb.core.navigation import Entry, Group, register  # noqa: E402
+from salesweb.core.shell import register_globals  # noqa: E402
+
+register_globals(bp, **template_globals())
 
 MENU = Group("compliance", _l("Compliance"), 30)
 register(

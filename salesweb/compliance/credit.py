@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from salesweb.core.errors import DomainError
-from salesweb.core.models import utcnow
+from salesweb.core.models import today
 from salesweb.core.money import base_currency, to_base
 from salesweb.customers.models import Account, Order
 from salesweb.extensions import db
@@ -39,7 +39,7 @@ def limit_in_base(account: Account) -> Decimal | None:
     if account.credit_limit is None:
         return None
     try:
-        return to_base(account.credit_limit, account.credit_currency, utcnow().date()).base_amount
+        return to_base(account.credit_limit, account.credit_currency, today()).base_amount
     except DomainError:
         # No rate for the limit's currency: compare as is rather than ignore the limit.
         return account.credit_limit
@@ -53,7 +53,7 @@ def exposure(account: Account, exclude_contract_id: int | None = None) -> Exposu
         Contract.account_id == account.id,
         Contract.deleted_at.is_(None),
         Contract.status.in_(OPEN_FOR_CREDIT),
-        Contract.end_date >= utcnow().date(),
+        Contract.end_date >= today(),
     )
     if exclude_contract_id is not None:
         contracts = contracts.where(Contract.id != exclude_contract_id)

@@ -31,17 +31,17 @@ from salesweb.core.errors import DomainError
 from salesweb.core.i18n import bilingual
 from salesweb.core.models import (
     AuditedMixin,
+    Money,
     SoftDeleteMixin,
     TimestampMixin,
     UTCDateTime,
     VersionedMixin,
+    today,
     utcnow,
 )
 from salesweb.customers.models import Account
 from salesweb.extensions import db
 from salesweb.pipeline.models import Deal
-
-MONEY = Numeric(18, 2)
 
 
 class ContractStatus(StrEnum):
@@ -122,9 +122,9 @@ class Contract(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db
     deal_id: Mapped[int | None] = mapped_column(ForeignKey("deals.id"))
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
     status: Mapped[str] = mapped_column(String(20), nullable=False, default=ContractStatus.DRAFT)
-    value: Mapped[Decimal] = mapped_column(MONEY, nullable=False)
+    value: Mapped[Decimal] = mapped_column(Money, nullable=False)
     currency: Mapped[str] = mapped_column(String(3), nullable=False, default="CNY")
-    base_value: Mapped[Decimal] = mapped_column(MONEY, nullable=False)
+    base_value: Mapped[Decimal] = mapped_column(Money, nullable=False)
     discount_pct: Mapped[Decimal] = mapped_column(
         Numeric(5, 2), nullable=False, default=Decimal("0")
     )
@@ -614,11 +614,11 @@ class Risk(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.Mod
     def status_label(self) -> str:
         return str(RISK_STATUS_LABELS.get(self.status, self.status))
 
-    def is_overdue(self, today: date | None = None) -> bool:
+    def is_overdue(self, on: date | None = None) -> bool:
         return (
             self.status != RiskStatus.CLOSED
             and self.next_review_on is not None
-            and self.next_review_on < (today or utcnow().date())
+            and self.next_review_on < (on or today())
         )
 
 

@@ -12,7 +12,7 @@ from salesweb.auth.models import Role, User
 from salesweb.compliance import credit, services
 from salesweb.compliance.models import Contract, Decision, Review, Risk, Rule
 from salesweb.core import seeding
-from salesweb.core.models import utcnow
+from salesweb.core.models import today, utcnow
 from salesweb.customers.models import Account
 from salesweb.extensions import db
 from salesweb.pipeline import services as pipeline
@@ -107,7 +107,7 @@ def seed_rules() -> None:
 
 
 def _terms(n: int, deal: Deal) -> dict:
-    start = utcnow().date() - timedelta(days=30 * (n % 6))
+    start = today() - timedelta(days=30 * (n % 6))
     good = n % 4 != 1  # every fourth contract has findings
     return {
         "title": f"{deal.title} 合同",
@@ -210,7 +210,7 @@ def seed_demo_deal() -> None:
             "title": "合规演示项目 Compliance demo",
             "amount": amount,
             "currency": "CNY",
-            "expected_close": utcnow().date() + timedelta(days=14),
+            "expected_close": today() + timedelta(days=14),
             "product_name": "GTX Pro",
         },
         account=account,
@@ -274,7 +274,7 @@ def seed_risks() -> None:
                 "impact": impact,
                 "mitigation": "每月复核；必要时升级至管理层。",
                 "status": status,
-                "next_review_on": utcnow().date() + timedelta(days=days),
+                "next_review_on": today() + timedelta(days=days),
             },
             owner,
             links,

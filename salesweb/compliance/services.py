@@ -14,7 +14,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from salesweb.auth.models import Role, User
-from salesweb.auth.services import check_version
 from salesweb.compliance import rules
 from salesweb.compliance.models import (
     CLAUSES,
@@ -43,7 +42,7 @@ from salesweb.compliance.permissions import is_party
 from salesweb.core import audit
 from salesweb.core import files as attachments
 from salesweb.core.errors import DomainError
-from salesweb.core.models import utcnow
+from salesweb.core.models import check_version, utcnow
 from salesweb.core.money import is_currency, to_base
 from salesweb.extensions import db
 from salesweb.pipeline.models import Deal, DealApproval

@@ -1,7 +1,23 @@
-"""Form fields every area shares."""
+"""Form fields every area shares, and the save-or-show-errors round trip of every form view.
+
+The round trip, written once::
+
+    form = AccountForm()
+    if form.validate_on_submit():
+        with saving(form):
+            services.update_account(current_user, account, form.data_dict(), form.version.data)
+            db.session.commit()
+            return see_other("customers.account_detail", account_id=account.id)
+    return render_page("customers/account_form.html", http_status=form_status(form), form=form)
+
+A `DomainError` raised inside `saving` rolls the request's work back and is shown next to the
+field it names (or above the form); the view then falls through to showing the form again.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
@@ -9,6 +25,24 @@ from markupsafe import Markup
 from wtforms import BooleanField, DecimalField, SelectMultipleField
 from wtforms.utils import unset_value
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from salesweb.core.errors import DomainError, put_on_form
+from salesweb.extensions import db
+
+
+@contextmanager
+def saving(form: Any) -> Iterator[None]:
+    """Run a service call and its commit; a refusal rolls back and lands on the form."""
+    try:
+        yield
+    except DomainError as exc:
+        db.session.rollback()
+        put_on_form(form, exc)
+
+
+def form_status(form: Any) -> int:
+    """422 for a form that was sent and is shown again (refused), 200 for a form shown fresh."""
+    return 422 if form.is_submitted() else 200
 
 
 class NumberField(DecimalField):

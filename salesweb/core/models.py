@@ -6,16 +6,35 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
 
+from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Date, DateTime, Integer, Numeric, String, TypeDecorator
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
+from salesweb.core.errors import ConflictError
+from salesweb.core.params import parse_int
 from salesweb.extensions import db
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def today() -> date:
+    """Today in the company's time zone: the calendar day that due dates, validity and
+    closing dates are counted in, whatever the server's own clock zone is."""
+    return datetime.now(ZoneInfo(current_app.config["SALESWEB_TIMEZONE"])).date()
+
+
+class Money(TypeDecorator):
+    """An amount of money: 18 digits with 2 decimals, handed back as a Decimal (never a float).
+    The currency lives in its own column beside it."""
+
+    impl = Numeric(18, 2)
+    cache_ok = True
 
 
 class UTCDateTime(TypeDecorator):
@@ -54,6 +73,16 @@ class VersionedMixin:
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:
         return {"version_id_col": cls.version}
+
+
+def check_version(obj: VersionedMixin, submitted: int | str | None) -> None:
+    """Refuse an edit made on a version that is no longer current (or not a version at all)."""
+    if submitted is not None and submitted != "" and parse_int(submitted, lo=0) != obj.version:
+        raise ConflictError(
+            _(
+                "Someone else changed this record while you were editing. Reload to see the current version."
+            )
+        )
 
 
 class SoftDeleteMixin:

@@ -6,8 +6,26 @@ from flask_babel import lazy_gettext as _l
 bp = Blueprint("customers", __name__, url_prefix="/customers")
 
 from salesweb.core.navigation import Entry, Group, register  # noqa: E402
+from salesweb.core.shell import register_globals  # noqa: E402
 from salesweb.customers import cli, events, seed  # noqa: E402,F401
-from salesweb.customers.permissions import can_view_pool  # noqa: E402
+from salesweb.customers.actions import for_account  # noqa: E402
+from salesweb.customers.models import (  # noqa: E402
+    ACCOUNT_TYPE_LABELS,
+    INTERACTION_KIND_LABELS,
+    PRIORITY_LABELS,
+)
+from salesweb.customers.permissions import TEMPLATE_PERMISSIONS, can_view_pool  # noqa: E402
+from salesweb.customers.timeline import event_label  # noqa: E402
+
+register_globals(
+    bp,
+    account_type_labels=ACCOUNT_TYPE_LABELS,
+    interaction_kind_labels=INTERACTION_KIND_LABELS,
+    priority_labels=PRIORITY_LABELS,
+    event_label=event_label,
+    account_actions=for_account,
+    **TEMPLATE_PERMISSIONS,
+)
 from salesweb.customers.views import register_views  # noqa: E402
 
 MENU = Group("customers", _l("Customers"), 10)

@@ -17,6 +17,7 @@ from salesweb.auth.models import User
 from salesweb.core.errors import DomainError
 from salesweb.core.models import (
     AuditedMixin,
+    Money,
     SoftDeleteMixin,
     TimestampMixin,
     UTCDateTime,
@@ -24,8 +25,6 @@ from salesweb.core.models import (
     utcnow,
 )
 from salesweb.extensions import db
-
-MONEY = Numeric(18, 2)
 
 
 class AccountType(StrEnum):
@@ -191,7 +190,7 @@ class Account(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.
     region: Mapped[str] = mapped_column(String(80), nullable=False, default="")
     country: Mapped[str] = mapped_column(String(80), nullable=False, default="")
     employees: Mapped[int | None] = mapped_column(Integer)
-    annual_revenue: Mapped[Decimal | None] = mapped_column(MONEY)
+    annual_revenue: Mapped[Decimal | None] = mapped_column(Money)
     revenue_currency: Mapped[str] = mapped_column(String(3), nullable=False, default="CNY")
     source: Mapped[str] = mapped_column(String(80), nullable=False, default="")
     tags: Mapped[str] = mapped_column(String(500), nullable=False, default="")
@@ -201,7 +200,7 @@ class Account(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.
     email_domain: Mapped[str | None] = mapped_column(String(120), index=True)
     website: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     address: Mapped[str] = mapped_column(String(300), nullable=False, default="")
-    credit_limit: Mapped[Decimal | None] = mapped_column(MONEY)
+    credit_limit: Mapped[Decimal | None] = mapped_column(Money)
     credit_currency: Mapped[str] = mapped_column(String(3), nullable=False, default="CNY")
     notes: Mapped[str] = mapped_column(Text, nullable=False, default="")
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -455,9 +454,9 @@ class Order(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.Mo
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), nullable=False)
     ordered_on: Mapped[date] = mapped_column(Date, nullable=False)
     currency: Mapped[str] = mapped_column(String(3), nullable=False, default="CNY")
-    total: Mapped[Decimal] = mapped_column(MONEY, nullable=False, default=Decimal("0"))
+    total: Mapped[Decimal] = mapped_column(Money, nullable=False, default=Decimal("0"))
     # The total in the base currency at the rate of the order date, so lifetime value adds up.
-    base_total: Mapped[Decimal] = mapped_column(MONEY, nullable=False, default=Decimal("0"))
+    base_total: Mapped[Decimal] = mapped_column(Money, nullable=False, default=Decimal("0"))
     paid: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     notes: Mapped[str] = mapped_column(Text, nullable=False, default="")
 
@@ -483,8 +482,8 @@ class OrderLine(db.Model):
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), nullable=False, index=True)
     product: Mapped[str] = mapped_column(String(200), nullable=False)
     quantity: Mapped[Decimal] = mapped_column(Numeric(18, 3), nullable=False)
-    unit_price: Mapped[Decimal] = mapped_column(MONEY, nullable=False)
-    line_total: Mapped[Decimal] = mapped_column(MONEY, nullable=False)
+    unit_price: Mapped[Decimal] = mapped_column(Money, nullable=False)
+    line_total: Mapped[Decimal] = mapped_column(Money, nullable=False)
 
     order: Mapped[Order] = relationship(back_populates="lines")
 

@@ -15,10 +15,9 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
 
 from salesweb.auth.models import Role, User
-from salesweb.auth.services import check_version
 from salesweb.core import audit
 from salesweb.core.errors import DomainError
-from salesweb.core.models import utcnow
+from salesweb.core.models import check_version, utcnow
 from salesweb.core.money import to_base
 from salesweb.customers import task_titles
 from salesweb.customers.models import (

@@ -8,14 +8,29 @@ bp = Blueprint("pipeline", __name__, url_prefix="/pipeline")
 
 from salesweb.auth import ADMIN_MENU  # noqa: E402
 from salesweb.core.navigation import Entry, Group, register  # noqa: E402
+from salesweb.core.shell import register_globals  # noqa: E402
 from salesweb.pipeline import cli, events, gates, importers, seed  # noqa: E402,F401
+from salesweb.pipeline.models import (  # noqa: E402
+    DEAL_STATUS_LABELS,
+    QUOTE_STATUS_LABELS,
+    VIA_LABELS,
+)
 from salesweb.pipeline.permissions import (  # noqa: E402
+    TEMPLATE_PERMISSIONS,
     can_approve_quotes,
     can_manage_processes,
     can_manage_products,
     can_manage_rates,
 )
 from salesweb.pipeline.views import register_views  # noqa: E402
+
+register_globals(
+    bp,
+    deal_status_labels=DEAL_STATUS_LABELS,
+    quote_status_labels=QUOTE_STATUS_LABELS,
+    via_labels=VIA_LABELS,
+    **TEMPLATE_PERMISSIONS,
+)
 
 MENU = Group("sales", _l("Sales"), 20)
 register(

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as _lp
 from sqlalchemy import (
@@ -23,19 +24,20 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from salesweb.auth.models import User
+from salesweb.core.errors import DomainError
 from salesweb.core.i18n import bilingual
 from salesweb.core.models import (
     AuditedMixin,
+    Money,
     SoftDeleteMixin,
     TimestampMixin,
     UTCDateTime,
     VersionedMixin,
+    today,
     utcnow,
 )
 from salesweb.customers.models import Account, Contact
 from salesweb.extensions import db
-
-MONEY = Numeric(18, 2)
 
 
 class DealStatus(StrEnum):
@@ -240,12 +242,12 @@ class Deal(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.Mod
     )
     stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id"), nullable=False)
     status: Mapped[str] = mapped_column(String(10), nullable=False, default=DealStatus.OPEN)
-    amount: Mapped[Decimal | None] = mapped_column(MONEY)
+    amount: Mapped[Decimal | None] = mapped_column(Money)
     currency: Mapped[str] = mapped_column(String(3), nullable=False, default="CNY")
     rate: Mapped[Decimal | None] = mapped_column(Numeric(18, 8))
     rate_date: Mapped[date | None] = mapped_column(Date)
     rate_source: Mapped[str] = mapped_column(String(80), nullable=False, default="")
-    base_amount: Mapped[Decimal | None] = mapped_column(MONEY)
+    base_amount: Mapped[Decimal | None] = mapped_column(Money)
     expected_close: Mapped[date | None] = mapped_column(Date)
     closed_on: Mapped[date | None] = mapped_column(Date)
     engaged_on: Mapped[date | None] = mapped_column(Date)
@@ -296,6 +298,59 @@ class Deal(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.Mod
 
     def past_sla(self, now: datetime | None = None) -> bool:
         return self.status == DealStatus.OPEN and self.days_in_stage(now) > self.stage.sla_days
+
+    # --- transitions: the deal's own rules; gates (what other records must hold) stay with the
+    # services, which call these first. Each raises a DomainError saying why not.
+
+    def _check_open(self, message: str | None = None) -> None:
+        if self.status != DealStatus.OPEN:
+            raise DomainError(message or _("This deal is already closed."))
+
+    def can_move_to(self, target: Stage, reason: str = "") -> bool:
+        """Whether the deal may move to `target` by its own rules; True when the move is forward
+        (the stages it leaves must then let it go). A move back needs a reason."""
+        self._check_open(_("Only open deals move between stages; reopen it first."))
+        if target.version_id != self.process_version_id:
+            raise DomainError(_("This stage belongs to another process."), field="stage_id")
+        if target.kind == StageKind.AFTER_SALES:
+            raise DomainError(
+                _("Mark the deal as won to move it to after-sales."), field="stage_id"
+            )
+        if target.id == self.stage_id:
+            raise DomainError(_("The deal is already in this stage."), field="stage_id")
+        forward = target.position > self.stage.position
+        if not forward and not reason.strip():
+            raise DomainError(_("Say why the deal moves back."), field="reason")
+        return forward
+
+    def win(self, closed_on: date | None) -> None:
+        """Won: open, with an amount, closed on the given day (or the expected close date)."""
+        self._check_open()
+        if self.amount is None or self.amount <= 0:
+            raise DomainError(_("A won deal needs an amount."), field="amount")
+        closed_on = closed_on or self.expected_close
+        if closed_on is None:
+            raise DomainError(_("A won deal needs a close date."), field="closed_on")
+        self.status, self.closed_on, self.probability = DealStatus.WON, closed_on, 100
+
+    def lose(
+        self,
+        reason: LostReason | None,
+        note: str = "",
+        *,
+        closed_on: date | None = None,
+        imported: bool = False,
+    ) -> None:
+        """Lost needs a reason from the list ("other" needs words too). "Unknown (imported)"
+        is not offered to people, only to imports of deals lost elsewhere."""
+        self._check_open()
+        imported_unknown = imported and reason is not None and reason.code == "unknown_imported"
+        if reason is None or not (reason.active or imported_unknown):
+            raise DomainError(_("Choose why the deal was lost."), field="lost_reason_id")
+        if reason.needs_text and not note.strip():
+            raise DomainError(_("Describe the reason."), field="lost_note")
+        self.lost_reason_id, self.lost_note = reason.id, note.strip()
+        self.status, self.closed_on, self.probability = DealStatus.LOST, closed_on or today(), 0
 
 
 class DealStepDone(db.Model):
@@ -365,7 +420,7 @@ class Product(AuditedMixin, VersionedMixin, TimestampMixin, db.Model):
     sku: Mapped[str] = mapped_column(String(60), nullable=False, unique=True)
     name: Mapped[str] = mapped_column(String(200), nullable=False, unique=True)
     series: Mapped[str] = mapped_column(String(80), nullable=False, default="")
-    list_price: Mapped[Decimal] = mapped_column(MONEY, nullable=False)
+    list_price: Mapped[Decimal] = mapped_column(Money, nullable=False)
     currency: Mapped[str] = mapped_column(String(3), nullable=False, default="CNY")
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
 
@@ -420,10 +475,10 @@ class Quote(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.Mo
     status: Mapped[str] = mapped_column(String(20), nullable=False, default=QuoteStatus.DRAFT)
     currency: Mapped[str] = mapped_column(String(3), nullable=False, default="CNY")
     language: Mapped[str] = mapped_column(String(10), nullable=False, default="zh_CN")
-    subtotal: Mapped[Decimal] = mapped_column(MONEY, nullable=False, default=Decimal("0"))
+    subtotal: Mapped[Decimal] = mapped_column(Money, nullable=False, default=Decimal("0"))
     tax_rate: Mapped[Decimal] = mapped_column(Numeric(5, 2), nullable=False, default=Decimal("13"))
-    tax: Mapped[Decimal] = mapped_column(MONEY, nullable=False, default=Decimal("0"))
-    total: Mapped[Decimal] = mapped_column(MONEY, nullable=False, default=Decimal("0"))
+    tax: Mapped[Decimal] = mapped_column(Money, nullable=False, default=Decimal("0"))
+    total: Mapped[Decimal] = mapped_column(Money, nullable=False, default=Decimal("0"))
     max_discount: Mapped[Decimal] = mapped_column(
         Numeric(5, 2), nullable=False, default=Decimal("0")
     )
@@ -460,11 +515,11 @@ class QuoteLine(db.Model):
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), nullable=False)
     description: Mapped[str] = mapped_column(String(300), nullable=False, default="")
     quantity: Mapped[Decimal] = mapped_column(Numeric(18, 3), nullable=False)
-    unit_price: Mapped[Decimal] = mapped_column(MONEY, nullable=False)
+    unit_price: Mapped[Decimal] = mapped_column(Money, nullable=False)
     discount_pct: Mapped[Decimal] = mapped_column(
         Numeric(5, 2), nullable=False, default=Decimal("0")
     )
-    line_total: Mapped[Decimal] = mapped_column(MONEY, nullable=False)
+    line_total: Mapped[Decimal] = mapped_column(Money, nullable=False)
 
     quote: Mapped[Quote] = relationship(back_populates="lines")
     product: Mapped[Product] = relationship(lazy="joined")

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from salesweb.auth.models import User
 from salesweb.core import seeding
-from salesweb.core.models import ExchangeRate, utcnow
+from salesweb.core.models import ExchangeRate, today, utcnow
 from salesweb.customers.models import Account
 from salesweb.extensions import db
 from salesweb.pipeline import services
@@ -209,7 +209,7 @@ def seed_deals() -> None:
                 "title": f"{account.name} · {product.name}",
                 "amount": amount,
                 "currency": "CNY",
-                "expected_close": utcnow().date() + timedelta(days=rng.randint(-20, 120)),
+                "expected_close": today() + timedelta(days=rng.randint(-20, 120)),
                 "source": rng.choice(["展会", "官网", "老客户介绍", "Referral", "Web"]),
                 "next_step": rng.choice(
                     ["安排演示", "发送报价", "Follow up on pricing", "确认需求"]
@@ -231,7 +231,7 @@ def seed_deals() -> None:
             services.win_deal(
                 owner,
                 deal,
-                closed_on=utcnow().date() - timedelta(days=rng.randint(1, 90)),
+                closed_on=today() - timedelta(days=rng.randint(1, 90)),
                 via="import",
             )
         elif n % 10 == 9:

@@ -14,8 +14,11 @@ def _connect(state) -> None:
 
 
 from salesweb.core.navigation import Entry, Group, register  # noqa: E402
+from salesweb.core.shell import register_globals  # noqa: E402
 from salesweb.surveys import cli, events, public_views, seed  # noqa: E402,F401
-from salesweb.surveys.permissions import can_view_surveys  # noqa: E402
+from salesweb.surveys.permissions import TEMPLATE_PERMISSIONS, can_view_surveys  # noqa: E402
+
+register_globals(bp, **TEMPLATE_PERMISSIONS)
 from salesweb.surveys.views import register_views  # noqa: E402
 
 MENU = Group("satisfaction", _l("Satisfaction"), 40)

@@ -18,9 +18,8 @@ from sqlalchemy.exc import IntegrityError
 
 from salesweb.auth.models import User
 from salesweb.auth.permissions import owning_team_id
-from salesweb.auth.services import check_version
 from salesweb.core.errors import DomainError
-from salesweb.core.models import utcnow
+from salesweb.core.models import check_version, utcnow
 from salesweb.customers import services as customers
 from salesweb.customers import task_titles
 from salesweb.customers.models import Account, Contact

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from salesweb.auth.models import User
 from salesweb.core import seeding
+from salesweb.core.models import today as current_day
 from salesweb.core.models import utcnow
 from salesweb.extensions import db
 from salesweb.pipeline import services as pipeline
@@ -155,7 +156,7 @@ def seed_progress() -> None:
     if db.session.scalar(select(func.count(Certificate.id))):
         db.session.flush()
         return  # states already seeded
-    today = utcnow().date()
+    today = current_day()
     price, product, service, compliance, discovery = (_course(c[0]) for c in COURSES)
     assign = services.assign_course
     # rep2: passed, overdue, failed, in progress, not started

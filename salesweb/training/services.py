@@ -16,10 +16,9 @@ from sqlalchemy.exc import IntegrityError
 
 from salesweb.auth.models import User
 from salesweb.auth.permissions import owning_team_id
-from salesweb.auth.services import check_version
 from salesweb.core import files
 from salesweb.core.errors import DomainError
-from salesweb.core.models import utcnow
+from salesweb.core.models import check_version, today, utcnow
 from salesweb.core.params import parse_id
 from salesweb.extensions import db
 from salesweb.pipeline.models import Deal, DealStatus, LostReason, Stage
@@ -348,7 +347,7 @@ def start_attempt(user: User, course: Course, rng: random.Random | None = None) 
     if not course.questions:
         raise DomainError(_("This course has no quiz yet."))
     last = _last_certificate(user, course)
-    if last is not None and last.expires_on > utcnow().date() + timedelta(days=RECERTIFY_DAYS):
+    if last is not None and last.expires_on > today() + timedelta(days=RECERTIFY_DAYS):
         raise DomainError(_("You already hold a valid certificate for this course."))
     _check_attempts_left(user, course)
     rng = rng or random.SystemRandom()
@@ -432,14 +431,14 @@ def submit_attempt(user: User, attempt: Attempt, raw: dict[str, list[str]]) -> A
     attempt.score = score
     attempt.passed = score >= attempt.course.pass_score
     if attempt.passed:
-        today = now.date()
+        issued = today()
         db.session.add(
             Certificate(
                 course_id=attempt.course_id,
                 user_id=user.id,
                 attempt_id=attempt.id,
-                issued_on=today,
-                expires_on=add_months(today, attempt.course.valid_months),
+                issued_on=issued,
+                expires_on=add_months(issued, attempt.course.valid_months),
             )
         )
     db.session.flush()

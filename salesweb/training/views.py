@@ -17,7 +17,7 @@ from salesweb.core import files
 from salesweb.core.errors import DomainError, put_on_form
 from salesweb.core.htmx import done, render_page, trigger, wants_fragment
 from salesweb.core.importing import xlsx_file
-from salesweb.core.models import utcnow
+from salesweb.core.models import today, utcnow
 from salesweb.core.params import parse_id, parse_int
 from salesweb.core.security import SIGNED_IN, access
 from salesweb.extensions import db
@@ -49,10 +49,6 @@ from salesweb.training.rendering import render_markdown
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MANAGERS = (Role.ADMIN, Role.MANAGER)
-
-
-def today() -> date:
-    return utcnow().date()
 
 
 def _live_course(course_id: int) -> Course:

@@ -55,7 +55,8 @@ def make_product(**overrides):
 
 def quote_input(lines, **overrides):
     """A QuoteInput from (product, quantity, unit_price or None, discount) tuples."""
-    from salesweb.pipeline.quoting import LineInput, QuoteInput, today
+    from salesweb.core.models import today
+    from salesweb.pipeline.services.quotes import LineInput, QuoteInput
 
     return QuoteInput(
         lines=[
@@ -78,16 +79,16 @@ def quote_input(lines, **overrides):
 def make_quote(deal=None, actor=None, discount="0", product=None, status=None, **overrides):
     """A draft quote (one line, 2 × 100.00 less `discount` %); `status="approved"` etc. walks it
     through the workflow, approving with a manager of the owner's team when needed."""
-    from salesweb.pipeline import quoting
+    from salesweb.pipeline.services import quotes
 
     deal = deal or make_deal()
     actor = actor or deal.owner
     product = product or make_product()
-    quote = quoting.create_quote(
+    quote = quotes.create_quote(
         actor, deal, quote_input([(product, 2, None, discount)], **overrides)
     )
     if status in ("pending_approval", "approved", "sent", "accepted", "declined", "rejected"):
-        quoting.submit_quote(actor, quote)
+        quotes.submit_quote(actor, quote)
     if quote.status == "pending_approval" and status not in ("pending_approval", None):
         manager = (
             make_user(role="manager", team=deal.owner.team)
@@ -95,13 +96,13 @@ def make_quote(deal=None, actor=None, discount="0", product=None, status=None, *
             else make_user(role="admin")
         )
         if status == "rejected":
-            quoting.reject_quote(manager, quote, "Too generous")
+            quotes.reject_quote(manager, quote, "Too generous")
         else:
-            quoting.approve_quote(manager, quote, "OK")
+            quotes.approve_quote(manager, quote, "OK")
     if status in ("sent", "accepted", "declined"):
-        quoting.mark_sent(actor, quote)
+        quotes.mark_sent(actor, quote)
     if status == "accepted":
-        quoting.mark_accepted(actor, quote)
+        quotes.mark_accepted(actor, quote)
     if status == "declined":
-        quoting.mark_declined(actor, quote)
+        quotes.mark_declined(actor, quote)
     return quote

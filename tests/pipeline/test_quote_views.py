@@ -16,8 +16,8 @@ from flask_login import login_user
 from sqlalchemy import func, select
 
 from salesweb.core.audit import history_for
+from salesweb.core.models import today
 from salesweb.customers.models import Task
-from salesweb.pipeline import quoting
 from salesweb.pipeline.models import Product, Quote, QuoteLine
 from tests.conftest import HX, by_id, parse
 from tests.factories import make_account, make_team, make_user
@@ -53,7 +53,7 @@ def quote_form(product_id, **overrides):
         "currency": "CNY",
         "language": "zh_CN",
         "tax_rate": "13",
-        "valid_until": (quoting.today() + timedelta(days=20)).isoformat(),
+        "valid_until": (today() + timedelta(days=20)).isoformat(),
         "terms": "付款：合同签订后30天内。",
         "lines-0-product_id": str(product_id),
         "lines-0-quantity": "2",

@@ -44,7 +44,7 @@ def risk_or_404(risk_id: int) -> Risk:
 
 def template_globals() -> dict[str, Any]:
     from salesweb.compliance import rules
-    from salesweb.compliance.hooks import TEMPLATE_GLOBALS
+    from salesweb.compliance.events import TEMPLATE_GLOBALS
     from salesweb.compliance.models import (
         CLAUSES,
         CONTRACT_STATUS_LABELS,

@@ -29,7 +29,7 @@ from salesweb.compliance.permissions import (
 from salesweb.compliance.views import risk_or_404
 from salesweb.core.errors import DomainError, put_on_form
 from salesweb.core.htmx import done, render_page
-from salesweb.core.models import utcnow
+from salesweb.core.models import today
 from salesweb.core.pagination import paginate, sort_choice
 from salesweb.core.params import parse_id
 from salesweb.core.security import SIGNED_IN, access
@@ -71,7 +71,7 @@ def _filtered(stmt):
         if record_id:
             stmt = stmt.where(getattr(Risk, f"{name}_id") == record_id)
     if args.get("overdue") == "1":
-        stmt = stmt.where(Risk.next_review_on < utcnow().date(), Risk.status != "closed")
+        stmt = stmt.where(Risk.next_review_on < today(), Risk.status != "closed")
     return stmt
 
 
@@ -105,7 +105,7 @@ def risk_list():
         likelihood=likelihood,
         impact=impact,
         sort=sort,
-        today=utcnow().date(),
+        today=today(),
         args=request.args,
     )
 
@@ -173,7 +173,7 @@ def risk_create():
 @access(SIGNED_IN)
 def risk_detail(risk_id: int):
     risk = risk_or_404(risk_id)
-    return render_page("compliance/risk_detail.html", risk=risk, today=utcnow().date())
+    return render_page("compliance/risk_detail.html", risk=risk, today=today())
 
 
 @bp.route("/risks/<int:risk_id>/edit", methods=["GET", "POST"])

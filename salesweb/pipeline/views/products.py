@@ -13,10 +13,11 @@ from salesweb.core.pagination import paginate
 from salesweb.core.security import access
 from salesweb.customers.queries import search_term
 from salesweb.extensions import db
-from salesweb.pipeline import bp, quoting
-from salesweb.pipeline.forms_quotes import ProductForm
+from salesweb.pipeline import bp
+from salesweb.pipeline.forms.quotes import ProductForm
 from salesweb.pipeline.models import Product
 from salesweb.pipeline.permissions import can_manage_products
+from salesweb.pipeline.services import quotes
 
 PRODUCT_SORTS = {
     "sku": (Product.sku.asc(),),
@@ -82,7 +83,7 @@ def product_create():
     form = ProductForm()
     if form.validate_on_submit():
         try:
-            product = quoting.create_product(current_user, form.data_dict(with_active=False))
+            product = quotes.create_product(current_user, form.data_dict(with_active=False))
             db.session.commit()
             flash(_("Product %(name)s created.", name=product.name), "success")
             return redirect(url_for("pipeline.product_list"), code=303)
@@ -104,7 +105,7 @@ def product_edit(product_id: int):
     form = ProductForm(obj=product)
     if form.validate_on_submit():
         try:
-            quoting.update_product(current_user, product, form.data_dict(), form.version.data)
+            quotes.update_product(current_user, product, form.data_dict(), form.version.data)
             db.session.commit()
             flash(_("Changes saved."), "success")
             return redirect(url_for("pipeline.product_list"), code=303)
@@ -124,7 +125,7 @@ def product_deactivate(product_id: int):
     if not can_manage_products(current_user):
         abort(403)
     try:
-        quoting.deactivate_product(current_user, product)
+        quotes.deactivate_product(current_user, product)
         db.session.commit()
         flash(_("%(name)s is no longer offered on new quotes.", name=product.name), "success")
     except DomainError as exc:

@@ -12,12 +12,13 @@ from flask_login import current_user
 
 from salesweb.core.errors import DomainError, error_response, put_on_form
 from salesweb.core.htmx import done, render_page, see_other, trigger, wants_fragment
+from salesweb.core.models import today
 from salesweb.core.pagination import paginate
 from salesweb.core.params import parse_int
 from salesweb.core.security import SIGNED_IN, access
 from salesweb.extensions import db
-from salesweb.pipeline import bp, quoting
-from salesweb.pipeline.forms_quotes import (
+from salesweb.pipeline import bp
+from salesweb.pipeline.forms.quotes import (
     LINE_ROWS,
     DecisionForm,
     QuoteActionForm,
@@ -25,6 +26,7 @@ from salesweb.pipeline.forms_quotes import (
 )
 from salesweb.pipeline.models import Deal, Quote
 from salesweb.pipeline.permissions import can_edit_deal, can_view_deal
+from salesweb.pipeline.services import quotes
 from salesweb.pipeline.views import deal_or_404
 
 WRITERS = ("admin", "manager", "rep")
@@ -40,7 +42,7 @@ def quote_or_404(quote_id: int) -> Quote:
 
 def _product_choices(quote: Quote | None) -> list[tuple[int, str]]:
     """Active products, plus inactive ones already on the quote (shown, refused on save)."""
-    products = quoting.active_products()
+    products = quotes.active_products()
     known = {p.id for p in products}
     for line in quote.lines if quote else []:
         if line.product_id not in known:
@@ -59,9 +61,9 @@ def _quote_form(quote: Quote | None, deal: Deal) -> QuoteForm:
             contact = deal.contact
             form.currency.data = deal.currency
             form.language.data = (
-                contact.locale if contact and contact.locale in quoting.LANGUAGES else "zh_CN"
+                contact.locale if contact and contact.locale in quotes.LANGUAGES else "zh_CN"
             )
-            form.valid_until.data = quoting.today() + timedelta(days=30)
+            form.valid_until.data = today() + timedelta(days=30)
             form.terms.data = _(
                 "Prices include the tax shown. Payment within 30 days of the invoice. "
                 "Delivery within four weeks of the order."
@@ -69,7 +71,7 @@ def _quote_form(quote: Quote | None, deal: Deal) -> QuoteForm:
         for entry, line in zip(form.lines.entries, quote.lines if quote else [], strict=False):
             entry.form.note.data = line.description
         rows = max(LINE_ROWS, len(quote.lines) + 2) if quote else LINE_ROWS
-        while len(form.lines.entries) < min(rows, quoting.MAX_LINES):
+        while len(form.lines.entries) < min(rows, quotes.MAX_LINES):
             form.lines.append_entry()
     form.set_products(_product_choices(quote))
     return form
@@ -99,7 +101,7 @@ def _form_page(form: QuoteForm, deal: Deal, quote: Quote | None) -> Response:
         form=form,
         deal=deal,
         quote=quote,
-        limit=quoting.discount_limit(),
+        limit=quotes.discount_limit(),
     )
 
 
@@ -112,7 +114,7 @@ def quote_create(deal_id: int):
     form = _quote_form(None, deal)
     if form.validate_on_submit():
         try:
-            quote = quoting.create_quote(current_user, deal, form.quote_input())
+            quote = quotes.create_quote(current_user, deal, form.quote_input())
             db.session.commit()
             flash(_("Quote %(quote)s saved as a draft.", quote=quote.audit_label), "success")
             return redirect(url_for("pipeline.quote_detail", quote_id=quote.id), code=303)
@@ -129,14 +131,14 @@ def quote_edit(quote_id: int):
     if not can_edit_deal(current_user, quote.deal):
         abort(403)
     try:
-        quoting.check_changeable(quote)
+        quotes.check_changeable(quote)
     except DomainError as exc:
         flash(exc.message, "error")
         return see_other("pipeline.quote_detail", quote_id=quote.id)
     form = _quote_form(quote, quote.deal)
     if form.validate_on_submit():
         try:
-            saved = quoting.change_quote(current_user, quote, form.quote_input(), form.version.data)
+            saved = quotes.change_quote(current_user, quote, form.quote_input(), form.version.data)
             db.session.commit()
             flash(_("Quote %(quote)s saved.", quote=saved.audit_label), "success")
             return redirect(url_for("pipeline.quote_detail", quote_id=saved.id), code=303)
@@ -155,18 +157,18 @@ def _decision_form(quote: Quote, back: str = "quote", from_request: bool = False
 
 def _context(quote: Quote, **extra) -> dict:
     """Everything the quote page shows."""
-    latest = quoting.latest_revision(quote)
+    latest = quotes.latest_revision(quote)
     context = {
         "quote": quote,
         "deal": quote.deal,
         "latest": latest,
         "is_latest": quote.revision == latest,
         "can_edit": can_edit_deal(current_user, quote.deal),
-        "can_decide": quoting.can_decide(current_user, quote),
+        "can_decide": quotes.can_decide(current_user, quote),
         "decision_form": _decision_form(quote),
-        "revisions": quoting.revisions(quote),
-        "limit": quoting.discount_limit(),
-        "printable": quote.status in quoting.PRINTABLE,
+        "revisions": quotes.revisions(quote),
+        "limit": quotes.discount_limit(),
+        "printable": quote.status in quotes.PRINTABLE,
         "action_error": None,
     }
     context.update(extra)
@@ -207,13 +209,13 @@ def _act(quote_id: int, service: Callable, event: str, message: str) -> Response
 @bp.post("/quotes/<int:quote_id>/submit")
 @access(*WRITERS)
 def quote_submit(quote_id: int):
-    return _act(quote_id, quoting.submit_quote, "quoteSubmitted", _("Quote %(quote)s submitted."))
+    return _act(quote_id, quotes.submit_quote, "quoteSubmitted", _("Quote %(quote)s submitted."))
 
 
 @bp.post("/quotes/<int:quote_id>/sent")
 @access(*WRITERS)
 def quote_mark_sent(quote_id: int):
-    return _act(quote_id, quoting.mark_sent, "quoteSent", _("Quote %(quote)s marked as sent."))
+    return _act(quote_id, quotes.mark_sent, "quoteSent", _("Quote %(quote)s marked as sent."))
 
 
 @bp.post("/quotes/<int:quote_id>/accepted")
@@ -221,7 +223,7 @@ def quote_mark_sent(quote_id: int):
 def quote_mark_accepted(quote_id: int):
     return _act(
         quote_id,
-        quoting.mark_accepted,
+        quotes.mark_accepted,
         "quoteAccepted",
         _("Quote %(quote)s marked as accepted by the customer."),
     )
@@ -232,7 +234,7 @@ def quote_mark_accepted(quote_id: int):
 def quote_mark_declined(quote_id: int):
     return _act(
         quote_id,
-        quoting.mark_declined,
+        quotes.mark_declined,
         "quoteDeclined",
         _("Quote %(quote)s marked as declined by the customer."),
     )
@@ -241,21 +243,21 @@ def quote_mark_declined(quote_id: int):
 @bp.get("/quotes/approvals")
 @access("admin", "manager")
 def quote_approval_queue():
-    page = paginate(quoting.approval_queue_stmt(current_user))
+    page = paginate(quotes.approval_queue_stmt(current_user))
     forms = {q.id: _decision_form(q, back="queue") for q in page.items}
     return render_page(
         "pipeline/quote_approval_queue.html",
         block="results",
         page=page,
         forms=forms,
-        limit=quoting.discount_limit(),
+        limit=quotes.discount_limit(),
     )
 
 
 def _decide(quote_id: int, service: Callable, event: str, message: str) -> Response:
     """Approve / reject: the decision fragment (queue row or quote page), or a 303."""
     quote = quote_or_404(quote_id)
-    if not quoting.can_decide(current_user, quote):
+    if not quotes.can_decide(current_user, quote):
         abort(403)
     form = _decision_form(quote, from_request=True)
     if form.validate_on_submit():
@@ -290,24 +292,22 @@ def _decide(quote_id: int, service: Callable, event: str, message: str) -> Respo
 @bp.post("/quotes/<int:quote_id>/approve")
 @access("admin", "manager")
 def quote_approve(quote_id: int):
-    return _decide(quote_id, quoting.approve_quote, "quoteApproved", _("Quote %(quote)s approved."))
+    return _decide(quote_id, quotes.approve_quote, "quoteApproved", _("Quote %(quote)s approved."))
 
 
 @bp.post("/quotes/<int:quote_id>/reject")
 @access("admin", "manager")
 def quote_reject(quote_id: int):
-    return _decide(quote_id, quoting.reject_quote, "quoteRejected", _("Quote %(quote)s rejected."))
+    return _decide(quote_id, quotes.reject_quote, "quoteRejected", _("Quote %(quote)s rejected."))
 
 
 @bp.get("/quotes/<int:quote_id>/pdf")
 @access(SIGNED_IN)
 def quote_pdf(quote_id: int):
     quote = quote_or_404(quote_id)
-    if quote.status not in quoting.PRINTABLE:
+    if quote.status not in quotes.PRINTABLE:
         return error_response(422, _("Only an approved quote can be downloaded as a PDF."))
-    response = Response(quoting.render_quote_pdf(quote), mimetype="application/pdf")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="{quoting.pdf_filename(quote)}"'
-    )
+    response = Response(quotes.render_quote_pdf(quote), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{quotes.pdf_filename(quote)}"'
     response.headers["Cache-Control"] = "private, no-store"
     return response

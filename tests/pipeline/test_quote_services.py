@@ -13,9 +13,10 @@ from sqlalchemy import func, select
 from salesweb.core import pdf
 from salesweb.core.audit import history_for
 from salesweb.core.errors import ConflictError, DomainError
+from salesweb.core.models import today
 from salesweb.customers.models import Task
-from salesweb.pipeline import quoting
 from salesweb.pipeline.models import Product, Quote, QuoteLine, QuoteStatus
+from salesweb.pipeline.services import quotes
 from tests.factories import make_team, make_user
 from tests.pipeline.factories import make_deal, make_product, make_quote, quote_input
 
@@ -37,8 +38,8 @@ def team_deal(db):
 
 
 def test_quotes_are_numbered_per_year_with_four_digits(db):
-    year = quoting.today().year
-    expected = quoting.next_quote_number(year)
+    year = today().year
+    expected = quotes.next_quote_number(year)
     assert expected.startswith(f"Q-{year}-") and len(expected) == len("Q-2026-0001")
     first = make_quote()
     second = make_quote()
@@ -51,17 +52,17 @@ def test_numbering_reads_the_sequence_as_a_number_and_per_year(db):
     for number in ("Q-2031-0009", "Q-2031-0010", "Q-2031-9999", "Q-2032-0500"):
         db.session.add(Quote(number=number, revision=1, deal_id=deal.id, status="draft"))
     db.session.flush()
-    assert quoting.next_quote_number(2031) == "Q-2031-10000"
-    assert quoting.next_quote_number(2032) == "Q-2032-0501"
-    assert quoting.next_quote_number(2033) == "Q-2033-0001"
+    assert quotes.next_quote_number(2031) == "Q-2031-10000"
+    assert quotes.next_quote_number(2032) == "Q-2032-0501"
+    assert quotes.next_quote_number(2033) == "Q-2033-0001"
 
 
 def test_a_number_taken_meanwhile_is_skipped_not_duplicated(db, monkeypatch):
     taken = make_quote()
-    real = quoting.next_quote_number
+    real = quotes.next_quote_number
     answers = iter([taken.number])  # what a concurrent request would have read a moment ago
     monkeypatch.setattr(
-        quoting, "next_quote_number", lambda year: next(answers, None) or real(year)
+        quotes, "next_quote_number", lambda year: next(answers, None) or real(year)
     )
     quote = make_quote()
     assert quote.number != taken.number
@@ -76,7 +77,7 @@ def test_totals_with_discount_and_tax_are_exact_decimals(db):
     cheap = make_product(list_price=Decimal("0.01"))
     deal = make_deal()
     data = quote_input([(product, 3, None, "12.5"), (cheap, 1, None, 0)], tax_rate=Decimal("13"))
-    quote = quoting.create_quote(deal.owner, deal, data)
+    quote = quotes.create_quote(deal.owner, deal, data)
     # 3 × 99.99 = 299.97, less 12.5 % = 262.47375 -> 262.47; tax 13 % of 262.48 = 34.1224 -> 34.12
     assert [line.line_total for line in quote.lines] == [Decimal("262.47"), Decimal("0.01")]
     assert quote.subtotal == Decimal("262.48")
@@ -84,16 +85,16 @@ def test_totals_with_discount_and_tax_are_exact_decimals(db):
     assert quote.total == Decimal("296.60")
     assert quote.max_discount == Decimal("12.50")
     assert all(isinstance(v, Decimal) for v in (quote.subtotal, quote.tax, quote.total))
-    assert quoting.line_total(Decimal("1"), Decimal("0.05"), Decimal("50")) == Decimal("0.03")
+    assert quotes.line_total(Decimal("1"), Decimal("0.05"), Decimal("50")) == Decimal("0.03")
 
 
 def test_unit_price_defaults_to_list_price_only_in_the_same_currency(db):
     product = make_product(list_price=Decimal("250.00"), currency="USD")
     deal = make_deal()
     with pytest.raises(DomainError) as exc:
-        quoting.create_quote(deal.owner, deal, quote_input([(product, 1, None, 0)]))
+        quotes.create_quote(deal.owner, deal, quote_input([(product, 1, None, 0)]))
     assert exc.value.field == "unit_price"
-    quote = quoting.create_quote(
+    quote = quotes.create_quote(
         deal.owner, deal, quote_input([(product, 2, "1800", 0)], currency="USD")
     )
     assert quote.currency == "USD" and quote.subtotal == Decimal("3600.00")
@@ -105,10 +106,10 @@ def test_unit_price_defaults_to_list_price_only_in_the_same_currency(db):
 def test_discount_at_the_limit_is_approved_at_once_above_it_waits(db, team_deal):
     deal, rep, _manager, product = team_deal
     at_limit = make_quote(deal, rep, discount="15", product=product)
-    quoting.submit_quote(rep, at_limit)
+    quotes.submit_quote(rep, at_limit)
     assert at_limit.status == QuoteStatus.APPROVED and at_limit.decided_by_id is None
     above = make_quote(deal, rep, discount="15.01", product=product)
-    quoting.submit_quote(rep, above)
+    quotes.submit_quote(rep, above)
     assert above.status == QuoteStatus.PENDING
 
 
@@ -116,7 +117,7 @@ def test_discount_limit_comes_from_the_config(db, app, team_deal, monkeypatch):
     deal, rep, _manager, product = team_deal
     monkeypatch.setitem(app.config, "SALESWEB_QUOTE_DISCOUNT_LIMIT", 25)
     quote = make_quote(deal, rep, discount="20", product=product)
-    quoting.submit_quote(rep, quote)
+    quotes.submit_quote(rep, quote)
     assert quote.status == QuoteStatus.APPROVED
 
 
@@ -124,7 +125,7 @@ def test_team_manager_approves_and_the_rep_hears_of_it_on_the_deal(db, team_deal
     deal, rep, manager, product = team_deal
     quote = make_quote(deal, rep, discount="20", product=product, status="pending_approval")
     tasks_before = count(db, Task)
-    quoting.approve_quote(manager, quote, "  OK for this strategic account  ", quote.version)
+    quotes.approve_quote(manager, quote, "  OK for this strategic account  ", quote.version)
     assert quote.status == QuoteStatus.APPROVED
     assert quote.decided_by_id == manager.id and quote.decided_at is not None
     assert quote.decision_comment == "OK for this strategic account"
@@ -149,9 +150,9 @@ def test_rejection_needs_a_comment_and_gives_the_rep_an_urgent_task(db, team_dea
     deal, rep, manager, product = team_deal
     quote = make_quote(deal, rep, discount="30", product=product, status="pending_approval")
     with pytest.raises(DomainError) as exc:
-        quoting.reject_quote(manager, quote, "   ")
+        quotes.reject_quote(manager, quote, "   ")
     assert exc.value.field == "comment" and quote.status == QuoteStatus.PENDING
-    quoting.reject_quote(manager, quote, "30 % is too much; 18 % at most")
+    quotes.reject_quote(manager, quote, "30 % is too much; 18 % at most")
     assert quote.status == QuoteStatus.REJECTED
     task = db.session.scalar(select(Task).order_by(Task.id.desc()).limit(1))
     assert task.priority == "high" and task.owner_id == rep.id
@@ -163,15 +164,15 @@ def test_only_a_manager_of_the_team_or_an_admin_decides(db, team_deal):
     quote = make_quote(deal, rep, discount="40", product=product, status="pending_approval")
     outsider = make_user(role="manager", team=make_team())
     for who in (rep, outsider, make_user(role="compliance"), make_user(role="rep", team=rep.team)):
-        assert not quoting.can_decide(who, quote)
+        assert not quotes.can_decide(who, quote)
         with pytest.raises(DomainError):
-            quoting.approve_quote(who, quote)
+            quotes.approve_quote(who, quote)
     assert quote.status == QuoteStatus.PENDING
     admin = make_user(role="admin")
-    assert quoting.can_decide(admin, quote) and quoting.can_decide(manager, quote)
-    quoting.approve_quote(admin, quote)
+    assert quotes.can_decide(admin, quote) and quotes.can_decide(manager, quote)
+    quotes.approve_quote(admin, quote)
     with pytest.raises(DomainError):  # decided once, not twice
-        quoting.reject_quote(manager, quote, "late")
+        quotes.reject_quote(manager, quote, "late")
 
 
 def test_a_manager_does_not_approve_a_discount_on_a_deal_of_their_own(db):
@@ -179,10 +180,10 @@ def test_a_manager_does_not_approve_a_discount_on_a_deal_of_their_own(db):
     manager = make_user(role="manager", team=team)
     deal = make_deal(owner=manager)
     quote = make_quote(deal, manager, discount="25", status="pending_approval")
-    assert not quoting.can_decide(manager, quote)
+    assert not quotes.can_decide(manager, quote)
     with pytest.raises(DomainError):
-        quoting.approve_quote(manager, quote)
-    quoting.approve_quote(make_user(role="admin"), quote)
+        quotes.approve_quote(manager, quote)
+    quotes.approve_quote(make_user(role="admin"), quote)
     assert quote.status == QuoteStatus.APPROVED
 
 
@@ -190,7 +191,7 @@ def test_a_stale_decision_is_a_conflict(db, team_deal):
     deal, rep, manager, product = team_deal
     quote = make_quote(deal, rep, discount="25", product=product, status="pending_approval")
     with pytest.raises(ConflictError):
-        quoting.approve_quote(manager, quote, "", quote.version - 1)
+        quotes.approve_quote(manager, quote, "", quote.version - 1)
 
 
 def test_the_approved_quote_gate_opens_after_approval(db, app, team_deal):
@@ -202,7 +203,7 @@ def test_the_approved_quote_gate_opens_after_approval(db, app, team_deal):
         assert gates.missing_for(deal, stage)
         quote = make_quote(deal, rep, discount="25", product=product, status="pending_approval")
         assert gates.missing_for(deal, stage)
-        quoting.approve_quote(manager, quote)
+        quotes.approve_quote(manager, quote)
         assert gates.missing_for(deal, stage) == []
 
 
@@ -212,21 +213,21 @@ def test_the_approved_quote_gate_opens_after_approval(db, app, team_deal):
 def test_sent_accepted_declined_follow_the_order(db, team_deal):
     deal, rep, _manager, product = team_deal
     draft = make_quote(deal, rep, product=product)
-    for service in (quoting.mark_sent, quoting.mark_accepted, quoting.mark_declined):
+    for service in (quotes.mark_sent, quotes.mark_accepted, quotes.mark_declined):
         with pytest.raises(DomainError):
             service(rep, draft)
-    quoting.submit_quote(rep, draft)
+    quotes.submit_quote(rep, draft)
     with pytest.raises(DomainError):
-        quoting.submit_quote(rep, draft)
+        quotes.submit_quote(rep, draft)
     with pytest.raises(DomainError):
-        quoting.mark_accepted(rep, draft)  # not sent yet
-    quoting.mark_sent(rep, draft)
-    quoting.mark_accepted(rep, draft)
+        quotes.mark_accepted(rep, draft)  # not sent yet
+    quotes.mark_sent(rep, draft)
+    quotes.mark_accepted(rep, draft)
     assert draft.status == QuoteStatus.ACCEPTED
     actions = [row.action for row in history_for("deals", deal.id)]
     assert {"quote_submitted", "quote_sent", "quote_accepted"} <= set(actions)
     with pytest.raises(DomainError):
-        quoting.check_changeable(draft)  # accepted is final
+        quotes.check_changeable(draft)  # accepted is final
 
 
 def test_editing_an_approved_quote_makes_a_new_draft_revision(db, team_deal):
@@ -234,21 +235,21 @@ def test_editing_an_approved_quote_makes_a_new_draft_revision(db, team_deal):
     quote = make_quote(deal, rep, discount="20", product=product, status="approved")
     old_total, old_lines = quote.total, len(quote.lines)
     with pytest.raises(DomainError):
-        quoting.update_quote(rep, quote, quote_input([(product, 5, None, 0)]), None)
-    revision = quoting.change_quote(rep, quote, quote_input([(product, 5, None, 0)]), quote.version)
+        quotes.update_quote(rep, quote, quote_input([(product, 5, None, 0)]), None)
+    revision = quotes.change_quote(rep, quote, quote_input([(product, 5, None, 0)]), quote.version)
     assert revision.id != quote.id
     assert (revision.number, revision.revision, revision.status) == (quote.number, 2, "draft")
     assert revision.total == Decimal("565.00")
     db.session.expire_all()
     assert quote.status == QuoteStatus.APPROVED and quote.total == old_total
     assert len(quote.lines) == old_lines
-    assert quoting.latest_revision(quote) == 2
+    assert quotes.latest_revision(quote) == 2
     with pytest.raises(DomainError):  # only the newest revision is worked on
-        quoting.change_quote(rep, quote, quote_input([(product, 1, None, 0)]), None)
+        quotes.change_quote(rep, quote, quote_input([(product, 1, None, 0)]), None)
     with pytest.raises(DomainError):
-        quoting.mark_sent(rep, quote)
+        quotes.mark_sent(rep, quote)
     # A draft is changed in place.
-    same = quoting.change_quote(rep, revision, quote_input([(product, 1, None, 0)]), None)
+    same = quotes.change_quote(rep, revision, quote_input([(product, 1, None, 0)]), None)
     assert same.id == revision.id and same.total == Decimal("113.00")
 
 
@@ -256,15 +257,15 @@ def test_a_quote_waiting_for_approval_cannot_be_changed(db, team_deal):
     deal, rep, _manager, product = team_deal
     quote = make_quote(deal, rep, discount="20", product=product, status="pending_approval")
     with pytest.raises(DomainError):
-        quoting.change_quote(rep, quote, quote_input([(product, 1, None, 0)]), None)
+        quotes.change_quote(rep, quote, quote_input([(product, 1, None, 0)]), None)
     assert quote.status == QuoteStatus.PENDING and quote.revision == 1
 
 
 def test_a_rejected_quote_is_revised_then_resubmitted(db, team_deal):
     deal, rep, _manager, product = team_deal
     quote = make_quote(deal, rep, discount="40", product=product, status="rejected")
-    revision = quoting.change_quote(rep, quote, quote_input([(product, 2, None, "10")]), None)
-    quoting.submit_quote(rep, revision)
+    revision = quotes.change_quote(rep, quote, quote_input([(product, 2, None, "10")]), None)
+    quotes.submit_quote(rep, revision)
     assert revision.status == QuoteStatus.APPROVED and quote.status == QuoteStatus.REJECTED
 
 
@@ -274,7 +275,7 @@ def test_closed_deals_get_no_new_quotes(db, team_deal):
     deal, rep, _manager, product = team_deal
     services.lose_deal(rep, deal, services.reason_by_code("price"))
     with pytest.raises(DomainError):
-        quoting.create_quote(rep, deal, quote_input([(product, 1, None, 0)]))
+        quotes.create_quote(rep, deal, quote_input([(product, 1, None, 0)]))
 
 
 # --- bad input -------------------------------------------------------------------------------------
@@ -284,16 +285,16 @@ def test_an_inactive_product_is_refused_on_a_line_and_on_submit(db, team_deal):
     deal, rep, _manager, product = team_deal
     retired = make_product(active=False)
     data = quote_input([(product, 1, None, 0), (retired, 1, None, 0)])
-    data.lines[1] = quoting.LineInput(retired.id, Decimal("1"), None, Decimal("0"), row=3)
+    data.lines[1] = quotes.LineInput(retired.id, Decimal("1"), None, Decimal("0"), row=3)
     before = (count(db, Quote), count(db, QuoteLine))
     with pytest.raises(DomainError) as exc:
-        quoting.create_quote(rep, deal, data)
+        quotes.create_quote(rep, deal, data)
     assert exc.value.field == "lines-3-product_id"
     assert (count(db, Quote), count(db, QuoteLine)) == before
     draft = make_quote(deal, rep, product=product)
     product.active = False
     with pytest.raises(DomainError):
-        quoting.submit_quote(rep, draft)
+        quotes.submit_quote(rep, draft)
 
 
 @pytest.mark.parametrize(
@@ -324,9 +325,9 @@ def test_bad_line_values_are_refused_on_their_field(db, team_deal, change, field
     }
     line.update(change)
     data = quote_input([(product, 1, None, 0)])
-    data.lines = [quoting.LineInput(**line)]
+    data.lines = [quotes.LineInput(**line)]
     with pytest.raises(DomainError) as exc:
-        quoting.create_quote(rep, deal, data)
+        quotes.create_quote(rep, deal, data)
     assert exc.value.field == f"lines-0-{field}"
     assert count(db, Quote) == 0 and count(db, QuoteLine) == 0
 
@@ -346,7 +347,7 @@ def test_bad_line_values_are_refused_on_their_field(db, team_deal, change, field
 def test_bad_header_values_are_refused_on_their_field(db, team_deal, overrides, field):
     deal, rep, _manager, product = team_deal
     with pytest.raises(DomainError) as exc:
-        quoting.create_quote(rep, deal, quote_input([(product, 1, None, 0)], **overrides))
+        quotes.create_quote(rep, deal, quote_input([(product, 1, None, 0)], **overrides))
     assert exc.value.field == field
     assert count(db, Quote) == 0
 
@@ -354,7 +355,7 @@ def test_bad_header_values_are_refused_on_their_field(db, team_deal, overrides, 
 def test_a_quote_needs_lines(db, team_deal):
     deal, rep, _manager, _product = team_deal
     with pytest.raises(DomainError) as exc:
-        quoting.create_quote(rep, deal, quote_input([]))
+        quotes.create_quote(rep, deal, quote_input([]))
     assert exc.value.field == "lines"
 
 
@@ -364,7 +365,7 @@ def test_a_failed_edit_of_a_draft_leaves_it_as_it_was(db, team_deal):
     total, lines = quote.total, [line.id for line in quote.lines]
     bad = quote_input([(product, 1, None, 0), (product, -5, None, 0)])
     with pytest.raises(DomainError):
-        quoting.update_quote(rep, quote, bad, quote.version)
+        quotes.update_quote(rep, quote, bad, quote.version)
     assert quote.total == total and [line.id for line in quote.lines] == lines
 
 
@@ -373,7 +374,7 @@ def test_a_failed_edit_of_a_draft_leaves_it_as_it_was(db, team_deal):
 
 def test_products_are_created_checked_and_deactivated(db):
     admin = make_user(role="admin")
-    product = quoting.create_product(
+    product = quotes.create_product(
         admin,
         {
             "sku": " GTX-NEW ",
@@ -397,17 +398,17 @@ def test_products_are_created_checked_and_deactivated(db):
         ({"sku": " ", "name": "X3"}, "sku"),
     ):
         with pytest.raises(DomainError) as exc:
-            quoting.create_product(
+            quotes.create_product(
                 admin, {"list_price": Decimal("1"), "currency": "CNY", "series": "", **data}
             )
         assert exc.value.field == field, data
-    quoting.update_product(admin, product, {"list_price": Decimal("20")}, product.version)
+    quotes.update_product(admin, product, {"list_price": Decimal("20")}, product.version)
     assert product.list_price == Decimal("20.00")
-    quoting.deactivate_product(admin, product)
+    quotes.deactivate_product(admin, product)
     assert not product.active
-    assert product not in quoting.active_products()
+    assert product not in quotes.active_products()
     with pytest.raises(DomainError):
-        quoting.deactivate_product(admin, product)
+        quotes.deactivate_product(admin, product)
     assert any(row.action == "deactivate" for row in history_for("products", product.id))
     assert count(db, Product) >= 1
 
@@ -444,7 +445,7 @@ def test_demo_quotes_are_safe_to_seed_twice(db):
         seeder()
         db.session.flush()
     first = count(db, Quote)
-    quoting.seed_quotes()
+    quotes.seed_quotes()
     assert count(db, Quote) == first
     statuses = set(db.session.scalars(select(Quote.status)))
     assert {"pending_approval", "approved", "sent", "draft"} <= statuses

@@ -14,10 +14,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from salesweb.auth.models import ROLE_LABELS, Role, User
-from salesweb.auth.services import check_version
 from salesweb.core import audit
 from salesweb.core.errors import DomainError
-from salesweb.core.models import utcnow
+from salesweb.core.models import check_version, today, utcnow
 from salesweb.core.money import is_currency, to_base
 from salesweb.customers import services as customers
 from salesweb.customers import task_titles
@@ -248,7 +247,7 @@ def _book(deal: Deal, rebook: bool) -> None:
         deal.base_amount = None
         return
     if rebook or deal.rate is None:
-        conversion = to_base(deal.amount, deal.currency, utcnow().date())
+        conversion = to_base(deal.amount, deal.currency, today())
         deal.rate, deal.rate_date, deal.rate_source = (
             conversion.rate,
             conversion.rate_date,
@@ -421,20 +420,10 @@ def move_deal(
     missing); back with a reason. The same rule holds for the form, the board, the CLI and imports.
     """
     check_version(deal, version)
-    if deal.status != DealStatus.OPEN:
-        raise DomainError(_("Only open deals move between stages; reopen it first."))
-    if target.version_id != deal.process_version_id:
-        raise DomainError(_("This stage belongs to another process."), field="stage_id")
-    if target.kind == StageKind.AFTER_SALES:
-        raise DomainError(_("Mark the deal as won to move it to after-sales."), field="stage_id")
-    if target.id == deal.stage_id:
-        raise DomainError(_("The deal is already in this stage."), field="stage_id")
-    if target.position > deal.stage.position:
+    if deal.can_move_to(target, reason):
         missing = missing_to_reach(deal, target)
         if missing:
             raise GateRefused(deal.stage, missing, target)
-    elif not reason.strip():
-        raise DomainError(_("Say why the deal moves back."), field="reason")
     _enter(deal, target, actor, via, reason.strip())
     audit.name_change(deal, "move")
     db.session.flush()
@@ -455,20 +444,13 @@ def win_deal(
     """Won: the remaining exit criteria hold, amount and close date are known. The deal enters
     after-sales with its service tasks, and the account's purchase history gets an order."""
     check_version(deal, version)
-    if deal.status != DealStatus.OPEN:
-        raise DomainError(_("This deal is already closed."))
-    if deal.amount is None or deal.amount <= 0:
-        raise DomainError(_("A won deal needs an amount."), field="amount")
-    closed_on = closed_on or deal.expected_close
-    if closed_on is None:
-        raise DomainError(_("A won deal needs a close date."), field="closed_on")
     target = after_sales_stage(deal.process_version)
+    deal.win(closed_on)
     missing = missing_to_reach(deal, target)
     if missing:
         raise GateRefused(deal.stage, missing, target)
-    deal.closed_on = closed_on
+    closed_on = deal.closed_on
     _enter(deal, target, actor, via, status=DealStatus.WON)
-    deal.probability = 100
     audit.name_change(deal, "won")
     db.session.flush()
     owner = deal.owner
@@ -508,18 +490,8 @@ def lose_deal(
 ) -> Deal:
     """Lost needs a reason from the list; "other" needs words too."""
     check_version(deal, version)
-    if deal.status != DealStatus.OPEN:
-        raise DomainError(_("This deal is already closed."))
-    # "unknown (imported)" is not offered to people, only to imports of deals lost elsewhere.
-    imported_unknown = via == "import" and reason is not None and reason.code == "unknown_imported"
-    if reason is None or not (reason.active or imported_unknown):
-        raise DomainError(_("Choose why the deal was lost."), field="lost_reason_id")
-    if reason.needs_text and not note.strip():
-        raise DomainError(_("Describe the reason."), field="lost_note")
-    deal.lost_reason_id, deal.lost_note = reason.id, note.strip()
-    deal.closed_on = utcnow().date()
-    _enter(deal, deal.stage, actor, via, reason=note.strip(), status=DealStatus.LOST)
-    deal.probability = 0
+    deal.lose(reason, note, imported=via == "import")
+    _enter(deal, deal.stage, actor, via, reason=deal.lost_note, status=DealStatus.LOST)
     audit.name_change(deal, "lost")
     db.session.flush()
     deal_lost.send(current_app._get_current_object(), deal=deal, actor=actor)

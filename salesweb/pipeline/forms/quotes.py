@@ -1,4 +1,4 @@
-"""Forms of products, quotes and quote decisions: shape only; rules come back from quoting."""
+"""Forms of products, quotes and quote decisions: shape only; rules come back from the quote services."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from salesweb.core.forms import NumberField
 from salesweb.core.i18n import LOCALE_NAMES
 from salesweb.core.money import currency_choices
 from salesweb.customers.forms import VersionField
-from salesweb.pipeline.quoting import MAX_LINES, LineInput, QuoteInput
+from salesweb.pipeline.services.quotes import MAX_LINES, LineInput, QuoteInput
 
 LINE_ROWS = 5  # rows shown for a new quote; an edit shows its lines plus two empty rows
 

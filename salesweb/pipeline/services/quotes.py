@@ -7,10 +7,9 @@ the quote's and the deal's audit history, and the deal owner gets a follow-up ta
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import current_app, render_template
 from flask_babel import force_locale
@@ -22,10 +21,9 @@ from sqlalchemy.orm import joinedload
 
 from salesweb.auth.models import Role, User
 from salesweb.auth.permissions import can_see_owner
-from salesweb.auth.services import check_version
 from salesweb.core import audit, seeding
 from salesweb.core.errors import DomainError
-from salesweb.core.models import utcnow
+from salesweb.core.models import check_version, today, utcnow
 from salesweb.core.money import CENT, is_currency
 from salesweb.core.pdf import render_pdf
 from salesweb.customers import services as customers
@@ -78,11 +76,6 @@ audit.register_event_fields(
 def discount_limit() -> Decimal:
     """The largest line discount (in %) a rep may give without a manager's approval."""
     return Decimal(str(current_app.config.get("SALESWEB_QUOTE_DISCOUNT_LIMIT", 15)))
-
-
-def today() -> date:
-    """Today in the company's time zone (quote years and validity are calendar dates there)."""
-    return datetime.now(ZoneInfo(current_app.config["SALESWEB_TIMEZONE"])).date()
 
 
 # --- products --------------------------------------------------------------------------------
