@@ -8,17 +8,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flask import has_request_context, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from salesweb.auth.models import ROLE_LABELS, Role
 from salesweb.extensions import db
-
-if TYPE_CHECKING:
-    from salesweb.pipeline.models import Deal, Stage
+from salesweb.pipeline.models import (
+    DEFAULT_APPROVAL_ROLE,
+    Deal,
+    DealApproval,
+    DealStepDone,
+    Quote,
+    QuoteStatus,
+    Stage,
+)
 
 
 def link(endpoint: str, **values: Any) -> str | None:
@@ -105,9 +112,22 @@ def _fields(deal: Deal, stage: Stage, params: dict[str, Any]) -> list[Missing]:
     return out
 
 
-def _checklist(deal: Deal, stage: Stage, params: dict[str, Any]) -> list[Missing]:
-    from salesweb.pipeline.services import done_steps
+def done_steps(deal: Deal) -> set[int]:
+    """Ids of the checklist steps the deal has done; kept on the loaded deal (one request's
+    session) so the page and its gates read them once. Whoever ticks a step forgets them."""
+    if "_done_steps" not in deal.__dict__:
+        deal.__dict__["_done_steps"] = set(
+            db.session.scalars(select(DealStepDone.step_id).where(DealStepDone.deal_id == deal.id))
+        )
+    return deal.__dict__["_done_steps"]
 
+
+def forget_done_steps(deal: Deal) -> None:
+    """Drop what done_steps kept, after a step was ticked or unticked."""
+    deal.__dict__.pop("_done_steps", None)
+
+
+def _checklist(deal: Deal, stage: Stage, params: dict[str, Any]) -> list[Missing]:
     done = done_steps(deal)
     return [
         Missing(
@@ -120,8 +140,6 @@ def _checklist(deal: Deal, stage: Stage, params: dict[str, Any]) -> list[Missing
 
 
 def _approved_quote(deal: Deal, stage: Stage, params: dict[str, Any]) -> list[Missing]:
-    from salesweb.pipeline.models import Quote, QuoteStatus
-
     approved = db.session.scalar(
         select(func.count())
         .select_from(Quote)
@@ -142,10 +160,7 @@ def _approved_quote(deal: Deal, stage: Stage, params: dict[str, Any]) -> list[Mi
 
 
 def _role_approval(deal: Deal, stage: Stage, params: dict[str, Any]) -> list[Missing]:
-    from salesweb.auth.models import ROLE_LABELS, Role
-    from salesweb.pipeline.models import DealApproval
-
-    role = params.get("role", "manager")
+    role = params.get("role", DEFAULT_APPROVAL_ROLE)
     given = db.session.scalar(
         select(func.count())
         .select_from(DealApproval)

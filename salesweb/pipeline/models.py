@@ -61,6 +61,10 @@ VIA_LABELS = {
 }
 
 
+# The role an "approval by a role" criterion waits for when its parameters name none.
+DEFAULT_APPROVAL_ROLE = "manager"
+
+
 class StageKind(StrEnum):
     OPEN = "open"  # a working stage
     AFTER_SALES = "after_sales"  # where won deals go
@@ -151,6 +155,15 @@ class Stage(db.Model):
     @property
     def name(self) -> str:
         return bilingual(self.name_zh, self.name_en)
+
+    @property
+    def approval_roles(self) -> set[str]:
+        """The roles whose approval this stage waits for (its "approval by a role" criteria)."""
+        return {
+            (c.params or {}).get("role", DEFAULT_APPROVAL_ROLE)
+            for c in self.criteria
+            if c.kind == "role_approval"
+        }
 
     def __str__(self) -> str:
         return self.name
@@ -323,14 +336,21 @@ class Deal(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.Mod
             raise DomainError(_("Say why the deal moves back."), field="reason")
         return forward
 
-    def win(self, closed_on: date | None) -> None:
-        """Won: open, with an amount, closed on the given day (or the expected close date)."""
+    def check_win(self, closed_on: date | None) -> date:
+        """The close date a win would record (the given day, or the expected close date); a
+        DomainError when the deal cannot be won: closed already, no amount, no date. Changes
+        nothing, so the stage gates can still refuse the win after it."""
         self._check_open()
         if self.amount is None or self.amount <= 0:
             raise DomainError(_("A won deal needs an amount."), field="amount")
         closed_on = closed_on or self.expected_close
         if closed_on is None:
             raise DomainError(_("A won deal needs a close date."), field="closed_on")
+        return closed_on
+
+    def win(self, closed_on: date | None) -> None:
+        """Won: open, with an amount, closed on the given day (or the expected close date)."""
+        closed_on = self.check_win(closed_on)
         self.status, self.closed_on, self.probability = DealStatus.WON, closed_on, 100
 
     def lose(
