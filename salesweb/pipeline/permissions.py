@@ -1,14 +1,34 @@
-"""Who sees and works deals, quotes, products, processes and rates."""
+"""Who sees and works deals, quotes, products, processes and rates.
+
+The role sets the pipeline's routes declare (`@access(*WRITERS)`) are named here, from the sets
+auth spells once; every finer decision is a `can_*`/`scope_*` below, asked by the route, the
+service and the template alike.
+"""
 
 from __future__ import annotations
 
 from sqlalchemy import Select
 
 from salesweb.auth.models import Role, User
-from salesweb.auth.permissions import can_see_owner, owner_filter
+from salesweb.auth.permissions import (
+    ADMINS,
+    EVERYONE,
+    MANAGERS,
+    SELLERS,
+    can_see_owner,
+    owner_filter,
+)
 from salesweb.pipeline.models import Deal, DealStatus
 
-WRITERS = (Role.ADMIN, Role.MANAGER, Role.REP)
+WRITERS = SELLERS  # work deals and quotes
+QUOTE_APPROVERS = MANAGERS  # decide on quotes past the discount limit
+CONFIGURERS = ADMINS  # processes, products and exchange rates
+# Approval roles a stage may wait for are given by these; a rep does not approve a stage.
+STAGE_APPROVERS = (*MANAGERS, Role.COMPLIANCE)
+# Who sees more deals than their own, so filters by owner and team.
+OVERSEERS = tuple(role for role in EVERYONE if role != Role.REP)
+# People a new deal may be given to.
+DEAL_OWNERS = (Role.MANAGER, Role.REP)
 
 
 def scope_deals(stmt: Select, user: User) -> Select:
@@ -19,35 +39,71 @@ def scope_deals(stmt: Select, user: User) -> Select:
 
 
 def can_view_deal(user: User, deal: Deal) -> bool:
+    """A live deal whose owner the user may see."""
     return not deal.is_deleted and can_see_owner(user, deal.owner)
 
 
 def can_edit_deal(user: User, deal: Deal) -> bool:
+    """A seller who may see the deal edits it."""
     return user.role in WRITERS and can_view_deal(user, deal)
 
 
 def can_move_deal(user: User, deal: Deal) -> bool:
+    """Only an open deal moves, wins or loses; by someone who may edit it."""
     return can_edit_deal(user, deal) and deal.status == DealStatus.OPEN
 
 
 def can_create_deal(user: User) -> bool:
+    """Sellers open deals."""
     return user.role in WRITERS
 
 
+def can_choose_deal_owner(user: User) -> bool:
+    """A manager or administrator gives a new deal to someone; a rep's own deals are theirs."""
+    return user.role in MANAGERS
+
+
+def can_give_deal_to(user: User, owner: User) -> bool:
+    """Whether `user` may make `owner` the owner of a new deal: themselves always, else an
+    active salesperson they may see (their team for a manager, anyone for an administrator)."""
+    if owner.id == user.id:
+        return True
+    return (
+        can_choose_deal_owner(user)
+        and owner.active
+        and owner.role in DEAL_OWNERS
+        and can_see_owner(user, owner)
+    )
+
+
+def can_filter_by_owner(user: User) -> bool:
+    """Lists and the board offer owner and team filters to those who see beyond their own."""
+    return user.role in OVERSEERS
+
+
+def can_approve_stage(user: User, deal: Deal) -> bool:
+    """The approval an open deal's stage waits for: given by that role, or by an administrator
+    standing in for it."""
+    if user.role not in STAGE_APPROVERS or deal.status != DealStatus.OPEN:
+        return False
+    wanted = deal.stage.approval_roles
+    return user.role in wanted or (user.role == Role.ADMIN and bool(wanted))
+
+
 def can_approve_quotes(user: User) -> bool:
-    return user.role in (Role.MANAGER, Role.ADMIN)
+    return user.role in QUOTE_APPROVERS
 
 
 def can_manage_processes(user: User) -> bool:
-    return user.role == Role.ADMIN
+    return user.role in CONFIGURERS
 
 
 def can_manage_products(user: User) -> bool:
-    return user.role == Role.ADMIN
+    return user.role in CONFIGURERS
 
 
 def can_manage_rates(user: User) -> bool:
-    return user.role == Role.ADMIN
+    return user.role in CONFIGURERS
 
 
 TEMPLATE_PERMISSIONS = {
@@ -55,6 +111,9 @@ TEMPLATE_PERMISSIONS = {
     "can_edit_deal": can_edit_deal,
     "can_move_deal": can_move_deal,
     "can_create_deal": can_create_deal,
+    "can_choose_deal_owner": can_choose_deal_owner,
+    "can_filter_by_owner": can_filter_by_owner,
+    "can_approve_stage": can_approve_stage,
     "can_approve_quotes": can_approve_quotes,
     "can_manage_processes": can_manage_processes,
     "can_manage_products": can_manage_products,

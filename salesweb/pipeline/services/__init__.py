@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from salesweb.auth.models import ROLE_LABELS, Role, User
+from salesweb.auth.models import ROLE_LABELS, User
 from salesweb.core import audit
 from salesweb.core.errors import DomainError
 from salesweb.core.models import check_version, today, utcnow
@@ -26,6 +26,7 @@ from salesweb.pipeline import gates
 from salesweb.pipeline.models import (
     Deal,
     DealApproval,
+    DealInteraction,
     DealStatus,
     DealStepDone,
     LostReason,
@@ -37,6 +38,7 @@ from salesweb.pipeline.models import (
     StageKind,
     StageStep,
 )
+from salesweb.pipeline.permissions import can_approve_stage, can_give_deal_to
 from salesweb.pipeline.signals import deal_lost, deal_won
 
 audit.register_actions(
@@ -261,20 +263,32 @@ def _check_parties(account: Account | None, contact: Contact | None) -> None:
         raise DomainError(_("This contact belongs to another account."), field="contact_id")
 
 
+def new_deal_owner(actor: User, chosen: User | None) -> User:
+    """Who owns a new deal: the person the actor gives it to, when the actor may (a manager to
+    the team, an administrator to anyone); otherwise, or when nobody is chosen, the actor."""
+    if chosen is None:
+        return actor
+    if not can_give_deal_to(actor, chosen):
+        raise DomainError(_("Choose an owner from the list."), field="owner_id")
+    return chosen
+
+
 def create_deal(
     actor: User,
     data: dict[str, Any],
     *,
     account: Account | None,
-    owner: User,
+    owner: User | None = None,
     contact: Contact | None = None,
     process: SalesProcess | None = None,
     stage: Stage | None = None,
     via: str = "form",
 ) -> Deal:
-    """Open a deal in the first stage of the process's current version (or a given stage)."""
+    """Open a deal in the first stage of the process's current version (or a given stage),
+    owned by the actor or by whom the actor may give it to."""
     _check_money(data)
     _check_parties(account, contact)
+    owner = new_deal_owner(actor, owner)
     process = process or default_process()
     if process is None or process.current_version is None:
         raise DomainError(_("There is no sales process yet: ask an administrator to set one up."))
@@ -444,12 +458,12 @@ def win_deal(
     """Won: the remaining exit criteria hold, amount and close date are known. The deal enters
     after-sales with its service tasks, and the account's purchase history gets an order."""
     check_version(deal, version)
+    closed_on = deal.check_win(closed_on)
     target = after_sales_stage(deal.process_version)
-    deal.win(closed_on)
     missing = missing_to_reach(deal, target)
     if missing:
         raise GateRefused(deal.stage, missing, target)
-    closed_on = deal.closed_on
+    deal.win(closed_on)
     _enter(deal, target, actor, via, status=DealStatus.WON)
     audit.name_change(deal, "won")
     db.session.flush()
@@ -518,7 +532,7 @@ def set_step(actor: User, deal: Deal, step: StageStep, done: bool) -> None:
     existing = db.session.scalar(
         select(DealStepDone).where(DealStepDone.deal_id == deal.id, DealStepDone.step_id == step.id)
     )
-    _forget_done_steps(deal)
+    gates.forget_done_steps(deal)
     if done and existing is None:
         db.session.add(DealStepDone(deal_id=deal.id, step_id=step.id, done_by_id=actor.id))
         audit.log_event("step_done", deal, {"step_id": [None, step.id]})
@@ -529,11 +543,12 @@ def set_step(actor: User, deal: Deal, step: StageStep, done: bool) -> None:
 
 
 def approve_stage(actor: User, deal: Deal, comment: str = "") -> DealApproval:
-    """Give the approval a stage asks for, as the actor's role."""
-    wanted = {c.params.get("role") for c in deal.stage.criteria if c.kind == "role_approval"}
-    if actor.role not in wanted and not (actor.role == Role.ADMIN and wanted):
+    """Give the approval a stage asks for, as the actor's role (an administrator stands in for
+    the role it waits for)."""
+    if not can_approve_stage(actor, deal):
         raise DomainError(_("This stage does not wait for your approval."))
-    role = actor.role if actor.role in wanted else next(iter(wanted))
+    wanted = deal.stage.approval_roles
+    role = actor.role if actor.role in wanted else sorted(wanted)[0]
     approval = DealApproval(
         deal_id=deal.id,
         stage_id=deal.stage_id,
@@ -563,23 +578,7 @@ def reason_by_code(code: str) -> LostReason | None:
 
 def link_interaction(deal: Deal, interaction: Any) -> None:
     """Tie an interaction with the deal's account to the deal."""
-    from salesweb.pipeline.models import DealInteraction
-
     if interaction.account_id != deal.account_id:
         raise DomainError(_("This interaction is with another account."))
     db.session.add(DealInteraction(deal_id=deal.id, interaction_id=interaction.id))
     db.session.flush()
-
-
-def _forget_done_steps(deal: Deal) -> None:
-    deal.__dict__.pop("_done_steps", None)
-
-
-def done_steps(deal: Deal) -> set[int]:
-    """Ids of the checklist steps the deal has done; kept on the loaded deal (one request's
-    session) so the page and its gates read them once. set_step, the only writer, forgets it."""
-    if "_done_steps" not in deal.__dict__:
-        deal.__dict__["_done_steps"] = set(
-            db.session.scalars(select(DealStepDone.step_id).where(DealStepDone.deal_id == deal.id))
-        )
-    return deal.__dict__["_done_steps"]

@@ -16,12 +16,13 @@ from salesweb.extensions import db
 from salesweb.pipeline import bp, gates, services
 from salesweb.pipeline.forms import StageForm
 from salesweb.pipeline.models import Deal, ProcessVersion, SalesProcess, Stage, StageKind
+from salesweb.pipeline.permissions import CONFIGURERS
 
 BUILT_IN = {"fields", "checklist", "approved_quote", "role_approval"}
 
 
 @bp.get("/processes")
-@access("admin")
+@access(*CONFIGURERS)
 def process_list():
     processes = db.session.scalars(select(SalesProcess).order_by(SalesProcess.id)).all()
     counts = dict(
@@ -35,7 +36,7 @@ def process_list():
 
 
 @bp.get("/processes/<int:process_id>")
-@access("admin")
+@access(*CONFIGURERS)
 def process_detail(process_id: int):
     process = db.get_or_404(SalesProcess, process_id)
     versions = db.session.scalars(
@@ -126,7 +127,7 @@ def _spec(stage: Stage, form: StageForm) -> services.StageSpec:
 
 
 @bp.route("/processes/<int:process_id>/stages/<key>", methods=["GET", "POST"])
-@access("admin")
+@access(*CONFIGURERS)
 def stage_edit(process_id: int, key: str):
     process = db.get_or_404(SalesProcess, process_id)
     stage = process.current_version.stage_by_key(key) if process.current_version else None

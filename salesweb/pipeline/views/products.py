@@ -16,7 +16,7 @@ from salesweb.extensions import db
 from salesweb.pipeline import bp
 from salesweb.pipeline.forms.quotes import ProductForm
 from salesweb.pipeline.models import Product
-from salesweb.pipeline.permissions import can_manage_products
+from salesweb.pipeline.permissions import CONFIGURERS, can_manage_products
 from salesweb.pipeline.services import quotes
 
 PRODUCT_SORTS = {
@@ -68,7 +68,7 @@ def product_or_404(product_id: int) -> Product:
 
 
 @bp.get("/products")
-@access("admin")
+@access(*CONFIGURERS)
 def product_list():
     f = product_filters()
     page = paginate(product_list_stmt(f))
@@ -76,7 +76,7 @@ def product_list():
 
 
 @bp.route("/products/new", methods=["GET", "POST"])
-@access("admin")
+@access(*CONFIGURERS)
 def product_create():
     if not can_manage_products(current_user):
         abort(403)
@@ -97,7 +97,7 @@ def product_create():
 
 
 @bp.route("/products/<int:product_id>/edit", methods=["GET", "POST"])
-@access("admin")
+@access(*CONFIGURERS)
 def product_edit(product_id: int):
     product = product_or_404(product_id)
     if not can_manage_products(current_user):
@@ -119,7 +119,7 @@ def product_edit(product_id: int):
 
 
 @bp.post("/products/<int:product_id>/deactivate")
-@access("admin")
+@access(*CONFIGURERS)
 def product_deactivate(product_id: int):
     product = product_or_404(product_id)
     if not can_manage_products(current_user):

@@ -25,11 +25,14 @@ from salesweb.pipeline.forms.quotes import (
     QuoteForm,
 )
 from salesweb.pipeline.models import Deal, Quote
-from salesweb.pipeline.permissions import can_edit_deal, can_view_deal
+from salesweb.pipeline.permissions import (
+    QUOTE_APPROVERS,
+    WRITERS,
+    can_edit_deal,
+    can_view_deal,
+)
 from salesweb.pipeline.services import quotes
 from salesweb.pipeline.views import deal_or_404
-
-WRITERS = ("admin", "manager", "rep")
 
 
 def quote_or_404(quote_id: int) -> Quote:
@@ -241,7 +244,7 @@ def quote_mark_declined(quote_id: int):
 
 
 @bp.get("/quotes/approvals")
-@access("admin", "manager")
+@access(*QUOTE_APPROVERS)
 def quote_approval_queue():
     page = paginate(quotes.approval_queue_stmt(current_user))
     forms = {q.id: _decision_form(q, back="queue") for q in page.items}
@@ -290,13 +293,13 @@ def _decide(quote_id: int, service: Callable, event: str, message: str) -> Respo
 
 
 @bp.post("/quotes/<int:quote_id>/approve")
-@access("admin", "manager")
+@access(*QUOTE_APPROVERS)
 def quote_approve(quote_id: int):
     return _decide(quote_id, quotes.approve_quote, "quoteApproved", _("Quote %(quote)s approved."))
 
 
 @bp.post("/quotes/<int:quote_id>/reject")
-@access("admin", "manager")
+@access(*QUOTE_APPROVERS)
 def quote_reject(quote_id: int):
     return _decide(quote_id, quotes.reject_quote, "quoteRejected", _("Quote %(quote)s rejected."))
 

@@ -19,6 +19,7 @@ from salesweb.core.security import access
 from salesweb.extensions import db
 from salesweb.pipeline import bp, rates
 from salesweb.pipeline.forms import RateForm, RateUploadForm
+from salesweb.pipeline.permissions import CONFIGURERS
 
 
 def _page(form: RateForm, upload: RateUploadForm, status: int = 200, report=None):
@@ -37,13 +38,13 @@ def _page(form: RateForm, upload: RateUploadForm, status: int = 200, report=None
 
 
 @bp.get("/rates")
-@access("admin")
+@access(*CONFIGURERS)
 def rate_list():
     return _page(RateForm(), RateUploadForm())
 
 
 @bp.post("/rates")
-@access("admin")
+@access(*CONFIGURERS)
 def rate_create():
     form = RateForm()
     if form.validate_on_submit():
@@ -65,7 +66,7 @@ def rate_create():
 
 
 @bp.post("/rates/upload")
-@access("admin")
+@access(*CONFIGURERS)
 def rate_upload():
     upload = RateUploadForm()
     if upload.validate_on_submit():
