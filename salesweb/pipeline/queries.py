@@ -8,12 +8,35 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import Select, func, select
+from sqlalchemy.orm import joinedload, lazyload, load_only
 
-from salesweb.auth.models import User
+from salesweb.auth.models import Team, User
 from salesweb.core.params import parse_id
+from salesweb.customers.models import Account, Interaction
+from salesweb.customers.permissions import scope_accounts
 from salesweb.extensions import db
-from salesweb.pipeline.models import Deal, DealStatus, ProcessVersion, SalesProcess, Stage
+from salesweb.pipeline.models import (
+    Deal,
+    DealApproval,
+    DealInteraction,
+    DealStatus,
+    ProcessVersion,
+    Quote,
+    SalesProcess,
+    Stage,
+    StageHistory,
+)
 from salesweb.pipeline.permissions import scope_deals
+
+CARDS_PER_COLUMN = 30
+# A card shows the deal with its account's name, its owner's name and its stage: load those, not
+# what they bring along by default (the account's other columns and owner, each user's team and
+# that team's manager).
+CARD_OPTIONS = (
+    joinedload(Deal.account).options(load_only(Account.id, Account.name), lazyload(Account.owner)),
+    joinedload(Deal.owner).lazyload(User.team),
+    joinedload(Deal.stage),
+)
 
 DEAL_SORTS = {
     "-updated": (Deal.updated_at.desc(),),
@@ -102,8 +125,6 @@ def stage_totals(
     user: User, args: Mapping[str, str], process_id: int
 ) -> dict[str, tuple[int, Decimal]]:
     """Per stage key: how many deals and their total in the base currency, in one SQL query."""
-    from salesweb.extensions import db
-
     stmt = for_process(
         deal_stmt(
             user,
@@ -127,3 +148,109 @@ def stage_names() -> dict[str, str]:
     for stage in stages:
         names.setdefault(stage.key, stage.name)
     return names
+
+
+def board_cards(
+    user: User, args: Mapping[str, str], process_id: int, per_column: int = CARDS_PER_COLUMN
+) -> dict[str, list[Deal]]:
+    """Per stage key, the newest open cards of the column, in one query (row_number per stage)."""
+    ranked = for_process(
+        deal_stmt(
+            user,
+            {**args, "status": "open"},
+            columns=(
+                Deal.id.label("deal_id"),
+                Stage.key.label("stage_key"),
+                func.row_number()
+                .over(partition_by=Stage.key, order_by=(Deal.updated_at.desc(), Deal.id.desc()))
+                .label("rank"),
+            ),
+        ),
+        process_id,
+    ).subquery()
+    stmt = (
+        select(Deal, ranked.c.stage_key)
+        .join(ranked, ranked.c.deal_id == Deal.id)
+        .where(ranked.c.rank <= per_column)
+        .order_by(ranked.c.rank)
+        .options(*CARD_OPTIONS)
+    )
+    columns: dict[str, list[Deal]] = {}
+    for deal, key in db.session.execute(stmt).unique().all():
+        columns.setdefault(key, []).append(deal)
+    return columns
+
+
+def active_processes() -> list[SalesProcess]:
+    """The active processes, the default first, each with its current version and its stages."""
+    return list(
+        db.session.scalars(
+            select(SalesProcess)
+            .where(SalesProcess.active.is_(True))
+            .order_by(SalesProcess.is_default.desc(), SalesProcess.id)
+            .options(joinedload(SalesProcess.current_version).selectinload(ProcessVersion.stages))
+        )
+    )
+
+
+def filter_teams() -> list[Team]:
+    """The teams a deal list or the board filters by, by name (their managers are not shown)."""
+    return list(
+        db.session.scalars(select(Team).order_by(Team.name).options(lazyload(Team.manager)))
+    )
+
+
+def account_choices(user: User, limit: int = 300) -> list[tuple[int, str]]:
+    """(id, name) of the accounts the user may open a deal with, by name."""
+    rows = db.session.execute(
+        scope_accounts(select(Account.id, Account.name), user).order_by(Account.name).limit(limit)
+    ).all()
+    return [(r.id, r.name) for r in rows]
+
+
+def deal_interactions(deal: Deal, limit: int = 20) -> list[Interaction]:
+    """The newest interactions linked to the deal."""
+    return list(
+        db.session.scalars(
+            select(Interaction)
+            .join(DealInteraction, DealInteraction.interaction_id == Interaction.id)
+            .where(DealInteraction.deal_id == deal.id, Interaction.deleted_at.is_(None))
+            .order_by(Interaction.occurred_at.desc())
+            .limit(limit)
+            .options(lazyload(Interaction.contact), lazyload(Interaction.author))  # not shown
+        )
+    )
+
+
+def stage_history(deal: Deal) -> list[StageHistory]:
+    """The deal's way through the stages, newest first."""
+    return list(
+        db.session.scalars(
+            select(StageHistory)
+            .where(StageHistory.deal_id == deal.id)
+            .order_by(StageHistory.entered_at.desc())
+        )
+    )
+
+
+def deal_approvals(deal: Deal) -> list[DealApproval]:
+    """The stage approvals given on the deal, newest first."""
+    return list(
+        db.session.scalars(
+            select(DealApproval)
+            .where(DealApproval.deal_id == deal.id)
+            .order_by(DealApproval.approved_at.desc())
+        )
+    )
+
+
+def deal_quotes(deal: Deal) -> list[Quote]:
+    """The deal's live quotes, newest first, with who decided on them."""
+    return list(
+        db.session.scalars(
+            select(Quote)
+            .where(Quote.deal_id == deal.id, Quote.deleted_at.is_(None))
+            .options(joinedload(Quote.decided_by))
+            .order_by(Quote.created_at.desc(), Quote.id.desc())
+        )
+    )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as _lp
 from flask_wtf import FlaskForm
@@ -9,6 +12,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
+    HiddenField,
     IntegerField,
     SelectField,
     StringField,
@@ -16,9 +20,13 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from salesweb.core.errors import DomainError
 from salesweb.core.forms import CheckboxesField, NumberField
 from salesweb.core.money import currency_choices
 from salesweb.customers.forms import VersionField
+from salesweb.pipeline.models import VIA_LABELS, Deal, LostReason, Stage, StageKind
+
+MOVED_VIA = ("form", "board")  # the ways a person moves a deal; the rest are machines'
 
 
 class DealForm(FlaskForm):
@@ -56,16 +64,72 @@ class DealForm(FlaskForm):
     )
 
     def data_dict(self) -> dict:
+        """The deal's fields as the services take them; the probability only counts on an edit
+        (a new deal takes its stage's)."""
         out = {name: getattr(self, name).data for name in self.DATA_FIELDS}
         for name in ("title", "product_name", "source", "competitor", "next_step"):
             out[name] = (out[name] or "").strip()
+        out.update(
+            probability=self.probability.data, probability_reason=self.probability_reason.data
+        )
         return out
 
 
 class MoveForm(FlaskForm):
-    stage_id = SelectField(_l("Move to"), coerce=int, validators=[InputRequired()])
+    """A move of one deal to another stage of its process: from the deal page by stage id (a
+    choice of the deal's other open stages), or from the board by stage key (the same in every
+    version of a process); with how it was moved and, for a move back, why."""
+
+    stage_id = SelectField(_l("Move to"), coerce=int, validators=[Optional()])
+    stage_key = HiddenField(validators=[Optional(), Length(max=40)])
+    via = SelectField(choices=lambda: [(key, VIA_LABELS[key]) for key in MOVED_VIA], default="form")
     reason = StringField(_l("Reason (when moving back)"), validators=[Optional(), Length(max=500)])
     version = VersionField(validators=[Optional()])
+
+    def __init__(self, deal: Deal, **kwargs: Any) -> None:
+        super().__init__(version=deal.version, **kwargs)
+        self.deal = deal
+        others = [
+            s
+            for s in deal.process_version.stages
+            if s.kind == StageKind.OPEN and s.id != deal.stage_id
+        ]
+        self.stage_id.choices = [(s.id, s.name) for s in others]
+        if not self.stage_id.raw_data:
+            # Offer the way forward: the move pressed as offered must never be a move back.
+            ahead = [s for s in others if s.position > deal.stage.position]
+            if ahead:
+                self.stage_id.data = ahead[0].id
+            else:
+                self.stage_id.choices.insert(0, (0, _("— choose a stage —")))
+                self.stage_id.data = 0
+
+    def target(self) -> Stage:
+        """The stage asked for; a DomainError when the move is malformed or names a stage that
+        is not one of this deal's."""
+        if not self.validate():
+            name, messages = next(iter(self.errors.items()))
+            if name in ("stage_id", "stage_key"):
+                raise DomainError(_("Choose a stage of this deal's process."), field="stage_id")
+            raise DomainError(messages[0], field=name)
+        version = self.deal.process_version
+        if self.stage_key.data:
+            stage = version.stage_by_key(self.stage_key.data)
+            if stage is None:
+                raise DomainError(_("This stage belongs to another process."), field="stage_id")
+            return stage
+        # The offered stage is preselected on the page only: a move must name its target.
+        chosen = self.stage_id.data if self.stage_id.raw_data else None
+        stage = next((s for s in version.stages if s.id == chosen), None)
+        if stage is None:
+            raise DomainError(_("Choose a stage of this deal's process."), field="stage_id")
+        return stage
+
+
+class StepForm(FlaskForm):
+    """Tick (done=1) or untick (done=0) a checklist step."""
+
+    done = BooleanField(false_values=(False, "false", "", "0"))
 
 
 class WinForm(FlaskForm):
@@ -88,6 +152,19 @@ class LoseForm(FlaskForm):
     )
     lost_note = StringField(_l("Details"), validators=[Optional(), Length(max=500)])
     version = VersionField(validators=[Optional()])
+
+    def __init__(self, reasons: list[LostReason], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.reasons = reasons
+        # No reason is preselected: a reason nobody chose would be recorded as the truth.
+        self.lost_reason_id.choices = [(0, _("— choose a reason —"))] + [
+            (r.id, r.label) for r in reasons
+        ]
+
+    @property
+    def reason(self) -> LostReason | None:
+        """The reason chosen, of those offered."""
+        return next((r for r in self.reasons if r.id == self.lost_reason_id.data), None)
 
 
 class ReopenForm(FlaskForm):
