@@ -55,10 +55,12 @@ _KINDS: dict[str, Kind] = {}
 
 
 def register(key: str, label: object, check: Check) -> None:
+    """Add a kind of exit criterion (a higher area registers its own at blueprint setup)."""
     _KINDS[key] = Kind(key, label, check)
 
 
 def kinds() -> list[Kind]:
+    """Every registered kind of exit criterion."""
     return list(_KINDS.values())
 
 

@@ -91,18 +91,22 @@ def can_approve_stage(user: User, deal: Deal) -> bool:
 
 
 def can_approve_quotes(user: User) -> bool:
+    """Managers and administrators decide on quotes past the discount limit."""
     return user.role in QUOTE_APPROVERS
 
 
 def can_manage_processes(user: User) -> bool:
+    """Administrators define the sales processes."""
     return user.role in CONFIGURERS
 
 
 def can_manage_products(user: User) -> bool:
+    """Administrators keep the product catalogue."""
     return user.role in CONFIGURERS
 
 
 def can_manage_rates(user: User) -> bool:
+    """Administrators keep the exchange rates."""
     return user.role in CONFIGURERS
 
 

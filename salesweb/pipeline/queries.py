@@ -62,6 +62,7 @@ def _amount(raw: str | None) -> Decimal | None:
 
 
 def deal_filters(args: Mapping[str, str]) -> dict[str, object]:
+    """The list and board filters from the query string, each checked (a bad value is dropped)."""
     owner = args.get("owner", "")
     status = args.get("status", "open")
     return {
@@ -108,6 +109,7 @@ def deal_stmt(user: User, args: Mapping[str, str], *, columns=None) -> Select:
 
 
 def deal_list_stmt(user: User, args: Mapping[str, str]) -> Select:
+    """The deal list: the user's deals, filtered and sorted as the query string says."""
     f = deal_filters(args)
     return deal_stmt(user, args).order_by(*DEAL_SORTS[f["sort"]], Deal.id.desc())
 

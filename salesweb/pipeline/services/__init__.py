@@ -213,6 +213,7 @@ def edit_stage(
 
 
 def default_process() -> SalesProcess | None:
+    """The active default process, where a deal opens when none is named."""
     return db.session.scalar(
         select(SalesProcess)
         .where(SalesProcess.is_default.is_(True), SalesProcess.active.is_(True))
@@ -221,10 +222,12 @@ def default_process() -> SalesProcess | None:
 
 
 def open_stages(version: ProcessVersion) -> list[Stage]:
+    """The working stages of a process version, in order (not after-sales)."""
     return [s for s in version.stages if s.kind == StageKind.OPEN]
 
 
 def after_sales_stage(version: ProcessVersion) -> Stage:
+    """Where the version's won deals go; a DomainError when it has none."""
     stage = next((s for s in version.stages if s.kind == StageKind.AFTER_SALES), None)
     if stage is None:
         raise DomainError(_("This process has no after-sales stage to receive won deals."))
@@ -403,6 +406,7 @@ def _enter(
 
 
 def missing_to_leave(deal: Deal, stages: list[Stage]) -> list[gates.Missing]:
+    """Every exit criterion the deal has not met, over the given stages."""
     out: list[gates.Missing] = []
     for stage in stages:
         out.extend(gates.missing_for(deal, stage))
@@ -563,6 +567,7 @@ def approve_stage(actor: User, deal: Deal, comment: str = "") -> DealApproval:
 
 
 def lost_reasons() -> list[LostReason]:
+    """The lost reasons people may choose, in their order."""
     return list(
         db.session.scalars(
             select(LostReason)
@@ -573,6 +578,7 @@ def lost_reasons() -> list[LostReason]:
 
 
 def reason_by_code(code: str) -> LostReason | None:
+    """The lost reason with this code, active or not."""
     return db.session.scalar(select(LostReason).where(LostReason.code == code))
 
 
