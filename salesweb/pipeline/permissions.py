@@ -53,6 +53,11 @@ def can_move_deal(user: User, deal: Deal) -> bool:
     return can_edit_deal(user, deal) and deal.status == DealStatus.OPEN
 
 
+def can_tick_steps(user: User, deal: Deal) -> bool:
+    """The checklist of an open deal's stage is ticked by someone who may edit the deal."""
+    return can_edit_deal(user, deal) and deal.status == DealStatus.OPEN
+
+
 def can_create_deal(user: User) -> bool:
     """Sellers open deals."""
     return user.role in WRITERS
@@ -114,6 +119,7 @@ TEMPLATE_PERMISSIONS = {
     "can_view_deal": can_view_deal,
     "can_edit_deal": can_edit_deal,
     "can_move_deal": can_move_deal,
+    "can_tick_steps": can_tick_steps,
     "can_create_deal": can_create_deal,
     "can_choose_deal_owner": can_choose_deal_owner,
     "can_filter_by_owner": can_filter_by_owner,

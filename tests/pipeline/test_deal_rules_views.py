@@ -1,10 +1,11 @@
 """The deal rules as the pages apply them: who owns a new deal, who approves a stage, how a move
-is told apart (deal page or board) and what a malformed move gets."""
+is told apart (deal page or board), what a malformed move gets, whose checklist is ticked."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 
+from salesweb.pipeline import services
 from salesweb.pipeline.models import Deal, DealApproval, StageCriterion, StageHistory
 from tests.conftest import HX, by_id, parse
 from tests.factories import make_account, make_team, make_user
@@ -112,3 +113,16 @@ def test_a_move_records_how_it_was_made_and_a_malformed_one_changes_nothing(
         select(StageHistory.via).where(StageHistory.deal_id == deal.id).order_by(StageHistory.id)
     ).all()
     assert vias == ["form", "board"]
+
+
+def test_a_closed_deals_checklist_is_not_ticked(client, login_as, db, app):
+    rep = login_as("rep")
+    with app.test_request_context():
+        deal = new_deal(rep)
+        step = deal.stage.steps[0]
+        services.lose_deal(rep, deal, services.lost_reasons()[0])
+    db.session.commit()
+    page = client.get(f"/pipeline/deals/{deal.id}")
+    assert by_id(page, f"step-toggle-{step.id}") is None
+    url = f"/pipeline/deals/{deal.id}/steps/{step.id}"
+    assert client.post(url, data={"done": "1"}).status_code == 403

@@ -73,10 +73,12 @@ def test_can_view_edit_and_move_deal(world, app, role):
             assert p.can_view_deal(user, deal) is can_view, whose
             assert p.can_edit_deal(user, deal) is can_edit, whose
             assert p.can_move_deal(user, deal) is can_edit, whose  # open deals move
+            assert p.can_tick_steps(user, deal) is can_edit, whose
         lost = _deal(world, role, "own")
         services.lose_deal(lost.owner, lost, services.lost_reasons()[0])
         assert p.can_view_deal(user, lost) and p.can_edit_deal(user, lost) is EDIT[role][0]
         assert p.can_move_deal(user, lost) is False  # closed deals do not move
+        assert p.can_tick_steps(user, lost) is False
         lost.deleted_at = utcnow()
         assert p.can_view_deal(user, lost) is False
         assert p.can_edit_deal(user, lost) is False

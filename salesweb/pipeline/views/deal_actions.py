@@ -32,6 +32,7 @@ from salesweb.pipeline.permissions import (
     can_approve_stage,
     can_edit_deal,
     can_move_deal,
+    can_tick_steps,
 )
 from salesweb.pipeline.views import deal_or_404, stage_or_404, step_or_404
 from salesweb.pipeline.views.deals import PAGE_OPTIONS, page_context
@@ -171,7 +172,7 @@ def deal_reopen(deal_id: int):
 @access(*WRITERS)
 def deal_step_toggle(deal_id: int, step_id: int):
     deal = deal_or_404(deal_id)
-    if not can_edit_deal(current_user, deal):
+    if not can_tick_steps(current_user, deal):
         abort(403)
     step = step_or_404(deal, step_id)
     form = StepForm()
