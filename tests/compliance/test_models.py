@@ -7,7 +7,8 @@ import pytest
 from salesweb.compliance import services
 from salesweb.compliance.models import ContractStatus, ReviewStatus, TrailLocked
 from salesweb.core.errors import DomainError
-from tests.compliance.helpers import approve, make_contract, setup
+from tests.compliance.factories import make_contract
+from tests.compliance.helpers import approve, setup
 from tests.factories import make_user
 
 

@@ -6,7 +6,7 @@ import pytest
 from salesweb.core.security import ROLES
 from salesweb.training import permissions
 from tests.factories import make_team, make_user
-from tests.training.helpers import make_course
+from tests.training.factories import make_course
 
 MANAGER_ONLY = (
     "/training/matrix",

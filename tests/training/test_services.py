@@ -15,8 +15,9 @@ from salesweb.training import services
 from salesweb.training.models import Attempt, Certificate, Progress
 from salesweb.training.rendering import render_markdown
 from tests.factories import make_team, make_user
-from tests.pipeline.helpers import default_process, new_deal
-from tests.training.helpers import answers, make_course
+from tests.pipeline.factories import make_deal, make_process
+from tests.training.factories import make_course
+from tests.training.helpers import answers
 
 
 def count(db, model):
@@ -143,7 +144,7 @@ def test_matrix_states(db):
 def _lose(owner, reason_code, n, stage_key="negotiation"):
     reason = db_reason(reason_code)
     for _ in range(n):
-        deal = new_deal(owner=owner, stage_key=stage_key)
+        deal = make_deal(owner=owner, stage_key=stage_key)
         pipeline.lose_deal(owner, deal, reason)
 
 
@@ -154,7 +155,7 @@ def db_reason(code):
 
 
 def test_suggestion_from_price_losses_and_win_rate_after(db):
-    default_process()
+    make_process()
     rep = make_user()
     quiet = make_user()
     course = make_course()

@@ -10,7 +10,8 @@ from salesweb.core.models import utcnow
 from salesweb.training.models import Assignment, Attempt, Certificate, Course, Lesson, MemberProfile
 from tests.conftest import HX, by_id, parse
 from tests.factories import make_team, make_user
-from tests.training.helpers import answers, make_course
+from tests.training.factories import make_course
+from tests.training.helpers import answers
 
 EN = {"Accept-Language": "en"}
 
@@ -165,9 +166,9 @@ def test_suggestions_page_and_reason_map(client, login_as, db):
     login_as("admin")
     course = make_course()
     db.session.commit()
-    from tests.pipeline.helpers import default_process
+    from tests.pipeline.factories import make_process
 
-    default_process()
+    make_process()
     db.session.commit()
     bad = client.post(
         "/training/suggestions/map",
@@ -186,17 +187,17 @@ def test_suggestions_page_and_reason_map(client, login_as, db):
 def test_suggestions_name_the_stage_not_its_key(client, login_as, db, app):
     from salesweb.pipeline import services as pipeline
     from salesweb.training import services
-    from tests.pipeline.helpers import default_process, new_deal
+    from tests.pipeline.factories import make_deal, make_process
     from tests.training.test_services import db_reason
 
     admin = login_as("admin")
     course = make_course()
     with app.test_request_context():
-        default_process()
+        make_process()
         services.map_reason(admin, "price", "negotiation", course)
         rep = make_user()
         for _ in range(5):
-            deal = new_deal(owner=rep, stage_key="negotiation")
+            deal = make_deal(owner=rep, stage_key="negotiation")
             pipeline.lose_deal(rep, deal, db_reason("price"))
     db.session.commit()
     page = client.get("/training/suggestions", headers=EN)
@@ -207,7 +208,7 @@ def test_suggestions_name_the_stage_not_its_key(client, login_as, db, app):
 
 
 def test_author_rewords_a_question_but_keeps_its_options(client, login_as, db):
-    from tests.training.helpers import make_course as _make_course
+    from tests.training.factories import make_course as _make_course
 
     login_as("admin")
     course = _make_course()
