@@ -14,7 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
-from salesweb.auth.models import User
+from salesweb.auth.models import Team, User
 from salesweb.auth.permissions import owning_team_id
 from salesweb.core import files
 from salesweb.core.errors import DomainError
@@ -22,7 +22,7 @@ from salesweb.core.models import check_version, today, utcnow
 from salesweb.core.params import parse_id
 from salesweb.extensions import db
 from salesweb.pipeline.models import Deal, DealStatus, LostReason, Stage
-from salesweb.training import permissions
+from salesweb.training import permissions, queries
 from salesweb.training.models import (
     Assignment,
     Attempt,
@@ -50,6 +50,7 @@ RECERTIFY_DAYS = 30
 
 
 def add_months(day: date, months: int) -> date:
+    """The same day `months` later, or the month's last day where it has no such day."""
     month = day.month - 1 + months
     year, month = day.year + month // 12, month % 12 + 1
     for d in (day.day, 30, 29, 28):
@@ -64,6 +65,7 @@ def add_months(day: date, months: int) -> date:
 
 
 def profile_of(user: User) -> MemberProfile | None:
+    """The responsibilities and authority written for a person, if any."""
     return db.session.scalar(select(MemberProfile).where(MemberProfile.user_id == user.id))
 
 
@@ -104,6 +106,10 @@ def _check_course_editor(actor: User, course: Course) -> None:
 def save_course(actor: User, course: Course | None, data: dict[str, Any]) -> Course:
     """Create a course (owned by its author's team) or change its texts and quiz rules."""
     if course is None:
+        if not permissions.can_author_courses(actor):
+            raise DomainError(
+                _("Only an administrator or the owning team's manager can change this.")
+            )
         course = Course(created_by_id=actor.id, team_id=owning_team_id(actor))
         db.session.add(course)
     else:
@@ -231,9 +237,20 @@ def edit_question(
 
 
 def assign_course(
-    actor: User, course: Course, people: list[User], due_on: date, reason: str = ""
+    actor: User,
+    course: Course,
+    people: list[User],
+    due_on: date,
+    reason: str = "",
+    team: Team | None = None,
 ) -> list[Assignment]:
-    """Assign a course to people by a due date; someone outside the actor's reach refuses all."""
+    """Assign a course by a due date to people and to a whole team's active members (the
+    assigner aside); anyone outside the actor's reach refuses all."""
+    if team is not None:
+        if not permissions.can_view_matrix(actor, team):
+            raise DomainError(_("You can only assign to your own team."), field="team_id")
+        taken = {actor.id, *(p.id for p in people)}
+        people = [*people, *(p for p in queries.team_people(team.id) if p.id not in taken)]
     if course.is_deleted:
         raise DomainError(_("This course is no longer offered."), field="course_id")
     if not people:
@@ -262,16 +279,6 @@ def assign_course(
         out.append(assignment)
     db.session.flush()
     return out
-
-
-def team_people(team_id: int) -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User)
-            .where(User.team_id == team_id, User.active.is_(True))
-            .order_by(User.display_name)
-        ).unique()
-    )
 
 
 # --- reading and quizzes ---------------------------------------------------------------------
@@ -323,6 +330,7 @@ def attempts_used(user: User, course: Course) -> int:
 
 
 def open_attempt(user: User, course: Course) -> Attempt | None:
+    """The person's sitting of the course's quiz that is not submitted yet, if any."""
     return db.session.scalar(
         select(Attempt).where(
             Attempt.user_id == user.id,
@@ -707,6 +715,8 @@ def win_rates_around_certificates(user_ids: list[int] | None) -> list:
 
 def map_reason(actor: User, reason_code: str, stage_key: str, course: Course) -> ReasonCourse:
     """Point a lost reason (optionally at one stage) at the course to suggest."""
+    if not permissions.can_manage_training(actor):
+        raise DomainError(_("Only an administrator or the owning team's manager can change this."))
     if db.session.scalar(select(LostReason.id).where(LostReason.code == reason_code)) is None:
         raise DomainError(_("Choose a lost reason from the list."), field="reason_code")
     entry = db.session.scalar(
