@@ -235,3 +235,32 @@ def test_marking_read_ignores_a_parallel_first_read(db, monkeypatch):
     monkeypatch.setattr(services, "is_read", lambda user, lesson: False)
     services.mark_read(rep, lesson)
     assert count(db, LessonRead) == 1
+
+
+def test_assigning_a_team_takes_its_active_people_but_not_the_assigner(db):
+    team = make_team()
+    manager = make_user(role="manager", team_id=team.id)
+    team.manager_id = manager.id
+    reps = [make_user(team_id=team.id) for _ in range(2)]
+    make_user(team_id=team.id, active=False)
+    course = make_course()
+    made = services.assign_course(manager, course, [reps[0]], date(2030, 1, 1), team=team)
+    assert sorted(a.user_id for a in made) == sorted(r.id for r in reps)
+    other = make_team()
+    make_user(team_id=other.id)
+    with pytest.raises(DomainError) as refused:
+        services.assign_course(manager, course, [], date(2030, 1, 1), team=other)
+    assert refused.value.field == "team_id"
+    with pytest.raises(DomainError) as nobody:
+        services.assign_course(manager, course, [], date(2030, 1, 1))
+    assert nobody.value.field == "user_ids"
+
+
+def test_only_course_authors_create_courses_and_only_trainers_map_reasons(db):
+    rep = make_user()
+    with pytest.raises(DomainError):
+        services.save_course(rep, None, {"title_zh": "课", "title_en": "Course"})
+    default_process()
+    course = make_course()
+    with pytest.raises(DomainError):
+        services.map_reason(rep, "price", "", course)
