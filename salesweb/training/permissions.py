@@ -6,6 +6,8 @@ functions ask, so a page's guard and the button that leads to it cannot drift ap
 
 from __future__ import annotations
 
+from sqlalchemy import Select
+
 from salesweb.auth.models import Role, Team, User
 from salesweb.auth.permissions import (
     ADMINS,
@@ -92,6 +94,20 @@ def people_ids_in_scope(user: User) -> list[int] | None:
     if user.role == Role.MANAGER and user.team_id is not None:
         return team_member_ids(user)
     return [user.id]
+
+
+def scope_people(stmt: Select, user: User) -> Select:
+    """People whose training the user oversees (a select over User): as people_ids_in_scope."""
+    ids = people_ids_in_scope(user)
+    return stmt if ids is None else stmt.where(User.id.in_(ids))
+
+
+def scope_teams(stmt: Select, user: User) -> Select:
+    """Teams the user may assign a course to as a whole (a select over Team): every team for
+    an admin, one's own otherwise."""
+    if user.role in ADMINS:
+        return stmt
+    return stmt.where(Team.id == (user.team_id or 0))
 
 
 TEMPLATE_PERMISSIONS = {

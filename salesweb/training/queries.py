@@ -103,12 +103,9 @@ def profiles_of(people: Iterable[User]) -> dict[int, MemberProfile]:
 def assignable_choices(user: User) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
     """The people and the teams the user may pick when assigning a course, as select choices:
     everyone and every team for an admin, a manager's own team and its people."""
-    scope = permissions.people_ids_in_scope(user)
     people = select(User).where(User.active.is_(True)).order_by(User.display_name)
-    teams = select(Team).order_by(Team.name)
-    if scope is not None:
-        people = people.where(User.id.in_(scope))
-        teams = teams.where(Team.id == (user.team_id or 0))
+    people = permissions.scope_people(people, user)
+    teams = permissions.scope_teams(select(Team).order_by(Team.name), user)
     return (
         [(u.id, u.display_name) for u in db.session.scalars(people).unique()],
         [(t.id, t.name) for t in db.session.scalars(teams).unique()],

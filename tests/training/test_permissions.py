@@ -2,7 +2,9 @@
 one person's attempt and training stay theirs."""
 
 import pytest
+from sqlalchemy import select
 
+from salesweb.auth.models import Team, User
 from salesweb.core.security import ROLES
 from salesweb.training import permissions, services
 from salesweb.training.models import ReasonCourse
@@ -284,3 +286,35 @@ def test_every_training_route_declares_a_training_role_set_or_signed_in(app):
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("training."):
             assert declared_rules(app, rule.endpoint) in sets, rule.endpoint
+
+
+@pytest.mark.parametrize(
+    ("actor", "sees"),
+    [
+        ("admin", ("manager", "deputy", "rep", "inactive", "stranger", "loner", "compliance")),
+        ("manager", ("manager", "deputy", "rep", "inactive")),
+        ("rep", ("rep",)),
+        ("compliance", ("compliance",)),
+    ],
+)
+def test_scope_people(world, db, actor, sees):
+    names = ("manager", "deputy", "rep", "inactive", "stranger", "loner", "compliance")
+    ids = [world[n].id for n in names]
+    stmt = permissions.scope_people(select(User.id).where(User.id.in_(ids)), world[actor])
+    assert set(db.session.scalars(stmt)) == {world[n].id for n in sees}
+
+
+@pytest.mark.parametrize(
+    ("actor", "sees"),
+    [
+        ("admin", ("east", "west")),
+        ("manager", ("east",)),
+        ("rep", ("east",)),
+        ("compliance", ()),
+        ("loner", ()),
+    ],
+)
+def test_scope_teams(world, db, actor, sees):
+    ids = [world["east"].id, world["west"].id]
+    stmt = permissions.scope_teams(select(Team.id).where(Team.id.in_(ids)), world[actor])
+    assert set(db.session.scalars(stmt)) == {world[n].id for n in sees}
