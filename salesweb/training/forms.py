@@ -173,6 +173,8 @@ class AnswersField(Field):
 
 
 class AttemptAnswersForm(FlaskForm):
+    """A quiz sitting's answers as posted; the service scores them against the attempt."""
+
     answers = AnswersField()
 
 
