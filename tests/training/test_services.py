@@ -261,7 +261,6 @@ def test_only_course_authors_create_courses_and_only_trainers_map_reasons(db):
     rep = make_user()
     with pytest.raises(DomainError):
         services.save_course(rep, None, {"title_zh": "课", "title_en": "Course"})
-    default_process()
     course = make_course()
     with pytest.raises(DomainError):
         services.map_reason(rep, "price", "", course)

@@ -351,11 +351,8 @@ def test_assignment_form_starts_from_the_suggestion_link(client, login_as, db):
 
 
 def test_reason_rule_needs_a_listed_stage_and_a_live_course(client, login_as, db):
-    from tests.pipeline.helpers import default_process
-
     login_as("admin")
     course = make_course()
-    default_process()
     db.session.commit()
     bad_stage = client.post(
         "/training/suggestions/map",
