@@ -289,3 +289,85 @@ def test_opening_a_lesson_writes_nothing_the_page_posts_the_read(client, login_a
     reopened = client.get(f"/training/lessons/{lesson.id}")
     assert by_id(reopened, "lesson-read-status") is not None
     assert by_id(reopened, "lesson-read-form") is None
+
+
+def test_question_form_checks_the_option_lines_and_the_correct_numbers(client, login_as, db):
+    login_as("admin")
+    course = make_course()
+    db.session.commit()
+    url = f"/training/courses/{course.id}/questions/new"
+    base = {"kind": "single", "text_zh": "问", "text_en": "Q"}
+    uneven = client.post(
+        url,
+        data={**base, "options_zh": "甲\n乙\n丙", "options_en": "A\nB", "correct": "1"},
+        headers=EN,
+    )
+    assert uneven.status_code == 422
+    assert "same number" in by_id(uneven, "options_en-error").text_content()
+    assert by_id(uneven, "correct-error") is None  # one problem at a time: the lines first
+    beyond = client.post(
+        url, data={**base, "options_zh": "甲\n乙", "options_en": "A\nB", "correct": "3"}, headers=EN
+    )
+    assert beyond.status_code == 422
+    assert "line numbers" in by_id(beyond, "correct-error").text_content()
+    assert len(course.questions) == 2
+    comma = client.post(
+        url,
+        data={
+            "kind": "multiple",
+            "text_zh": "问",
+            "text_en": "Q",
+            "options_zh": "甲\n乙\n丙",
+            "options_en": "A\nB\nC",
+            "correct": "1，3",
+        },
+    )
+    assert comma.status_code == 303
+    db.session.refresh(course)
+    assert [o.correct for o in course.questions[-1].options] == [True, False, True]
+
+
+def test_assignment_form_starts_from_the_suggestion_link(client, login_as, db):
+    team = make_team()
+    manager = login_as("manager", team_id=team.id)
+    team.manager_id = manager.id
+    rep = make_user(team_id=team.id)
+    course = make_course()
+    db.session.commit()
+    page = client.get(
+        f"/training/assignments/new?course_id={course.id}&user_ids={rep.id}&reason=Price"
+    )
+    assert page.status_code == 200
+    tree = parse(page)
+    assert tree.xpath(f"//select[@id='course_id']/option[@value='{course.id}']/@selected")
+    assert tree.xpath(f"//select[@id='user_ids']/option[@value='{rep.id}']/@selected")
+    assert by_id(page, "reason").get("value") == "Price"
+    unknown = client.post(
+        "/training/assignments/new",
+        data={"course_id": 999999, "user_ids": [rep.id], "due_on": "2030-01-01"},
+        headers=EN,
+    )
+    assert unknown.status_code == 422 and count(db, Assignment) == 0
+    assert "Choose a course" in by_id(unknown, "course_id-error").text_content()
+
+
+def test_reason_rule_needs_a_listed_stage_and_a_live_course(client, login_as, db):
+    login_as("admin")
+    course = make_course()
+    db.session.commit()
+    bad_stage = client.post(
+        "/training/suggestions/map",
+        data={"reason_code": "price", "stage_key": "nowhere", "course_id": course.id},
+        headers=EN,
+    )
+    assert bad_stage.status_code == 422
+    assert "stage from the list" in by_id(bad_stage, "stage_key-error").text_content()
+    course.deleted_at = utcnow()
+    db.session.commit()
+    gone = client.post(
+        "/training/suggestions/map",
+        data={"reason_code": "price", "stage_key": "", "course_id": course.id},
+        headers=EN,
+    )
+    assert gone.status_code == 422
+    assert "Choose a course" in by_id(gone, "course_id-error").text_content()
