@@ -42,7 +42,7 @@ from salesweb.surveys.models import (
     Touchpoint,
     hash_token,
 )
-from salesweb.surveys.permissions import can_edit_survey
+from salesweb.surveys.permissions import can_edit_survey, can_invite
 
 DEFAULT_EXPIRY_DAYS = 30
 NPS_DETRACTOR_MAX = 6
@@ -329,6 +329,21 @@ def invite(
     for item in issued:
         item.emailed = delivery.queue_invitation(item.invitation, item.token)
     return issued
+
+
+def invite_contacts(
+    actor: User, survey: Survey | None, contact_ids: list[int], expires_days: int | None = None
+) -> list[Issued]:
+    """Invite contacts chosen by hand: all of them, or none when one may not be invited."""
+    if survey is None:
+        raise DomainError(_("Choose a survey."), field="survey_id")
+    contacts = db.session.scalars(select(Contact).where(Contact.id.in_(contact_ids)))
+    allowed = [c for c in contacts if not c.is_deleted and can_invite(actor, c.account)]
+    if len(allowed) != len(set(contact_ids)):
+        raise DomainError(
+            _("Some of these contacts cannot be invited by you."), field="contact_ids"
+        )
+    return invite(actor, survey, allowed, expires_days=expires_days)
 
 
 def _check_open(invitation: Invitation) -> None:
