@@ -106,16 +106,22 @@ class QuestionMoveForm(FlaskForm):
     direction = HiddenField()
 
 
-class TouchpointForm(FlaskForm):
+class _ChoosesSurvey:
+    """A form whose `survey_id` picks among surveys the view has already loaded."""
+
+    survey_id: SelectField
+
+    def chosen_survey(self, surveys: list[Survey]) -> Survey | None:
+        """The survey picked among the choices; None for "— none —" (0)."""
+        return next((s for s in surveys if s.id == self.survey_id.data), None)
+
+
+class TouchpointForm(_ChoosesSurvey, FlaskForm):
     survey_id = SelectField(_l("Survey"), coerce=int, validators=[InputRequired()])
     active = BooleanField(_l("Send automatically"))
     expires_days = IntegerField(
         _l("Link valid for (days)"), default=30, validators=[InputRequired(), NumberRange(1, 365)]
     )
-
-    def chosen_survey(self, surveys: list[Survey]) -> Survey | None:
-        """The survey picked among the choices; None for "— none —"."""
-        return next((s for s in surveys if s.id == self.survey_id.data), None)
 
 
 class TouchpointEventForm(FlaskForm):
@@ -148,7 +154,7 @@ def touchpoint_forms(
     return forms, sent
 
 
-class InviteForm(FlaskForm):
+class InviteForm(_ChoosesSurvey, FlaskForm):
     survey_id = SelectField(_l("Survey"), coerce=int, validators=[InputRequired()])
     contact_ids = SelectMultipleField(_l("Contacts"), coerce=int, validate_choice=False)
     expires_days = IntegerField(
@@ -164,9 +170,6 @@ class InviteForm(FlaskForm):
         if preselected and not form.is_submitted():
             form.survey_id.data = preselected
         return form
-
-    def chosen_survey(self, surveys: list[Survey]) -> Survey | None:
-        return next((s for s in surveys if s.id == self.survey_id.data), None)
 
     def validate_contact_ids(self, field) -> None:
         if not field.data:

@@ -155,7 +155,7 @@ def answer(token: str):
     return _submit(invitation.id, form.answers, lang)
 
 
-def _submit(invitation_id: int, answers: list, lang: str) -> Response:
+def _submit(invitation_id: int, answers: list[services.Answer], lang: str) -> Response:
     """Store the answers, or say the invitation was answered meanwhile."""
     # End the reading transaction: the write then starts with the claim of the invitation.
     db.session.rollback()
