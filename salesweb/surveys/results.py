@@ -197,6 +197,7 @@ def month_of(column: Any) -> Any:
 
 
 def trend(user: User, f: Filters) -> list[tuple[str, Scores]]:
+    """Scores month by month (UTC months), oldest first."""
     month = month_of(SurveyResponse.submitted_at).label("month")
     stmt = responses_stmt(user, f, month, *_score_columns()).group_by(month).order_by(month)
     return [(row.month, _scores(row)) for row in db.session.execute(stmt)]
@@ -239,6 +240,7 @@ def comments_stmt(user: User, f: Filters) -> Select:
 
 
 def export_stmt(user: User, f: Filters) -> Select:
+    """One row per response with its survey, account, contact and owner, newest first."""
     stmt = responses_stmt(
         user,
         f,
@@ -292,6 +294,7 @@ def export_rows(user: User, f: Filters, zh: bool) -> Iterator[list[Any]]:
 
 
 def seconds_between(later: Any, earlier: Any) -> Any:
+    """The seconds from `earlier` to `later`, in the database's own dialect."""
     if db.session.get_bind().dialect.name == "sqlite":
         return (func.julianday(later) - func.julianday(earlier)) * 86400
     return func.extract("epoch", later - earlier)

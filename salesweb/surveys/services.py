@@ -64,6 +64,7 @@ QUESTION_FIELDS = ("kind", "required", "text_zh", "text_en")
 
 
 def has_answers(survey: Survey, revision: int | None = None) -> bool:
+    """Whether anyone answered the survey (or this revision of it)."""
     stmt = select(SurveyResponse.id).where(SurveyResponse.survey_id == survey.id)
     if revision is not None:
         stmt = stmt.where(SurveyResponse.revision == revision)
@@ -145,6 +146,7 @@ def parse_options(raw: str) -> list[dict[str, str]]:
 
 
 def options_text(options: list[dict[str, str]]) -> str:
+    """The options as the question form shows them: the reverse of parse_options."""
     return "\n".join(f"{o['zh']} | {o['en']}" for o in options or [])
 
 
@@ -185,6 +187,7 @@ def add_question(actor: User, survey: Survey, data: dict[str, Any]) -> SurveyQue
 
 
 def question_answered(question: SurveyQuestion) -> bool:
+    """Whether any response answered this question."""
     stmt = select(SurveyAnswer.id).where(SurveyAnswer.question_id == question.id)
     return bool(db.session.scalar(select(exists(stmt))))
 
@@ -237,6 +240,7 @@ def delete_question(actor: User, question: SurveyQuestion) -> None:
 
 
 def revision_content(survey_id: int, number: int) -> dict[str, Any] | None:
+    """The questions of one revision as they were answered (None if there is no such one)."""
     return db.session.scalar(
         select(SurveyRevision.content).where(
             SurveyRevision.survey_id == survey_id, SurveyRevision.number == number
@@ -248,6 +252,7 @@ def revision_content(survey_id: int, number: int) -> dict[str, Any] | None:
 
 
 def touchpoint(event: str) -> Touchpoint | None:
+    """The touchpoint of an event, if one was ever set."""
     return db.session.scalar(select(Touchpoint).where(Touchpoint.event == event))
 
 
