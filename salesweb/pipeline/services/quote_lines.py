@@ -41,6 +41,8 @@ class LineInput:
 
 @dataclass
 class QuoteInput:
+    """A quote's header and lines as typed, before any check."""
+
     lines: list[LineInput]
     currency: str = "CNY"
     language: str = "zh_CN"
@@ -51,6 +53,8 @@ class QuoteInput:
 
 @dataclass(frozen=True)
 class Totals:
+    """What the lines add up to, and the largest discount among them (it decides approval)."""
+
     subtotal: Decimal
     tax: Decimal
     total: Decimal

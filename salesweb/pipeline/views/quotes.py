@@ -143,6 +143,7 @@ def _context(quote: Quote, **extra) -> dict:
         "revisions": queries.quote_revisions(quote),
         "limit": quotes.discount_limit(),
         "printable": quote.status in quotes.PRINTABLE,
+        "revisable": quote.status in quotes.REVISABLE,
         "action_error": None,
         "history": record_history("quotes", quote.id),
     }
