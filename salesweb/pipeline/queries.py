@@ -173,14 +173,9 @@ def product_list_stmt(f: Mapping[str, str]) -> Select:
     if f["show"] != "all":
         stmt = stmt.where(Product.active.is_(f["show"] == "active"))
     if f["q"]:
-        like = "%" + f["q"].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(
-            or_(
-                Product.sku.ilike(like, escape="\\"),
-                Product.name.ilike(like, escape="\\"),
-                Product.series.ilike(like, escape="\\"),
-            )
-        )
+        # search_term is lower-cased already; the columns are lowered the same way in SQL.
+        columns = (Product.sku, Product.name, Product.series)
+        stmt = stmt.where(or_(*(func.lower(c).contains(f["q"], autoescape=True) for c in columns)))
     return stmt.order_by(*PRODUCT_SORTS[f["sort"]], Product.id)
 
 
