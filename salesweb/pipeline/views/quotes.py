@@ -52,6 +52,7 @@ def _product_choices(quote: Quote | None) -> list[tuple[int, str]]:
 
 
 def _quote_form(quote: Quote | None, deal: Deal) -> QuoteForm:
+    """The quote form: a new quote starts from the deal's currency and the contact's language."""
     form = QuoteForm(obj=quote)
     if not form.is_submitted():
         if quote is None:
@@ -75,6 +76,7 @@ def _quote_form(quote: Quote | None, deal: Deal) -> QuoteForm:
 
 
 def _form_page(form: QuoteForm, deal: Deal, quote: Quote | None) -> Response:
+    """The quote form page, or its form block for htmx; 422 when it comes back refused."""
     return render_page(
         "pipeline/quote_form.html",
         block="form",
