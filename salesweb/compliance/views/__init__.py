@@ -51,6 +51,7 @@ def template_globals() -> dict[str, Any]:
         RISK_CATEGORIES,
         RISK_STATUS_LABELS,
         SEVERITY_LABELS,
+        Risk,
     )
     from salesweb.compliance.permissions import TEMPLATE_PERMISSIONS
 
@@ -64,6 +65,7 @@ def template_globals() -> dict[str, Any]:
         "risk_categories": RISK_CATEGORIES,
         "risk_status_labels": RISK_STATUS_LABELS,
         "severity_labels": SEVERITY_LABELS,
+        "risk_level_of": Risk.level_of,
     }
 
 
