@@ -38,7 +38,7 @@ from salesweb.compliance.models import (
     Severity,
     WaiverKind,
 )
-from salesweb.compliance.permissions import is_party
+from salesweb.compliance.permissions import is_credit_approver, is_party, is_reviewer
 from salesweb.core import audit
 from salesweb.core import files as attachments
 from salesweb.core.errors import DomainError
@@ -411,7 +411,7 @@ def _approvers(review: Review) -> set[int]:
 
 def claim_review(actor: User, review: Review) -> Review:
     """A compliance officer takes a waiting review from the queue."""
-    if actor.role not in (Role.COMPLIANCE, Role.ADMIN):
+    if not is_reviewer(actor):
         raise DomainError(_("Only compliance officers review contracts."))
     if is_party(actor, review):
         raise AttemptRefused(
@@ -451,7 +451,7 @@ def decide_review(
         raise AttemptRefused(_("The form names another contract."), "decision_tampered")
     if review.status not in (ReviewStatus.QUEUED, ReviewStatus.IN_REVIEW):
         raise AttemptRefused(_("This review is already decided."), "decision_refused")
-    if actor.role not in (Role.COMPLIANCE, Role.ADMIN):
+    if not is_reviewer(actor):
         raise AttemptRefused(_("Only compliance officers review contracts."), "decision_refused")
     if is_party(actor, review):
         raise AttemptRefused(
@@ -682,7 +682,7 @@ def update_rule(actor: User, rule: Rule, data: dict[str, Any], version: int | No
 
 def approve_credit(actor: User, deal: Deal, comment: str = "") -> DealApproval:
     """A manager's approval for a deal whose account is over its credit limit, in this stage."""
-    if actor.role not in (Role.MANAGER, Role.ADMIN) or actor.id == deal.owner_id:
+    if not is_credit_approver(actor, deal):
         raise AttemptRefused(
             _("Credit over the limit needs a manager's approval."), "credit_refused"
         )
