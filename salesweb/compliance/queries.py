@@ -95,6 +95,7 @@ def contract_versions(contract: Contract) -> list[ContractVersion]:
 
 
 def contract_version(contract: Contract, number: int) -> ContractVersion | None:
+    """One numbered version of the contract, or None."""
     return db.session.scalar(
         select(ContractVersion).where(
             ContractVersion.contract_id == contract.id, ContractVersion.number == number

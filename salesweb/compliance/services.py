@@ -145,6 +145,7 @@ def digest_of(terms: dict[str, Any], files: list[ContractAttachment]) -> str:
 
 
 def latest_version(contract: Contract) -> ContractVersion | None:
+    """The contract's newest frozen version."""
     return db.session.scalar(
         select(ContractVersion).where(
             ContractVersion.contract_id == contract.id,
@@ -154,6 +155,7 @@ def latest_version(contract: Contract) -> ContractVersion | None:
 
 
 def files_of(version: ContractVersion | None) -> list[ContractAttachment]:
+    """The files that make up one version."""
     if version is None or not version.attachment_ids:
         return []
     return list(
@@ -299,7 +301,9 @@ def update_contract(
     return contract
 
 
-def add_attachment(actor: User, contract: Contract, stream: IO[bytes], filename: str):
+def add_attachment(
+    actor: User, contract: Contract, stream: IO[bytes], filename: str
+) -> ContractAttachment:
     """Store a checked file and freeze a new version that includes it."""
     _check_editable(contract)
     stored = attachments.store(stream, filename)
@@ -341,6 +345,7 @@ def remove_attachment(actor: User, contract: Contract, attachment: ContractAttac
 
 
 def active_rules() -> list[Rule]:
+    """The rules a submission is checked against now."""
     return list(db.session.scalars(select(Rule).where(Rule.active.is_(True)).order_by(Rule.id)))
 
 
@@ -603,6 +608,7 @@ def sign_contract(actor: User, contract: Contract) -> Contract:
 
 
 def reviews_of(contract: Contract) -> list[Review]:
+    """Every review of the contract, newest first."""
     return list(
         db.session.scalars(
             select(Review)
@@ -613,6 +619,7 @@ def reviews_of(contract: Contract) -> list[Review]:
 
 
 def comments_of(review: Review) -> list[ReviewComment]:
+    """The review's comments, oldest first."""
     return list(
         db.session.scalars(
             select(ReviewComment)
@@ -623,6 +630,7 @@ def comments_of(review: Review) -> list[ReviewComment]:
 
 
 def decisions_of(review: Review) -> list[ReviewDecision]:
+    """The decisions recorded on the review, oldest first."""
     return list(
         db.session.scalars(
             select(ReviewDecision)
@@ -632,7 +640,8 @@ def decisions_of(review: Review) -> list[ReviewDecision]:
     )
 
 
-def sla_due(review: Review):
+def sla_due(review: Review) -> datetime:
+    """When the review is due under the review SLA."""
     return review.submitted_at + REVIEW_SLA
 
 
@@ -736,7 +745,12 @@ def create_risk(actor: User, data: dict[str, Any], owner: User, links: dict[str,
 
 
 def update_risk(
-    actor: User, risk: Risk, data: dict[str, Any], owner: User, links: dict[str, Any], version
+    actor: User,
+    risk: Risk,
+    data: dict[str, Any],
+    owner: User,
+    links: dict[str, Any],
+    version: int | None,
 ) -> Risk:
     """Change a risk: score follows likelihood and impact."""
     check_version(risk, version)
