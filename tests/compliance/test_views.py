@@ -585,3 +585,29 @@ def test_second_approver_sees_and_confirms_the_waivers(client, login_as, db, app
     assert contract.status == ContractStatus.APPROVED
     assert all(r.waiver_confirmation.actor_id == second.id for r in review.results if r.blocks)
     assert count(db, AuditLog, AuditLog.action == "waiver_confirmed") == len(waivers)
+
+
+def test_decision_form_keeps_each_text_with_its_finding_and_ignores_other_keys(
+    client, login_as, db, app
+):
+    contract, review = _blocked_review(app, make_user())
+    officer = login_as("compliance")
+    with app.test_request_context():
+        services.claim_review(officer, review)
+    db.session.commit()
+    failing = [r for r in review.results if not r.passed]
+    assert len(failing) >= 2
+    odd_keys = {"finding-²": "x", "finding-abc": "x", "finding-" + "9" * 5000: "x"}
+    response = _decide(
+        client,
+        review,
+        contract,
+        decision="request_changes",
+        **odd_keys,
+        **{f"finding-{failing[0].id}": "请修改付款期"},
+    )
+    assert response.status_code == 422
+    assert by_id(response, f"finding-{failing[0].id}-comment").text_content() == "请修改付款期"
+    assert by_id(response, f"finding-{failing[0].id}-error") is None
+    assert by_id(response, f"finding-{failing[1].id}-error") is not None
+    assert count(db, ReviewDecision) == 0
