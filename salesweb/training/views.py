@@ -16,10 +16,10 @@ from salesweb.auth.permissions import can_see_owner
 from salesweb.core import files
 from salesweb.core.errors import DomainError, put_on_form
 from salesweb.core.htmx import done, render_page, trigger, wants_fragment
-from salesweb.core.importing import xlsx_file
 from salesweb.core.models import today, utcnow
 from salesweb.core.params import parse_id, parse_int
 from salesweb.core.security import SIGNED_IN, access
+from salesweb.core.spreadsheets import xlsx_file
 from salesweb.extensions import db
 from salesweb.pipeline.models import LostReason
 from salesweb.pipeline.queries import stage_names

@@ -61,9 +61,7 @@ def test_a_number_taken_meanwhile_is_skipped_not_duplicated(db, monkeypatch):
     taken = make_quote()
     real = quotes.next_quote_number
     answers = iter([taken.number])  # what a concurrent request would have read a moment ago
-    monkeypatch.setattr(
-        quotes, "next_quote_number", lambda year: next(answers, None) or real(year)
-    )
+    monkeypatch.setattr(quotes, "next_quote_number", lambda year: next(answers, None) or real(year))
     quote = make_quote()
     assert quote.number != taken.number
     assert count(db, Quote) == 2

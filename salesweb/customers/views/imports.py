@@ -13,7 +13,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import SelectField
 
 from salesweb.auth.models import Role
-from salesweb.core import importing
+from salesweb.core import importing, spreadsheets
 from salesweb.core.errors import DomainError, put_on_form
 from salesweb.core.htmx import render_page, see_other
 from salesweb.core.importing import ImportJob, Status
@@ -291,12 +291,12 @@ def import_status(job_id: int):
 def import_rejects_csv(job_id: int):
     job = _job_or_404(job_id)
     header = [_("Row"), _("Reason"), *job.headers]
-    rows = importing.stream_query(
+    rows = spreadsheets.stream_query(
         current_app._get_current_object(),
         importing.rejects_stmt(job),
         lambda r: [r.row_number, r.reason, *r.raw],
     )
-    response = Response(importing.csv_stream(header, rows), mimetype="text/csv")
+    response = Response(spreadsheets.csv_stream(header, rows), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="import-{job.id}-rejected.csv"'
     return response
 
