@@ -5,7 +5,14 @@ from __future__ import annotations
 from sqlalchemy import Select, or_
 
 from salesweb.auth.models import Role, User
-from salesweb.auth.permissions import can_see_owner, owner_filter, sees_everyone
+from salesweb.auth.permissions import (
+    ADMINS,
+    MANAGERS,
+    can_see_owner,
+    owner_filter,
+    sees_everyone,
+)
+from salesweb.core.importing import ImportJob
 from salesweb.customers.models import Account, Contact, Task
 
 WRITERS = (Role.ADMIN, Role.MANAGER, Role.REP)
@@ -123,3 +130,20 @@ TEMPLATE_PERMISSIONS = {
     "can_edit_task": can_edit_task,
     "can_import_accounts": can_import_accounts,
 }
+
+
+# --- imports (h3)
+
+IMPORTERS = MANAGERS  # upload files and follow their own imports
+
+
+def can_view_import(user: User, job: ImportJob) -> bool:
+    """An import job is seen by the person who started it, and by administrators."""
+    return job.created_by_id == user.id or user.role in ADMINS
+
+
+def scope_imports(stmt: Select, user: User) -> Select:
+    """The import jobs a user sees listed: their own, every one for administrators."""
+    if user.role in ADMINS:
+        return stmt
+    return stmt.where(ImportJob.created_by_id == user.id)

@@ -184,3 +184,8 @@ def rejects_stmt(job: ImportJob) -> Any:
         .where(ImportReject.job_id == job.id)
         .order_by(ImportReject.row_number, ImportReject.id)
     )
+
+
+def jobs_stmt() -> Any:
+    """Every import job, newest first (scope it to the reader with the area's permission)."""
+    return select(ImportJob).order_by(ImportJob.created_at.desc(), ImportJob.id.desc())
