@@ -20,9 +20,11 @@ def column_values(objs: Sequence[Any]) -> list[dict[str, Any]]:
     ]
     rows = []
     for obj in objs:
+        # A transient object's values are all in its own dict: no attribute machinery needed.
+        values = obj.__dict__
         row = {}
         for key, default in columns:
-            value = getattr(obj, key)
+            value = values.get(key)
             if value is None and default is not None:
                 # A callable default (utcnow) is wrapped by SQLAlchemy to take a context.
                 value = default.arg(None) if default.is_callable else default.arg
