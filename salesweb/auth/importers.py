@@ -47,6 +47,14 @@ def job_actor(acting: User | None, job: ImportJob) -> tuple[int | None, str, str
     return (acting.id, acting.email, None)
 
 
+class ActingImporter(Importer):
+    """An importer whose state keeps the acting user as `acting` (None: the command line):
+    the job's audit rows name that person."""
+
+    def audit_actor(self, state: Any, job: ImportJob) -> tuple[int | None, str, str | None]:
+        return job_actor(state.acting, job)
+
+
 @dataclass
 class UserState:
     acting: User | None
@@ -66,7 +74,7 @@ def imported_email(name: str, taken: set[str]) -> str:
     return candidate
 
 
-class UserImporter(Importer):
+class UserImporter(ActingImporter):
     label = _l("Users and teams")
     batch_size = 500
     fields = (
@@ -122,9 +130,6 @@ class UserImporter(Importer):
             by_email[r.email.lower()] = r.id
         teams = {r.name.casefold(): r.id for r in db.session.execute(select(Team.id, Team.name))}
         return UserState(job_user(job), by_name, by_email, teams, set(by_email))
-
-    def audit_actor(self, state: UserState, job: ImportJob) -> tuple[int | None, str, str | None]:
-        return job_actor(state.acting, job)
 
     def convert(self, state: UserState, values: dict[str, str], row_number: int) -> dict[str, Any]:
         label = self.field

@@ -22,7 +22,7 @@ from flask_babel import lazy_pgettext as _lp
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import joinedload
 
-from salesweb.auth.importers import job_actor, job_user
+from salesweb.auth.importers import ActingImporter, job_user
 from salesweb.auth.models import Role, User, normalise_email
 from salesweb.auth.permissions import can_see_owner, owner_filter
 from salesweb.core import importing
@@ -30,7 +30,6 @@ from salesweb.core.audit import actor, plain
 from salesweb.core.errors import DomainError
 from salesweb.core.importing import (
     BatchResult,
-    Importer,
     ImportField,
     ImportJob,
     ParsedRow,
@@ -163,7 +162,7 @@ class AccountState:
     owner_problems: dict[int, str | None] = field(default_factory=dict)
 
 
-class AccountImporter(Importer):
+class AccountImporter(ActingImporter):
     label = _l("Accounts")
     batch_size = 1000
     fields = (
@@ -292,11 +291,6 @@ class AccountImporter(Importer):
             cap=current_app.config["SALESWEB_POOL_CAP"],
             mine=changeable_account_ids(acting),
         )
-
-    def audit_actor(
-        self, state: AccountState, job: ImportJob
-    ) -> tuple[int | None, str, str | None]:
-        return job_actor(state.acting, job)
 
     def convert(
         self, state: AccountState, values: dict[str, str], row_number: int
@@ -680,7 +674,7 @@ ACCOUNT_REFERENCE = (
 )
 
 
-class ContactImporter(Importer):
+class ContactImporter(ActingImporter):
     label = _l("Contacts")
     batch_size = 500
     fields = (
@@ -733,11 +727,6 @@ class ContactImporter(Importer):
         return ContactState(
             acting, accounts_by_external, accounts_by_name, by_external, by_account_name
         )
-
-    def audit_actor(
-        self, state: ContactState, job: ImportJob
-    ) -> tuple[int | None, str, str | None]:
-        return job_actor(state.acting, job)
 
     def convert(
         self, state: ContactState, values: dict[str, str], row_number: int
@@ -882,7 +871,7 @@ class OrderState:
     heads: dict[str, tuple[int, int, date, str]] = field(default_factory=dict)
 
 
-class OrderImporter(Importer):
+class OrderImporter(ActingImporter):
     label = _l("Orders")
     batch_size = 500
     fields = (
@@ -926,9 +915,6 @@ class OrderImporter(Importer):
             accounts_by_name,
             existing,
         )
-
-    def audit_actor(self, state: OrderState, job: ImportJob) -> tuple[int | None, str, str | None]:
-        return job_actor(state.acting, job)
 
     def convert(self, state: OrderState, values: dict[str, str], row_number: int) -> dict[str, Any]:
         label = self.field

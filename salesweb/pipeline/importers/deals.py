@@ -22,7 +22,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as _lp
 from sqlalchemy import insert, select
 
-from salesweb.auth.importers import job_actor, job_user
+from salesweb.auth.importers import ActingImporter, job_user
 from salesweb.auth.models import User
 from salesweb.auth.permissions import MANAGERS, scope_owned
 from salesweb.core import audit
@@ -30,7 +30,6 @@ from salesweb.core.errors import DomainError
 from salesweb.core.i18n import join_list
 from salesweb.core.importing import (
     BatchResult,
-    Importer,
     ImportField,
     ImportJob,
     ImportOption,
@@ -160,7 +159,7 @@ def _pairs(lines: list[str], option: Any) -> tuple[list[tuple[str, str]], list[s
     return pairs, problems
 
 
-class DealImporter(Importer):
+class DealImporter(ActingImporter):
     label = _l("Deals")
     batch_size = 1000
     fields = (
@@ -391,9 +390,6 @@ class DealImporter(Importer):
             unknown_reason=unknown,
             existing=existing,
         )
-
-    def audit_actor(self, state: DealState, job: ImportJob) -> tuple[int | None, str, str | None]:
-        return job_actor(state.acting, job)
 
     # -- one row ------------------------------------------------------------------------------
 

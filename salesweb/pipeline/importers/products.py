@@ -13,11 +13,10 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as _lp
 from sqlalchemy import select
 
-from salesweb.auth.importers import job_actor, job_user
+from salesweb.auth.importers import ActingImporter, job_user
 from salesweb.auth.models import User
 from salesweb.core.importing import (
     BatchResult,
-    Importer,
     ImportField,
     ImportJob,
     ParsedRow,
@@ -48,7 +47,7 @@ def sku_from_name(name: str, taken: dict[str, int]) -> str:
     return candidate
 
 
-class ProductImporter(Importer):
+class ProductImporter(ActingImporter):
     label = _l("Products")
     batch_size = 1000
     fields = (
@@ -81,11 +80,6 @@ class ProductImporter(Importer):
         return ProductState(
             job_user(job), current_app.config["SALESWEB_BASE_CURRENCY"], by_name, skus
         )
-
-    def audit_actor(
-        self, state: ProductState, job: ImportJob
-    ) -> tuple[int | None, str, str | None]:
-        return job_actor(state.acting, job)
 
     def convert(
         self, state: ProductState, values: dict[str, str], row_number: int
