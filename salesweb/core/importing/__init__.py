@@ -39,6 +39,7 @@ from salesweb.core.importing.registry import (
     RowError,
     get_importer,
     header_key,
+    importer_for,
     importers,
     register,
 )
@@ -62,7 +63,7 @@ __all__ = [
     "PREVIEW_ROWS",
     "STALE_AFTER",
     "STATUS_LABELS",
-    "_IMPORTERS",
+    "_IMPORTERS",  # the registry itself, for tests that register a kind and take it away
     "BatchResult",
     "DomainError",
     "ImportField",
@@ -81,6 +82,7 @@ __all__ = [
     "detect_encoding",
     "get_importer",
     "header_key",
+    "importer_for",
     "importers",
     "jobs_stmt",
     "open_table",

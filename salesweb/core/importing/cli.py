@@ -11,7 +11,7 @@ from flask import Flask, current_app
 from salesweb.core.errors import DomainError
 from salesweb.core.importing.models import ImportJob, Status
 from salesweb.core.importing.reading import UploadRefused
-from salesweb.core.importing.registry import _IMPORTERS, Importer
+from salesweb.core.importing.registry import Importer, get_importer, importer_for, importers
 from salesweb.core.importing.runner import queue_job, run_job
 from salesweb.core.importing.storage import rejects_of, set_mapping, store_upload
 from salesweb.extensions import db
@@ -57,18 +57,18 @@ class _ImportGroup(click.Group):
     """`flask import KIND FILE`: one sub-command per registered importer, found at run time."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted([*_IMPORTERS, "resume"])
+        return sorted([*importers(), "resume"])
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name == "resume":
             return _resume_command()
-        if name in _IMPORTERS:
+        if get_importer(name) is not None:
             return _kind_command(name)
         return None
 
 
 def _kind_command(kind: str) -> click.Command:
-    importer = _IMPORTERS[kind]
+    importer = importer_for(kind)
 
     @click.command(name=kind, help=f"Import {kind} from a CSV or XLSX file.")
     @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))

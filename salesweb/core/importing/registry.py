@@ -140,6 +140,11 @@ def register(kind: str, importer: Importer) -> None:
     _IMPORTERS[kind] = importer
 
 
+def importer_for(kind: str) -> Importer:
+    """The importer of a kind known to be registered (a job's own kind)."""
+    return _IMPORTERS[kind]
+
+
 def get_importer(kind: str) -> Importer | None:
     return _IMPORTERS.get(kind)
 

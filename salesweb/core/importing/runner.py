@@ -14,7 +14,13 @@ from sqlalchemy import func, update
 from salesweb.core.errors import DomainError
 from salesweb.core.importing.models import FILE_GONE, STALE_AFTER, ImportJob, ImportReject, Status
 from salesweb.core.importing.reading import open_table, row_values, shape_problem
-from salesweb.core.importing.registry import _IMPORTERS, BatchResult, Importer, ParsedRow, RowError
+from salesweb.core.importing.registry import (
+    BatchResult,
+    Importer,
+    ParsedRow,
+    RowError,
+    importer_for,
+)
 from salesweb.core.models import utcnow
 from salesweb.extensions import db
 
@@ -23,7 +29,7 @@ def queue_job(job: ImportJob) -> ImportJob:
     """The person confirmed the preview: the job waits for a worker."""
     if job.status != Status.PENDING:
         raise DomainError(_("This import has already been started."))
-    problems = _IMPORTERS[job.kind].check_mapping(job.mapping)
+    problems = importer_for(job.kind).check_mapping(job.mapping)
     if problems:
         raise DomainError(" ".join(problems))
     job.status = Status.QUEUED
@@ -98,7 +104,7 @@ def run_job(job_id: int) -> ImportJob | None:
         job.status, job.error, job.finished_at = Status.FAILED, FILE_GONE, utcnow()
         db.session.commit()
         return job
-    importer = _IMPORTERS[job.kind]
+    importer = importer_for(job.kind)
     try:
         job.started_at = job.started_at or utcnow()
         with open_table(job) as table:

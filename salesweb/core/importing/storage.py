@@ -23,7 +23,7 @@ from salesweb.core.importing.reading import (
     shape_problem,
     sniff_format,
 )
-from salesweb.core.importing.registry import _IMPORTERS, RowError
+from salesweb.core.importing.registry import RowError, importer_for
 from salesweb.extensions import db
 
 PREVIEW_ROWS = 50
@@ -89,7 +89,7 @@ def create_job(
     headers: list[str],
     user_id: int | None,
 ) -> ImportJob:
-    importer = _IMPORTERS[kind]
+    importer = importer_for(kind)
     job = ImportJob(
         kind=kind,
         filename=(Path(filename or "").name or "upload")[:255],
@@ -115,7 +115,7 @@ def set_mapping(
 ) -> ImportJob:
     """Keep the chosen mapping (field -> column index, field -> value for every row, and the
     importer's own options as lists of non-empty lines)."""
-    importer = _IMPORTERS[job.kind]
+    importer = importer_for(job.kind)
     if job.status != Status.PENDING:
         raise DomainError(_("This import has already started; its mapping cannot change."))
     known = {f.key for f in importer.fields}
@@ -149,7 +149,7 @@ class PreviewRow:
 
 def preview(job: ImportJob, limit: int = PREVIEW_ROWS) -> tuple[list[PreviewRow], bool]:
     """The first rows converted as the import will convert them, each with its problem."""
-    importer = _IMPORTERS[job.kind]
+    importer = importer_for(job.kind)
     state = importer.prepare(job)
     out: list[PreviewRow] = []
     more = False
