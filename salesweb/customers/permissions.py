@@ -15,12 +15,14 @@ from salesweb.auth.permissions import (
     owner_filter,
     sees_everyone,
 )
+from salesweb.core.importing import ImportJob
 from salesweb.customers.models import Account, Contact, Task
 
 WRITERS = SELLERS  # work accounts, contacts, interactions, tasks and orders
 # Administrators hand accounts out; only the people who sell keep them, so only they claim.
 ACCOUNT_OWNERS = tuple(role for role in SELLERS if role not in ADMINS)
 ASSIGNERS = MANAGERS  # give accounts to people, choose the owner of a new account
+IMPORTERS = MANAGERS  # upload files and follow their own imports
 RESTORERS = MANAGERS  # see deleted accounts and bring them back
 POOL_USERS = SELLERS
 
@@ -173,7 +175,8 @@ def can_view_pool(user: User) -> bool:
 
 
 def can_import_accounts(user: User) -> bool:
-    return user.role in (Role.ADMIN, Role.MANAGER)
+    """Managers and administrators bring in files of accounts, contacts and deals."""
+    return user.role in IMPORTERS
 
 
 TEMPLATE_PERMISSIONS = {
@@ -195,3 +198,18 @@ TEMPLATE_PERMISSIONS = {
     "can_list_others_tasks": can_list_others_tasks,
     "can_import_accounts": can_import_accounts,
 }
+
+
+# --- imports (h3)
+
+
+def can_view_import(user: User, job: ImportJob) -> bool:
+    """An import job is seen by the person who started it, and by administrators."""
+    return job.created_by_id == user.id or user.role in ADMINS
+
+
+def scope_imports(stmt: Select, user: User) -> Select:
+    """The import jobs a user sees listed: their own, every one for administrators."""
+    if user.role in ADMINS:
+        return stmt
+    return stmt.where(ImportJob.created_by_id == user.id)

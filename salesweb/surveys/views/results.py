@@ -7,10 +7,10 @@ from flask import Response, abort, request, send_file
 from flask_login import current_user
 
 from salesweb.core.htmx import render_page
-from salesweb.core.importing import csv_stream, xlsx_file
 from salesweb.core.models import utcnow
 from salesweb.core.pagination import paginate
 from salesweb.core.security import access
+from salesweb.core.spreadsheets import csv_stream, xlsx_file
 from salesweb.customers.views import account_or_404
 from salesweb.surveys import bp, queries, results, services
 from salesweb.surveys.models import TOUCH_LABELS

@@ -11,10 +11,10 @@ from flask_login import current_user
 from salesweb.auth.models import Team
 from salesweb.core.forms import form_status, saving
 from salesweb.core.htmx import done, render_page
-from salesweb.core.importing import xlsx_file
 from salesweb.core.models import today, utcnow
 from salesweb.core.params import parse_id
 from salesweb.core.security import access
+from salesweb.core.spreadsheets import xlsx_file
 from salesweb.extensions import db
 from salesweb.pipeline.queries import stage_names
 from salesweb.training import bp, permissions, queries, services
