@@ -68,7 +68,7 @@ from salesweb.pipeline.models import (  # noqa: E402
     Stage,
     StageHistory,
 )
-from salesweb.pipeline.services.quotes import compute_totals  # noqa: E402
+from salesweb.pipeline.services.quote_lines import compute_totals  # noqa: E402
 
 SEED = 2026
 BATCH = 10_000

@@ -104,3 +104,19 @@ def make_task(owner, **overrides):
     db.session.add(task)
     db.session.flush()
     return task
+
+
+def make_import_job(created_by=None, **overrides):
+    """An import job record (no file behind it): for who-sees-which-job tests."""
+    from salesweb.core.importing import ImportJob
+
+    job = ImportJob(
+        kind=overrides.pop("kind", "accounts"),
+        stored_path=overrides.pop("stored_path", f"imports/{next(_seq)}.upload"),
+        file_format=overrides.pop("file_format", "csv"),
+        created_by_id=created_by.id if created_by else None,
+        **overrides,
+    )
+    db.session.add(job)
+    db.session.flush()
+    return job

@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
-from salesweb.auth import cli, seed, views  # noqa: E402,F401
+from salesweb.auth import cli, importers, seed, views  # noqa: E402,F401
 from salesweb.auth.models import ROLE_LABELS  # noqa: E402
 from salesweb.auth.permissions import (  # noqa: E402
     TEMPLATE_PERMISSIONS,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
@@ -18,8 +19,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Optional
 
-from salesweb.auth.models import ROLE_LABELS
+from salesweb.auth.models import ROLE_LABELS, Role, User
 from salesweb.core.i18n import LOCALE_NAMES
+from salesweb.extensions import db
 
 COMMON_TIMEZONES = (
     "Asia/Shanghai",
@@ -101,6 +103,18 @@ class UserForm(FlaskForm):
     active = BooleanField(_l("Active (may sign in)"), default=True)
     version = IntegerField(widget=HiddenField.widget, validators=[Optional()])
 
+    def data_dict(self) -> dict[str, Any]:
+        """The user's fields as the services take them (team 0: no team)."""
+        return {
+            "email": self.email.data,
+            "display_name": self.display_name.data.strip(),
+            "role": Role(self.role.data),
+            "team_id": self.team_id.data or None,
+            "locale": self.locale.data,
+            "timezone": self.timezone.data,
+            "active": bool(self.active.data),
+        }
+
 
 class UserCreateForm(UserForm):
     password = PasswordField(
@@ -119,3 +133,9 @@ class TeamForm(FlaskForm):
     region = StringField(_l("Region"), validators=[Optional(), Length(max=120)])
     manager_id = SelectField(_l("Manager"), coerce=int, validators=[Optional()])
     version = IntegerField(widget=HiddenField.widget, validators=[Optional()])
+
+    def data_dict(self) -> dict[str, Any]:
+        """Name, region and the manager (0: none), as the team services take them."""
+        # The id was checked against the offered choices, so it names an existing person.
+        manager = db.session.get(User, self.manager_id.data) if self.manager_id.data else None
+        return {"name": self.name.data, "region": self.region.data or "", "manager": manager}

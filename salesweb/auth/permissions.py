@@ -16,8 +16,15 @@ MANAGERS = (Role.ADMIN, Role.MANAGER)  # a team's lead and above
 ADMINS = (Role.ADMIN,)
 REVIEWERS = (Role.ADMIN, Role.COMPLIANCE)  # contract review, rules and risks
 
+# The auth area's own sets, named after what they do.
+USER_ADMINS = ADMINS  # create and change users, set their passwords
+TEAM_ADMINS = ADMINS  # create and change teams
+AUDITORS = ADMINS  # read the whole audit log
+TEAM_LEADS = MANAGERS  # may be named a team's manager
+
 
 def sees_everyone(user: User) -> bool:
+    """Compliance and administrators see every record, whoever owns it."""
     return user.role in (Role.ADMIN, Role.COMPLIANCE)
 
 
@@ -88,23 +95,28 @@ def can_edit_team_owned(user: User, team_id: int | None) -> bool:
 
 
 def can_manage_users(user: User) -> bool:
-    return user.is_authenticated and user.role == Role.ADMIN
+    """Administrators keep the user list."""
+    return user.is_authenticated and user.role in USER_ADMINS
 
 
 def can_edit_user(actor: User, target: User) -> bool:
+    """Whoever keeps the user list changes any user (the service guards one's own role)."""
     return can_manage_users(actor)
 
 
 def can_manage_teams(user: User) -> bool:
-    return user.is_authenticated and user.role == Role.ADMIN
+    """Administrators create teams and change them."""
+    return user.is_authenticated and user.role in TEAM_ADMINS
 
 
 def can_view_team(user: User, team: Team) -> bool:
+    """Every signed-in person sees the teams and who is in them."""
     return user.is_authenticated
 
 
 def can_view_audit(user: User) -> bool:
-    return user.is_authenticated and user.role == Role.ADMIN
+    """Administrators read the whole audit log."""
+    return user.is_authenticated and user.role in AUDITORS
 
 
 TEMPLATE_PERMISSIONS = {

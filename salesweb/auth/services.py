@@ -26,6 +26,7 @@ MIN_PASSWORD = 10
 
 
 def find_user_by_email(email: str) -> User | None:
+    """The user with this e-mail address, however it was typed."""
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 

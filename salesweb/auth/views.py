@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
-
 from flask import abort, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import or_, select
 
-from salesweb.auth import bp, services
+from salesweb.auth import bp, queries, services
 from salesweb.auth.forms import (
     LocaleSwitchForm,
     LoginForm,
@@ -21,14 +17,14 @@ from salesweb.auth.forms import (
     UserCreateForm,
     UserForm,
 )
-from salesweb.auth.models import Role, Team, User
+from salesweb.auth.models import Team, User
+from salesweb.auth.permissions import AUDITORS, TEAM_ADMINS, USER_ADMINS
 from salesweb.core import history
-from salesweb.core.errors import DomainError, put_on_form
-from salesweb.core.htmx import done, render_page
-from salesweb.core.i18n import select_timezone
-from salesweb.core.models import AuditLog
+from salesweb.core.errors import DomainError
+from salesweb.core.forms import form_status, saving
+from salesweb.core.history import record_history
+from salesweb.core.htmx import done, render_page, see_other
 from salesweb.core.pagination import paginate, sort_choice
-from salesweb.core.params import parse_id
 from salesweb.core.security import PUBLIC, SIGNED_IN, access, safe_next
 from salesweb.extensions import db, limiter
 
@@ -55,8 +51,7 @@ def login():
                 "an account is locked for 15 minutes."
             )
         )
-    status = 422 if form.is_submitted() else 200
-    return render_page("auth/login.html", block="form", http_status=status, form=form)
+    return render_page("auth/login.html", block="form", http_status=form_status(form), form=form)
 
 
 @bp.post("/logout")
@@ -89,19 +84,17 @@ def locale_switch():
 def password_change():
     form = PasswordChangeForm()
     if form.validate_on_submit():
-        try:
+        with saving(form):
             services.change_own_password(current_user, form.current.data, form.new.data)
             db.session.commit()
             login_user(current_user._get_current_object())  # keep this session; others end
             flash(
                 _("Your password has been changed. Other sessions have been signed out."), "success"
             )
-            return redirect(url_for("core.home"), code=303)
-        except DomainError as exc:
-            db.session.rollback()
-            put_on_form(form, exc)
-    status = 422 if form.is_submitted() else 200
-    return render_page("auth/password_change.html", block="form", http_status=status, form=form)
+            return see_other("core.home")
+    return render_page(
+        "auth/password_change.html", block="form", http_status=form_status(form), form=form
+    )
 
 
 @bp.route("/preferences", methods=["GET", "POST"])
@@ -112,82 +105,53 @@ def preferences_edit():
         services.set_preferences(current_user, locale=form.locale.data, timezone=form.timezone.data)
         db.session.commit()
         flash(_("Preferences saved."), "success")
-        return redirect(url_for("auth.preferences_edit"), code=303)
-    status = 422 if form.is_submitted() else 200
-    return render_page("auth/preferences_edit.html", block="form", http_status=status, form=form)
+        return see_other("auth.preferences_edit")
+    return render_page(
+        "auth/preferences_edit.html", block="form", http_status=form_status(form), form=form
+    )
 
 
 # --- users -----------------------------------------------------------------------------------
 
-USER_SORTS = {
-    "name": User.display_name.asc(),
-    "-name": User.display_name.desc(),
-    "email": User.email.asc(),
-    "role": User.role.asc(),
-    "-last": User.last_sign_in_at.desc(),
-}
-
 
 @bp.get("/users")
-@access(Role.ADMIN)
+@access(*USER_ADMINS)
 def user_list():
-    q = request.args.get("q", "").strip()[:100]
-    role = request.args.get("role", "")
-    team_id = parse_id(request.args.get("team"))
-    status = request.args.get("status", "")
-    sort, order = sort_choice(USER_SORTS, "name")
-    stmt = select(User)
-    if q:
-        like = f"%{q.lower()}%"
-        stmt = stmt.where(or_(User.email.like(like), User.display_name.ilike(f"%{q}%")))
-    if role in {r.value for r in Role}:
-        stmt = stmt.where(User.role == role)
-    if team_id:
-        stmt = stmt.where(User.team_id == team_id)
-    if status in ("active", "inactive"):
-        stmt = stmt.where(User.active.is_(status == "active"))
-    page = paginate(stmt.order_by(order, User.id))
-    teams = db.session.scalars(select(Team).order_by(Team.name)).all()
+    filters = queries.user_filters(request.args)
+    sort, order = sort_choice(queries.USER_SORTS, "name")
     return render_page(
         "auth/user_list.html",
         block="results",
-        page=page,
-        teams=teams,
-        q=q,
-        role=role,
-        team_id=team_id,
-        status=status,
+        page=paginate(queries.user_list_stmt(filters, order)),
+        teams=queries.all_teams(),
         sort=sort,
+        **filters,
     )
 
 
-def _team_choices() -> list[tuple[int, str]]:
-    teams = db.session.execute(select(Team.id, Team.name).order_by(Team.name)).all()
-    return [(0, _("— no team —"))] + [(t.id, t.name) for t in teams]
-
-
-def _user_fields(form: UserForm) -> dict:
-    return {
-        "email": form.email.data,
-        "display_name": form.display_name.data.strip(),
-        "role": Role(form.role.data),
-        "team_id": form.team_id.data or None,
-        "locale": form.locale.data,
-        "timezone": form.timezone.data,
-        "active": bool(form.active.data),
-    }
+def _user_page(form: UserForm, user: User | None):
+    """The user page: the form shown fresh or refused, and for a user their history."""
+    return render_page(
+        "auth/user_form.html",
+        block="form",
+        http_status=form_status(form),
+        form=form,
+        user=user,
+        reset_form=PasswordResetForm() if user else None,
+        history=record_history("users", user.id) if user else [],
+    )
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
-@access(Role.ADMIN)
+@access(*USER_ADMINS)
 def user_create():
     form = UserCreateForm()
-    form.team_id.choices = _team_choices()
+    form.team_id.choices = queries.team_choices()
     if form.validate_on_submit():
-        fields = _user_fields(form)
+        fields = form.data_dict()
         team_id = fields.pop("team_id")
         fields.pop("active")
-        try:
+        with saving(form):
             user = services.create_user(
                 current_user,
                 password=form.password.data or None,
@@ -196,53 +160,34 @@ def user_create():
             )
             db.session.commit()
             flash(_("User %(name)s created.", name=user.display_name), "success")
-            return redirect(url_for("auth.user_edit", user_id=user.id), code=303)
-        except DomainError as exc:
-            db.session.rollback()
-            put_on_form(form, exc)
-    status = 422 if form.is_submitted() else 200
-    return render_page(
-        "auth/user_form.html", block="form", http_status=status, form=form, user=None
-    )
+            return see_other("auth.user_edit", user_id=user.id)
+    return _user_page(form, None)
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
-@access(Role.ADMIN)
+@access(*USER_ADMINS)
 def user_edit(user_id: int):
     user = db.get_or_404(User, user_id)
     form = UserForm(obj=user)
-    form.team_id.choices = _team_choices()
+    form.team_id.choices = queries.team_choices()
     if request.method == "GET":
         form.team_id.data = user.team_id or 0
     if form.validate_on_submit():
-        try:
-            services.update_user(
-                current_user, user, version=form.version.data, **_user_fields(form)
-            )
+        with saving(form):
+            services.update_user(current_user, user, version=form.version.data, **form.data_dict())
             db.session.commit()
             flash(_("Changes saved."), "success")
             return done("auth.user_edit", user_id=user.id)
-        except DomainError as exc:
-            db.session.rollback()
-            put_on_form(form, exc)
-    status = 422 if form.is_submitted() else 200
-    return render_page(
-        "auth/user_form.html",
-        block="form",
-        http_status=status,
-        form=form,
-        user=user,
-        reset_form=PasswordResetForm(),
-    )
+    return _user_page(form, user)
 
 
 @bp.post("/users/<int:user_id>/password")
-@access(Role.ADMIN)
+@access(*USER_ADMINS)
 def user_password_reset(user_id: int):
     user = db.get_or_404(User, user_id)
     form = PasswordResetForm()
     if form.validate_on_submit():
-        try:
+        with saving(form):
             services.reset_password(current_user, user, form.password.data)
             db.session.commit()
             flash(
@@ -253,9 +198,11 @@ def user_password_reset(user_id: int):
                 "success",
             )
             return done("auth.user_edit", user_id=user.id)
-        except DomainError as exc:
-            db.session.rollback()
-            put_on_form(form, exc)
+    return _reset_refused(user, form)
+
+
+def _reset_refused(user: User, form: PasswordResetForm):
+    """The password box again with its message (422), whatever made it fail."""
     return render_page(
         "auth/user_form.html",
         block="reset",
@@ -263,11 +210,12 @@ def user_password_reset(user_id: int):
         form=UserForm(obj=user),
         user=user,
         reset_form=form,
+        history=record_history("users", user.id),
     )
 
 
 @bp.post("/users/<int:user_id>/active")
-@access(Role.ADMIN)
+@access(*USER_ADMINS)
 def user_active_toggle(user_id: int):
     user = db.get_or_404(User, user_id)
     try:
@@ -293,112 +241,71 @@ def user_active_toggle(user_id: int):
 @bp.get("/teams")
 @access(SIGNED_IN)
 def team_list():
-    teams = db.session.scalars(select(Team).order_by(Team.name)).unique().all()
-    counts = dict(
-        db.session.execute(
-            select(User.team_id, db.func.count())
-            .where(User.active.is_(True))
-            .group_by(User.team_id)
-        ).all()
+    return render_page(
+        "auth/team_list.html", teams=queries.all_teams(), counts=queries.active_member_counts()
     )
-    return render_page("auth/team_list.html", teams=teams, counts=counts)
-
-
-def _manager_choices() -> list[tuple[int, str]]:
-    rows = db.session.execute(
-        select(User.id, User.display_name)
-        .where(User.role.in_([Role.MANAGER, Role.ADMIN]), User.active.is_(True))
-        .order_by(User.display_name)
-    ).all()
-    return [(0, _("— no manager —"))] + [(r.id, r.display_name) for r in rows]
 
 
 @bp.route("/teams/new", methods=["GET", "POST"])
-@access(Role.ADMIN)
+@access(*TEAM_ADMINS)
 def team_create():
-    return _team_form(None)
+    form = _team_form(None)
+    if form.validate_on_submit():
+        with saving(form):
+            team = services.create_team(current_user, **form.data_dict())
+            db.session.commit()
+            flash(_("Team %(name)s saved.", name=team.name), "success")
+            return see_other("auth.team_list")
+    return _team_page(form, None)
 
 
 @bp.route("/teams/<int:team_id>", methods=["GET", "POST"])
-@access(Role.ADMIN)
+@access(*TEAM_ADMINS)
 def team_edit(team_id: int):
-    return _team_form(db.get_or_404(Team, team_id))
-
-
-def _team_form(team: Team | None):
-    form = TeamForm(obj=team)
-    form.manager_id.choices = _manager_choices()
-    if request.method == "GET" and team is not None:
-        form.manager_id.data = team.manager_id or 0
+    team = db.get_or_404(Team, team_id)
+    form = _team_form(team)
     if form.validate_on_submit():
-        manager = db.session.get(User, form.manager_id.data) if form.manager_id.data else None
-        try:
-            if team is None:
-                team = services.create_team(
-                    current_user,
-                    name=form.name.data,
-                    region=form.region.data or "",
-                    manager=manager,
-                )
-            else:
-                services.update_team(
-                    current_user,
-                    team,
-                    version=form.version.data,
-                    name=form.name.data,
-                    region=form.region.data or "",
-                    manager=manager,
-                )
+        with saving(form):
+            services.update_team(current_user, team, version=form.version.data, **form.data_dict())
             db.session.commit()
             flash(_("Team %(name)s saved.", name=team.name), "success")
-            return redirect(url_for("auth.team_list"), code=303)
-        except DomainError as exc:
-            db.session.rollback()
-            put_on_form(form, exc)
-    status = 422 if form.is_submitted() else 200
+            return see_other("auth.team_list")
+    return _team_page(form, team)
+
+
+def _team_form(team: Team | None) -> TeamForm:
+    form = TeamForm(obj=team)
+    form.manager_id.choices = queries.manager_choices()
+    if request.method == "GET" and team is not None:
+        form.manager_id.data = team.manager_id or 0
+    return form
+
+
+def _team_page(form: TeamForm, team: Team | None):
     return render_page(
-        "auth/team_form.html", block="form", http_status=status, form=form, team=team
+        "auth/team_form.html",
+        block="form",
+        http_status=form_status(form),
+        form=form,
+        team=team,
+        history=record_history("teams", team.id) if team else [],
     )
 
 
 # --- audit log -------------------------------------------------------------------------------
 
 
-def _date_arg(name: str):
-    try:
-        return datetime.strptime(request.args.get(name, ""), "%Y-%m-%d").date()
-    except ValueError:
-        return None
-
-
 @bp.get("/audit")
-@access(Role.ADMIN)
+@access(*AUDITORS)
 def audit_list():
-    actor = request.args.get("actor", "").strip()[:254]
-    record_type = request.args.get("type", "").strip()[:60]
-    start, end = _date_arg("from"), _date_arg("to")
-    stmt = select(AuditLog)
-    if actor:
-        stmt = stmt.where(AuditLog.actor_label.ilike(f"%{actor}%"))
-    if record_type:
-        stmt = stmt.where(AuditLog.record_type == record_type)
-    tz = ZoneInfo(select_timezone())  # the dates are the user's days, not UTC days
-    if start:
-        stmt = stmt.where(AuditLog.created_at >= datetime.combine(start, time.min, tz))
-    if end:
-        stmt = stmt.where(
-            AuditLog.created_at < datetime.combine(end + timedelta(days=1), time.min, tz)
-        )
-    page = paginate(stmt.order_by(AuditLog.created_at.desc(), AuditLog.id.desc()))
-    types = db.session.scalars(select(AuditLog.record_type).distinct()).all()
+    filters = queries.audit_filters(request.args)
+    page = paginate(queries.audit_list_stmt(filters))
+    types = queries.audit_record_types()
     return render_page(
         "auth/audit_list.html",
         block="results",
         page=page,
         entries=history.present(page.items),
         types=sorted(((t, history.kind_label(t)) for t in types), key=lambda pair: pair[1]),
-        actor=actor,
-        record_type=record_type,
-        start=start,
-        end=end,
+        **filters,
     )

@@ -1,6 +1,6 @@
 """What compliance adds to lower areas: two exit-criterion kinds for the sales process, contract
 events on the account timeline, account-page actions (contracts, open risks, credit flag), and
-the template globals of the deal-page panel."""
+the deal page's panel."""
 
 from __future__ import annotations
 
@@ -21,20 +21,11 @@ from salesweb.compliance.models import (
     ReviewStatus,
     Risk,
 )
+from salesweb.compliance.queries import deal_contract
 from salesweb.core import panels
 from salesweb.customers import actions, timeline
 from salesweb.extensions import db
 from salesweb.pipeline import gates
-
-
-def deal_contract(deal_id: int) -> Contract | None:
-    """The deal's newest live contract (a rejected one only when there is no other)."""
-    return db.session.scalar(
-        select(Contract)
-        .where(Contract.deal_id == deal_id, Contract.deleted_at.is_(None))
-        .order_by((Contract.status == ContractStatus.REJECTED).asc(), Contract.id.desc())
-        .limit(1)
-    )
 
 
 def _contract_approved(deal: Any, stage: Any, params: dict[str, Any]) -> list[gates.Missing]:
@@ -162,27 +153,6 @@ actions.register(
     lambda user, account: account_over_limit(account),
 )
 
-
-def deal_panel(deal: Any) -> dict[str, Any]:
-    """What the deal page's compliance panel shows: contract, open risks, credit."""
-    over = credit.over_limit(deal.account)
-    return {
-        "contract": deal_contract(deal.id),
-        "risks": list(
-            db.session.scalars(
-                select(Risk)
-                .where(
-                    Risk.deal_id == deal.id, Risk.deleted_at.is_(None), Risk.status.in_(LIVE_RISK)
-                )
-                .order_by(Risk.score.desc())
-                .limit(10)
-            )
-        ),
-        "over_limit": over,
-    }
-
-
-TEMPLATE_GLOBALS = {"compliance_deal_panel": deal_panel}
 
 panels.register(
     "deal",

@@ -11,6 +11,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
+    FieldList,
     HiddenField,
     IntegerField,
     RadioField,
@@ -28,9 +29,10 @@ from salesweb.compliance.models import (
     SEVERITY_LABELS,
 )
 from salesweb.compliance.rules import kind_choices
+from salesweb.core.errors import DomainError, put_on_form
 from salesweb.core.forms import CheckboxesField, NumberField
 from salesweb.core.money import currency_choices
-from salesweb.core.params import MAX_ID
+from salesweb.core.params import MAX_ID, parse_int
 from salesweb.customers.forms import VersionField
 
 
@@ -90,6 +92,34 @@ class ActionForm(FlaskForm):
     """Buttons that only need the CSRF token (submit, claim, sign, remove a file)."""
 
 
+def _clip(text: str | None) -> str | None:
+    return text[:4000] if text else text
+
+
+class FindingTexts(FieldList):
+    """A text for each rule finding of a review, posted as `<name>-<finding id>` (`finding-7`,
+    `waiver-7`): the entry's index is the finding's id, so a text and its refusal stay with
+    their finding. Findings that posted nothing have no entry (their text is empty)."""
+
+    def __init__(self, label=None, **kwargs):
+        super().__init__(TextAreaField(filters=[_clip]), label, **kwargs)
+        self.refusals: dict[int, str] = {}
+
+    def _extract_indices(self, prefix, formdata):
+        # Only `<name>-<ASCII digits>`: int() refuses some characters str.isdigit() takes ('²')
+        for key in formdata:
+            name, dash, index = key.partition("-")
+            if name == prefix and dash and index.isascii() and index.isdigit() and len(index) < 19:
+                yield int(index)
+
+    def _compact_indices(self):
+        """Keep the finding ids as indices (WTForms would renumber the entries 0..n-1)."""
+
+    def texts(self) -> dict[int, str]:
+        """The text typed for each finding, by finding id."""
+        return {entry.index: entry.data or "" for entry in self.entries}
+
+
 class DecisionForm(FlaskForm):
     decision = RadioField(
         _l("Decision"), choices=lambda: _labels(DECISION_LABELS), validators=[InputRequired()]
@@ -98,6 +128,30 @@ class DecisionForm(FlaskForm):
     confirm_waivers = BooleanField(_l("I have read the waivers above and confirm them"))
     contract_id = HiddenField()
     version_no = HiddenField()
+    finding = FindingTexts()  # the reviewer's comment on each finding
+    waiver = FindingTexts()  # why approve despite each blocking finding
+
+    def data_dict(self) -> dict:
+        """The decision as `services.decide_review` takes it; a missing or unreadable contract
+        or version number reads as one that does not match (refused as tampered or stale)."""
+        return {
+            "decision": self.decision.data,
+            "comment": self.comment.data or "",
+            "finding_comments": self.finding.texts(),
+            "contract_id": parse_int(self.contract_id.data, -1),
+            "version_no": parse_int(self.version_no.data, -1),
+            "waivers": self.waiver.texts(),
+            "confirm_waivers": self.confirm_waivers.data,
+        }
+
+    def put_refusal(self, exc: DomainError, attempt: bool) -> None:
+        """A refusal about one finding's text goes next to that finding; a refused attempt is
+        shown once, above the form, by the page; anything else on its field."""
+        name, _, finding_id = (exc.field or "").partition("-")
+        if name in ("finding", "waiver") and finding_id.isdigit():
+            self[name].refusals[int(finding_id)] = exc.message
+        elif not attempt:
+            put_on_form(self, exc)
 
 
 class AnswerForm(FlaskForm):

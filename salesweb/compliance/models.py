@@ -559,6 +559,18 @@ RISK_STATUS_LABELS = {
 LIVE_RISK = (RiskStatus.OPEN, RiskStatus.MITIGATING, RiskStatus.ACCEPTED)
 
 
+class RiskLevel(StrEnum):
+    LOW = "low"
+    MID = "mid"
+    HIGH = "high"
+
+
+# Where a score (likelihood × impact, 1..25) turns mid and high: the heat map's colours and the
+# red badge on every risk follow these two numbers and nothing else.
+HIGH_SCORE = 15
+MID_SCORE = 8
+
+
 class Risk(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.Model):
     __tablename__ = "risks"
     audit_kind = _l("Risk")
@@ -613,6 +625,18 @@ class Risk(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.Mod
     @property
     def status_label(self) -> str:
         return str(RISK_STATUS_LABELS.get(self.status, self.status))
+
+    @staticmethod
+    def level_of(likelihood: int, impact: int) -> RiskLevel:
+        """The level of a heat-map cell, or of any risk with this likelihood and impact."""
+        score = likelihood * impact
+        if score >= HIGH_SCORE:
+            return RiskLevel.HIGH
+        return RiskLevel.MID if score >= MID_SCORE else RiskLevel.LOW
+
+    @property
+    def level(self) -> RiskLevel:
+        return Risk.level_of(self.likelihood, self.impact)
 
     def is_overdue(self, on: date | None = None) -> bool:
         return (

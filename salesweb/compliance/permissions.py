@@ -5,7 +5,16 @@ from __future__ import annotations
 from sqlalchemy import Select, or_, select
 
 from salesweb.auth.models import Role, User
-from salesweb.auth.permissions import can_see_owner, owner_filter, sees_everyone
+from salesweb.auth.permissions import (
+    ADMINS,
+    EVERYONE,
+    MANAGERS,
+    REVIEWERS,
+    SELLERS,
+    can_see_owner,
+    owner_filter,
+    sees_everyone,
+)
 from salesweb.compliance.models import (
     EDITABLE,
     Contract,
@@ -15,9 +24,12 @@ from salesweb.compliance.models import (
     Risk,
 )
 from salesweb.customers.models import Account
+from salesweb.pipeline.models import Deal
 
-WRITERS = (Role.ADMIN, Role.MANAGER, Role.REP)
-REVIEWERS = (Role.COMPLIANCE, Role.ADMIN)
+WRITERS = SELLERS  # own contracts: write, submit, sign, answer findings
+# REVIEWERS (compliance, admin), imported above: review contracts, keep rules, see the dashboard
+RISK_KEEPERS = EVERYONE  # add risks to the register
+CREDIT_APPROVERS = MANAGERS  # approve credit over an account's limit
 
 
 def scope_contracts(stmt: Select, user: User) -> Select:
@@ -28,20 +40,24 @@ def scope_contracts(stmt: Select, user: User) -> Select:
 
 
 def can_view_contract(user: User, contract: Contract) -> bool:
+    """A live contract whose owner the user sees."""
     return not contract.is_deleted and can_see_owner(user, contract.owner)
 
 
 def can_create_contract(user: User) -> bool:
+    """Salespeople write contracts; compliance reads them."""
     return user.role in WRITERS
 
 
 def can_edit_contract(user: User, contract: Contract) -> bool:
+    """A salesperson who sees the contract, while it is a draft or back for changes."""
     return (
         user.role in WRITERS and can_view_contract(user, contract) and contract.status in EDITABLE
     )
 
 
 def can_submit_contract(user: User, contract: Contract) -> bool:
+    """Editable and not already waiting for review."""
     return can_edit_contract(user, contract) and contract.status in (
         ContractStatus.DRAFT,
         ContractStatus.CHANGES_REQUESTED,
@@ -49,6 +65,7 @@ def can_submit_contract(user: User, contract: Contract) -> bool:
 
 
 def can_sign_contract(user: User, contract: Contract) -> bool:
+    """A salesperson who sees the contract, once it is approved."""
     return (
         user.role in WRITERS
         and can_view_contract(user, contract)
@@ -57,10 +74,12 @@ def can_sign_contract(user: User, contract: Contract) -> bool:
 
 
 def is_reviewer(user: User) -> bool:
+    """A compliance officer or an administrator: reviews contracts."""
     return user.is_authenticated and user.role in REVIEWERS
 
 
 def can_view_review(user: User, review: Review) -> bool:
+    """Whoever sees the contract sees its reviews."""
     return can_view_contract(user, review.contract)
 
 
@@ -70,10 +89,12 @@ def is_party(user: User, review: Review) -> bool:
 
 
 def can_claim_review(user: User, review: Review) -> bool:
+    """A reviewer who is not a party takes a review waiting in the queue."""
     return is_reviewer(user) and review.status == ReviewStatus.QUEUED and not is_party(user, review)
 
 
 def can_decide_review(user: User, review: Review) -> bool:
+    """The reviewer who claimed the review, and is not a party, decides it."""
     return (
         is_reviewer(user)
         and review.status == ReviewStatus.IN_REVIEW
@@ -92,11 +113,13 @@ def can_answer_review(user: User, review: Review) -> bool:
 
 
 def can_manage_rules(user: User) -> bool:
-    return user.is_authenticated and user.role in REVIEWERS
+    """Reviewers keep the compliance rules."""
+    return is_reviewer(user)
 
 
 def can_view_dashboard(user: User) -> bool:
-    return user.is_authenticated and user.role in REVIEWERS
+    """Reviewers see the compliance dashboard."""
+    return is_reviewer(user)
 
 
 # --- risks -----------------------------------------------------------------------------------
@@ -113,6 +136,7 @@ def scope_risks(stmt: Select, user: User) -> Select:
 
 
 def can_view_risk(user: User, risk: Risk) -> bool:
+    """A live risk the user owns or sees the owner of, or linked to an account the user sees."""
     if risk.is_deleted:
         return False
     if sees_everyone(user) or can_see_owner(user, risk.owner):
@@ -121,27 +145,40 @@ def can_view_risk(user: User, risk: Risk) -> bool:
 
 
 def can_create_risk(user: User) -> bool:
-    return user.is_authenticated and user.role in (*REVIEWERS, Role.MANAGER, Role.REP)
+    """Every signed-in user may add a risk to the register."""
+    return user.is_authenticated and user.role in RISK_KEEPERS
 
 
 def can_edit_risk(user: User, risk: Risk) -> bool:
+    """Reviewers edit every live risk; salespeople the risks whose owner they see."""
     if risk.is_deleted:
         return False
-    if user.role in REVIEWERS:
+    if is_reviewer(user):
         return True
-    return user.role in (Role.MANAGER, Role.REP) and can_see_owner(user, risk.owner)
+    return user.role in SELLERS and can_see_owner(user, risk.owner)
 
 
-def can_approve_credit(user: User, deal) -> bool:
-    """A manager of the deal owner's team (or an administrator) approves credit over the limit."""
-    if user.role == Role.ADMIN:
+def scope_risk_owners(stmt: Select, user: User) -> Select:
+    """The active people the user may name as a risk's owner: everyone for those who see
+    everything, the team for a manager, oneself for a rep."""
+    stmt = stmt.where(User.active.is_(True))
+    clause = owner_filter(user, User.id)
+    return stmt if clause is None else stmt.where(clause)
+
+
+def is_credit_approver(user: User, deal: Deal) -> bool:
+    """A manager or an administrator who does not own the deal: the approval the credit gate
+    asks for (the service's own check)."""
+    return user.is_authenticated and user.role in CREDIT_APPROVERS and deal.owner_id != user.id
+
+
+def can_approve_credit(user: User, deal: Deal) -> bool:
+    """An administrator, or a manager of the deal owner's team, who does not own the deal."""
+    if not is_credit_approver(user, deal):
+        return False
+    if user.role in ADMINS:
         return True
-    return (
-        user.role == Role.MANAGER
-        and deal.owner is not None
-        and deal.owner_id != user.id
-        and can_see_owner(user, deal.owner)
-    )
+    return user.role == Role.MANAGER and deal.owner is not None and can_see_owner(user, deal.owner)
 
 
 TEMPLATE_PERMISSIONS = {

@@ -38,7 +38,7 @@ from salesweb.compliance.models import (
     Severity,
     WaiverKind,
 )
-from salesweb.compliance.permissions import is_party
+from salesweb.compliance.permissions import is_credit_approver, is_party, is_reviewer
 from salesweb.core import audit
 from salesweb.core import files as attachments
 from salesweb.core.errors import DomainError
@@ -145,6 +145,7 @@ def digest_of(terms: dict[str, Any], files: list[ContractAttachment]) -> str:
 
 
 def latest_version(contract: Contract) -> ContractVersion | None:
+    """The contract's newest frozen version."""
     return db.session.scalar(
         select(ContractVersion).where(
             ContractVersion.contract_id == contract.id,
@@ -154,6 +155,7 @@ def latest_version(contract: Contract) -> ContractVersion | None:
 
 
 def files_of(version: ContractVersion | None) -> list[ContractAttachment]:
+    """The files that make up one version."""
     if version is None or not version.attachment_ids:
         return []
     return list(
@@ -299,7 +301,9 @@ def update_contract(
     return contract
 
 
-def add_attachment(actor: User, contract: Contract, stream: IO[bytes], filename: str):
+def add_attachment(
+    actor: User, contract: Contract, stream: IO[bytes], filename: str
+) -> ContractAttachment:
     """Store a checked file and freeze a new version that includes it."""
     _check_editable(contract)
     stored = attachments.store(stream, filename)
@@ -341,6 +345,7 @@ def remove_attachment(actor: User, contract: Contract, attachment: ContractAttac
 
 
 def active_rules() -> list[Rule]:
+    """The rules a submission is checked against now."""
     return list(db.session.scalars(select(Rule).where(Rule.active.is_(True)).order_by(Rule.id)))
 
 
@@ -411,7 +416,7 @@ def _approvers(review: Review) -> set[int]:
 
 def claim_review(actor: User, review: Review) -> Review:
     """A compliance officer takes a waiting review from the queue."""
-    if actor.role not in (Role.COMPLIANCE, Role.ADMIN):
+    if not is_reviewer(actor):
         raise DomainError(_("Only compliance officers review contracts."))
     if is_party(actor, review):
         raise AttemptRefused(
@@ -451,7 +456,7 @@ def decide_review(
         raise AttemptRefused(_("The form names another contract."), "decision_tampered")
     if review.status not in (ReviewStatus.QUEUED, ReviewStatus.IN_REVIEW):
         raise AttemptRefused(_("This review is already decided."), "decision_refused")
-    if actor.role not in (Role.COMPLIANCE, Role.ADMIN):
+    if not is_reviewer(actor):
         raise AttemptRefused(_("Only compliance officers review contracts."), "decision_refused")
     if is_party(actor, review):
         raise AttemptRefused(
@@ -603,6 +608,7 @@ def sign_contract(actor: User, contract: Contract) -> Contract:
 
 
 def reviews_of(contract: Contract) -> list[Review]:
+    """Every review of the contract, newest first."""
     return list(
         db.session.scalars(
             select(Review)
@@ -613,6 +619,7 @@ def reviews_of(contract: Contract) -> list[Review]:
 
 
 def comments_of(review: Review) -> list[ReviewComment]:
+    """The review's comments, oldest first."""
     return list(
         db.session.scalars(
             select(ReviewComment)
@@ -623,6 +630,7 @@ def comments_of(review: Review) -> list[ReviewComment]:
 
 
 def decisions_of(review: Review) -> list[ReviewDecision]:
+    """The decisions recorded on the review, oldest first."""
     return list(
         db.session.scalars(
             select(ReviewDecision)
@@ -632,7 +640,8 @@ def decisions_of(review: Review) -> list[ReviewDecision]:
     )
 
 
-def sla_due(review: Review):
+def sla_due(review: Review) -> datetime:
+    """When the review is due under the review SLA."""
     return review.submitted_at + REVIEW_SLA
 
 
@@ -682,7 +691,7 @@ def update_rule(actor: User, rule: Rule, data: dict[str, Any], version: int | No
 
 def approve_credit(actor: User, deal: Deal, comment: str = "") -> DealApproval:
     """A manager's approval for a deal whose account is over its credit limit, in this stage."""
-    if actor.role not in (Role.MANAGER, Role.ADMIN) or actor.id == deal.owner_id:
+    if not is_credit_approver(actor, deal):
         raise AttemptRefused(
             _("Credit over the limit needs a manager's approval."), "credit_refused"
         )
@@ -736,7 +745,12 @@ def create_risk(actor: User, data: dict[str, Any], owner: User, links: dict[str,
 
 
 def update_risk(
-    actor: User, risk: Risk, data: dict[str, Any], owner: User, links: dict[str, Any], version
+    actor: User,
+    risk: Risk,
+    data: dict[str, Any],
+    owner: User,
+    links: dict[str, Any],
+    version: int | None,
 ) -> Risk:
     """Change a risk: score follows likelihood and impact."""
     check_version(risk, version)

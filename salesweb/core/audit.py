@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -137,13 +137,14 @@ def _changes(obj: AuditedMixin, created: bool) -> dict[str, list[Any]]:
         key = attr.key
         if key in obj.__audit_exclude__:
             continue
-        hist = state.attrs[key].history
-        if created:
+        if created:  # no history to read: bulk imports build thousands of these
             value = getattr(obj, key)
             if value is None or value == "" or key == "id":
                 continue
             out[key] = [None, MASKED if key in obj.__audit_mask__ else plain(value)]
-        elif hist.has_changes():
+            continue
+        hist = state.attrs[key].history
+        if hist.has_changes():
             old = hist.deleted[0] if hist.deleted else None
             new = hist.added[0] if hist.added else None
             if plain(old) == plain(new):
@@ -232,3 +233,13 @@ def history_for(record_type: str, record_id: Any, limit: int = 50) -> list[Audit
         .limit(limit)
     )
     return list(db.session.scalars(stmt))
+
+
+def log_created(objs: Iterable[AuditedMixin]) -> None:
+    """The "create" rows of new records that an importer inserted in bulk (with their ids set):
+    the flush listener never sees those, and the rows must read as if it had."""
+    from salesweb.extensions import db
+
+    rows = [_row("create", obj, _changes(obj, created=True)) for obj in objs]
+    if rows:
+        db.session.execute(AuditLog.__table__.insert(), rows)

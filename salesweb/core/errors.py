@@ -98,8 +98,13 @@ def register(app: Flask) -> None:
 
 
 def put_on_form(form, exc: DomainError) -> None:
-    """Show a service's refusal next to the field it concerns (or above the form)."""
-    field = getattr(form, exc.field, None) if exc.field else None
+    """Show a service's refusal next to the field it concerns (or above the form).
+
+    A form whose inputs are not all its attributes (rows of a FieldList) finds the field
+    itself: `form.field_for(name)`, None for "above the form".
+    """
+    find = getattr(form, "field_for", None) or (lambda name: getattr(form, name, None))
+    field = find(exc.field) if exc.field else None
     if field is not None:
         field.errors = [*field.errors, exc.message]
     else:

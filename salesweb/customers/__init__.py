@@ -8,7 +8,6 @@ bp = Blueprint("customers", __name__, url_prefix="/customers")
 from salesweb.core.navigation import Entry, Group, register  # noqa: E402
 from salesweb.core.shell import register_globals  # noqa: E402
 from salesweb.customers import cli, events, seed  # noqa: E402,F401
-from salesweb.customers.actions import for_account  # noqa: E402
 from salesweb.customers.models import (  # noqa: E402
     ACCOUNT_TYPE_LABELS,
     INTERACTION_KIND_LABELS,
@@ -23,7 +22,6 @@ register_globals(
     interaction_kind_labels=INTERACTION_KIND_LABELS,
     priority_labels=PRIORITY_LABELS,
     event_label=event_label,
-    account_actions=for_account,
     **TEMPLATE_PERMISSIONS,
 )
 from salesweb.customers.views import register_views  # noqa: E402

@@ -22,7 +22,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from salesweb.core.forms import NumberField
-from salesweb.core.i18n import LOCALE_NAMES
+from salesweb.core.i18n import LOCALE_NAMES, to_utc
 from salesweb.core.money import currency_choices
 from salesweb.customers.models import (
     ACCOUNT_TYPE_LABELS,
@@ -31,6 +31,7 @@ from salesweb.customers.models import (
     INTERACTION_KIND_LABELS,
     PRIORITY_LABELS,
 )
+from salesweb.customers.services import LineInput
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -77,6 +78,9 @@ class AccountForm(FlaskForm):
     owner_id = SelectField(_l("Owner"), coerce=int, validators=[Optional()])
     confirm_duplicates = HiddenField(default="")
     version = VersionField(validators=[Optional()])
+
+    # Likely duplicates the service found, shown above the form for the person to confirm.
+    duplicates: tuple = ()
 
     DATA_FIELDS = (
         "name",
@@ -192,6 +196,16 @@ class TaskForm(FlaskForm):
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=2000)])
     version = VersionField(validators=[Optional()])
 
+    def data_dict(self) -> dict:
+        """Title, due time (UTC), priority, notes and the chosen owner's id."""
+        return {
+            "title": self.title.data.strip(),
+            "due_at": to_utc(self.due_at.data),
+            "priority": self.priority.data,
+            "notes": (self.notes.data or "").strip(),
+            "owner_id": self.owner_id.data,
+        }
+
 
 class AssignForm(FlaskForm):
     owner_id = SelectField(_l("New owner"), coerce=int, validators=[InputRequired()])
@@ -213,3 +227,36 @@ class OrderForm(FlaskForm):
     external_id = StringField(_l("Order number"), validators=[Optional(), Length(max=64)])
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=2000)])
     lines = FieldList(FormField(OrderLineForm), min_entries=3, max_entries=50)
+
+    def validate(self, extra_validators=None) -> bool:
+        # The lines are looked at only once the rest holds, so their message comes alone.
+        if not super().validate(extra_validators):
+            return False
+        ok = True
+        for entry in self.lines:
+            values = _line_values(entry)
+            if any(v is not None for v in values) and any(v is None for v in values):
+                entry.product.errors.append(
+                    _l("Give product, quantity and unit price for every line.")
+                )
+                ok = False
+        return ok
+
+    def filled_lines(self) -> list[LineInput]:
+        """The lines the person filled in; empty rows of the form are left out."""
+        return [LineInput(*_line_values(e)) for e in self.lines if _line_values(e)[0] is not None]
+
+    def data_dict(self) -> dict:
+        return {
+            "ordered_on": self.ordered_on.data,
+            "currency": self.currency.data,
+            "lines": self.filled_lines(),
+            "external_id": (self.external_id.data or "").strip() or None,
+            "notes": (self.notes.data or "").strip(),
+        }
+
+
+def _line_values(entry) -> tuple:
+    """(product, quantity, unit price) of one order line, None for each part left empty."""
+    product = (entry.product.data or "").strip() or None
+    return product, entry.quantity.data, entry.unit_price.data

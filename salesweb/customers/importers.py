@@ -22,22 +22,21 @@ from flask_babel import lazy_pgettext as _lp
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import joinedload
 
-from salesweb.auth.models import Role, User, normalise_email
+from salesweb.auth.importers import ActingImporter, job_user
+from salesweb.auth.models import User, normalise_email
 from salesweb.auth.permissions import can_see_owner, owner_filter
 from salesweb.core import importing
 from salesweb.core.audit import actor, plain
 from salesweb.core.errors import DomainError
-from salesweb.core.i18n import join_list
 from salesweb.core.importing import (
     BatchResult,
-    Importer,
     ImportField,
     ImportJob,
     ParsedRow,
     RowError,
+    cells,
 )
 from salesweb.core.models import AuditLog, utcnow
-from salesweb.core.money import is_currency, to_amount
 from salesweb.customers import bp, services
 from salesweb.customers.models import (
     ACCOUNT_TYPE_LABELS,
@@ -57,138 +56,12 @@ from salesweb.customers.permissions import (
     can_assign_account,
     can_edit_account,
     can_import_accounts,
+    can_own_beyond_pool_cap,
     scope_accounts,
 )
 from salesweb.extensions import db
 
-MAX_AMOUNT = Decimal("9999999999999999.99")
 MILLION = Decimal(1_000_000)
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-TRUE = {"1", "true", "yes", "y", "t", "x", "是", "对", "√", "✓"}
-FALSE = {"", "0", "false", "no", "n", "f", "否", "不是"}
-
-
-# --- cell conversions shared by the importers ------------------------------------------------
-
-
-def _text(values: dict[str, str], key: str, label: Any, limit: int) -> str:
-    value = values.get(key, "").strip()
-    if len(value) > limit:
-        raise RowError(_("“%(field)s” is longer than %(n)d characters.", field=label, n=limit))
-    return value
-
-
-def _integer(value: str, label: Any) -> int | None:
-    text = value.replace(",", "").replace(" ", "").strip()
-    if not text:
-        return None
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        number = None
-    if number is None or number != number.to_integral_value() or number < 0 or number > 2**31 - 1:
-        raise RowError(
-            _("“%(value)s” is not a whole number (%(field)s).", value=value, field=label)
-        )
-    return int(number)
-
-
-def _amount(value: str, label: Any, factor: Decimal = Decimal(1)) -> Decimal | None:
-    text = value.replace(" ", "").replace("¥", "").replace("$", "").replace("￥", "").strip()
-    if not text:
-        return None
-    try:
-        amount = to_amount(text) if factor == 1 else Decimal(text.replace(",", "")) * factor
-        amount = to_amount(amount)
-    except (ValueError, InvalidOperation):
-        raise RowError(
-            _("“%(value)s” is not an amount (%(field)s).", value=value, field=label)
-        ) from None
-    if amount < 0 or amount > MAX_AMOUNT:
-        raise RowError(_("“%(value)s” is out of range (%(field)s).", value=value, field=label))
-    return amount
-
-
-def _currency(value: str, label: Any) -> str | None:
-    code = value.strip().upper()
-    if not code:
-        return None
-    if code in ("RMB", "人民币", "元"):
-        code = "CNY"
-    if not is_currency(code):
-        raise RowError(
-            _(
-                "“%(value)s” is not a currency code such as CNY or USD (%(field)s).",
-                value=value,
-                field=label,
-            )
-        )
-    return code
-
-
-def _email(value: str, label: Any) -> str:
-    text = value.strip()
-    if text and (len(text) > 254 or not EMAIL.match(text)):
-        raise RowError(
-            _("“%(value)s” is not an e-mail address (%(field)s).", value=value, field=label)
-        )
-    return text
-
-
-def _boolean(value: str, label: Any) -> bool:
-    text = value.strip().lower()
-    if text in TRUE:
-        return True
-    if text in FALSE:
-        return False
-    raise RowError(_("“%(value)s” is not yes or no (%(field)s).", value=value, field=label))
-
-
-_DATE_FORMATS = (
-    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T].*)?$"),
-    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
-    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
-)
-
-
-def _date(value: str, label: Any) -> date | None:
-    text = value.strip()
-    if not text:
-        return None
-    for pattern in _DATE_FORMATS:
-        match = pattern.match(text)
-        if match:
-            try:
-                return date(*(int(part) for part in match.groups()))
-            except ValueError:
-                break
-    raise RowError(
-        _("“%(value)s” is not a date like 2026-03-31 (%(field)s).", value=value, field=label)
-    )
-
-
-def _choice(value: str, labels: dict[str, Any], label: Any) -> str | None:
-    text = value.strip()
-    if not text:
-        return None
-    for key, name in labels.items():
-        if text.lower() in (str(key).lower(), str(name).lower(), _zh(name)):
-            return str(key)
-    raise RowError(
-        _(
-            "“%(value)s” is not one of: %(choices)s (%(field)s).",
-            value=value,
-            choices=join_list(labels),
-            field=label,
-        )
-    )
-
-
-def _zh(label: Any) -> str:
-    from flask_babel import force_locale
-
-    with force_locale("zh_CN"):
-        return str(label).lower()
 
 
 # --- who may own imported accounts -----------------------------------------------------------
@@ -251,16 +124,6 @@ def changeable_account_ids(acting: User | None) -> set[int] | None:
     return ids | set(db.session.scalars(deleted))
 
 
-def _job_user(job: ImportJob) -> User | None:
-    return db.session.get(User, job.created_by_id) if job.created_by_id else None
-
-
-def _actor_label(acting: User | None, job: ImportJob) -> tuple[int | None, str, str | None]:
-    if acting is None:
-        return (None, f"import #{job.id} (command line)", None)
-    return (acting.id, acting.email, None)
-
-
 # --- accounts --------------------------------------------------------------------------------
 
 
@@ -300,7 +163,7 @@ class AccountState:
     owner_problems: dict[int, str | None] = field(default_factory=dict)
 
 
-class AccountImporter(Importer):
+class AccountImporter(ActingImporter):
     label = _l("Accounts")
     batch_size = 1000
     fields = (
@@ -386,7 +249,7 @@ class AccountImporter(Importer):
         return problems
 
     def prepare(self, job: ImportJob) -> AccountState:
-        acting = _job_user(job)
+        acting = job_user(job)
         by_external: dict[str, tuple[int, bool]] = {}
         by_name: dict[str, int] = {}
         by_phone: dict[str, int] = {}
@@ -430,45 +293,40 @@ class AccountImporter(Importer):
             mine=changeable_account_ids(acting),
         )
 
-    def audit_actor(
-        self, state: AccountState, job: ImportJob
-    ) -> tuple[int | None, str, str | None]:
-        return _actor_label(state.acting, job)
-
     def convert(
         self, state: AccountState, values: dict[str, str], row_number: int
     ) -> dict[str, Any]:
         label = self.field
         data: dict[str, Any] = {}
-        name = _text(values, "name", label("name").label, 200)
+        name = cells.text(values, "name", label("name").label, 200)
         if not name:
             raise RowError(_("The name is empty."))
         data["name"] = name
-        external_id = _text(values, "external_id", label("external_id").label, 64) or None
+        external_id = cells.text(values, "external_id", label("external_id").label, 64) or None
         data["external_id"] = external_id
         for key, limit in ACCOUNT_TEXTS.items():
             if key in values:
-                data[key] = _text(values, key, label(key).label, limit)
+                data[key] = cells.text(values, key, label(key).label, limit)
         if values.get("type"):
-            data["type"] = _choice(values["type"], ACCOUNT_TYPE_LABELS, label("type").label)
+            data["type"] = cells.choice(values["type"], ACCOUNT_TYPE_LABELS, label("type").label)
         if "employees" in values:
-            data["employees"] = _integer(values["employees"], label("employees").label)
+            data["employees"] = cells.integer(values["employees"], label("employees").label)
         if values.get("annual_revenue"):
-            data["annual_revenue"] = _amount(
+            data["annual_revenue"] = cells.amount(
                 values["annual_revenue"], label("annual_revenue").label
             )
         if values.get("annual_revenue_millions"):
-            data["annual_revenue"] = _amount(
+            data["annual_revenue"] = cells.amount(
                 values["annual_revenue_millions"], label("annual_revenue_millions").label, MILLION
             )
         for key in ("revenue_currency", "credit_currency"):
-            code = _currency(values.get(key, ""), label(key).label)
+            code = cells.currency(values.get(key, ""), label(key).label)
             if code:
                 data[key] = code
         if values.get("credit_limit"):
-            data["credit_limit"] = _amount(values["credit_limit"], label("credit_limit").label)
+            data["credit_limit"] = cells.amount(values["credit_limit"], label("credit_limit").label)
         if "email" in values:
-            data["email"] = _email(values["email"], label("email").label)
+            data["email"] = cells.email(values["email"], label("email").label)
         if values.get("tags"):
             data["tags"] = Account.pack_tags(values["tags"])
             if len(data["tags"]) > 500:
@@ -594,7 +452,7 @@ class AccountImporter(Importer):
     ) -> str | None:
         if owner is None or owner.id == current:
             return None
-        if owner.role == Role.REP and owned.get(owner.id, 0) >= state.cap:
+        if not can_own_beyond_pool_cap(owner) and owned.get(owner.id, 0) >= state.cap:
             return _(
                 "%(name)s already owns %(cap)d accounts, the most a rep may own.",
                 name=owner.email,
@@ -817,7 +675,7 @@ ACCOUNT_REFERENCE = (
 )
 
 
-class ContactImporter(Importer):
+class ContactImporter(ActingImporter):
     label = _l("Contacts")
     batch_size = 500
     fields = (
@@ -854,7 +712,7 @@ class ContactImporter(Importer):
         return super().check_mapping(mapping) + _account_column_problem(mapping)
 
     def prepare(self, job: ImportJob) -> ContactState:
-        acting = _job_user(job)
+        acting = job_user(job)
         accounts_by_external, accounts_by_name = _account_lookups(acting)
         by_external: dict[str, int] = {}
         by_account_name: dict[tuple[int, str], int] = {}
@@ -871,32 +729,29 @@ class ContactImporter(Importer):
             acting, accounts_by_external, accounts_by_name, by_external, by_account_name
         )
 
-    def audit_actor(
-        self, state: ContactState, job: ImportJob
-    ) -> tuple[int | None, str, str | None]:
-        return _actor_label(state.acting, job)
-
     def convert(
         self, state: ContactState, values: dict[str, str], row_number: int
     ) -> dict[str, Any]:
         label = self.field
-        name = _text(values, "name", label("name").label, 120)
+        name = cells.text(values, "name", label("name").label, 120)
         if not name:
             raise RowError(_("The name is empty."))
         account_id = _account_for(state, values)
         data: dict[str, Any] = {"name": name, "account_id": account_id}
-        data["external_id"] = _text(values, "external_id", label("external_id").label, 64) or None
+        data["external_id"] = (
+            cells.text(values, "external_id", label("external_id").label, 64) or None
+        )
         for key, limit in (("title", 120), ("phone", 40), ("wechat", 64), ("notes", 20000)):
             if key in values:
-                data[key] = _text(values, key, label(key).label, limit)
+                data[key] = cells.text(values, key, label(key).label, limit)
         if "email" in values:
-            data["email"] = _email(values["email"], label("email").label)
+            data["email"] = cells.email(values["email"], label("email").label)
         if values.get("preferred_channel"):
-            data["preferred_channel"] = _choice(
+            data["preferred_channel"] = cells.choice(
                 values["preferred_channel"], CHANNEL_LABELS, label("preferred_channel").label
             )
         if "is_primary" in values:
-            data["is_primary"] = _boolean(values["is_primary"], label("is_primary").label)
+            data["is_primary"] = cells.boolean(values["is_primary"], label("is_primary").label)
         key = (account_id, _contact_key(name))
         for seen_key in ([("ext", data["external_id"])] if data["external_id"] else []) + [key]:
             earlier = state.seen.get(seen_key)
@@ -1017,7 +872,7 @@ class OrderState:
     heads: dict[str, tuple[int, int, date, str]] = field(default_factory=dict)
 
 
-class OrderImporter(Importer):
+class OrderImporter(ActingImporter):
     label = _l("Orders")
     batch_size = 500
     fields = (
@@ -1047,7 +902,7 @@ class OrderImporter(Importer):
         return super().check_mapping(mapping) + _account_column_problem(mapping)
 
     def prepare(self, job: ImportJob) -> OrderState:
-        acting = _job_user(job)
+        acting = job_user(job)
         accounts_by_external, accounts_by_name = _account_lookups(acting)
         existing = dict(
             db.session.execute(
@@ -1062,19 +917,16 @@ class OrderImporter(Importer):
             existing,
         )
 
-    def audit_actor(self, state: OrderState, job: ImportJob) -> tuple[int | None, str, str | None]:
-        return _actor_label(state.acting, job)
-
     def convert(self, state: OrderState, values: dict[str, str], row_number: int) -> dict[str, Any]:
         label = self.field
-        number = _text(values, "external_id", label("external_id").label, 64)
+        number = cells.text(values, "external_id", label("external_id").label, 64)
         if not number:
             raise RowError(_("The order number is empty."))
         account_id = _account_for(state, values)
-        ordered_on = _date(values.get("ordered_on", ""), label("ordered_on").label)
+        ordered_on = cells.date(values.get("ordered_on", ""), label("ordered_on").label)
         if ordered_on is None:
             raise RowError(_("The order date is empty."))
-        product = _text(values, "product", label("product").label, 200)
+        product = cells.text(values, "product", label("product").label, 200)
         if not product:
             raise RowError(_("The product is empty."))
         quantity_text = values.get("quantity", "").replace(",", "").strip()
@@ -1090,11 +942,12 @@ class OrderImporter(Importer):
             ) from None
         if quantity <= 0 or quantity > Decimal("999999999999"):
             raise RowError(_("Quantities must be greater than zero."))
-        price = _amount(values.get("unit_price", ""), label("unit_price").label)
+        price = cells.amount(values.get("unit_price", ""), label("unit_price").label)
         if price is None:
             raise RowError(_("The unit price is empty."))
         currency = (
-            _currency(values.get("currency", ""), label("currency").label) or state.base_currency
+            cells.currency(values.get("currency", ""), label("currency").label)
+            or state.base_currency
         )
         head = state.heads.get(number)
         if head is None:

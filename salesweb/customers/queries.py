@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
 
 from salesweb.auth.models import Role, User
@@ -14,8 +15,15 @@ from salesweb.auth.permissions import owner_filter
 from salesweb.core.i18n import select_timezone
 from salesweb.core.pagination import no_index
 from salesweb.core.params import parse_id
-from salesweb.customers.models import Account, AccountType, Contact, normalise_phone
-from salesweb.customers.permissions import scope_accounts, scope_contacts
+from salesweb.customers.models import Account, AccountType, Contact, Order, Task, normalise_phone
+from salesweb.customers.permissions import (
+    ACCOUNT_OWNERS,
+    can_filter_accounts_by_owner,
+    scope_accounts,
+    scope_contacts,
+    scope_deleted_accounts,
+    scope_tasks,
+)
 from salesweb.extensions import db
 
 ACCOUNT_SORTS = {
@@ -162,3 +170,67 @@ def imported_account_counts(user: User, job_id: int) -> tuple[int, int]:
         )
     ).one()
     return row[0], row[1]
+
+
+def owner_choices(user: User, pool_label: bool = False) -> list[tuple[int, str]]:
+    """People the user may give accounts or tasks to: self (rep), team (manager), all (admin)."""
+    stmt = select(User.id, User.display_name).where(
+        User.active.is_(True), User.role.in_(ACCOUNT_OWNERS)
+    )
+    clause = owner_filter(user, User.id)
+    if clause is not None:
+        stmt = stmt.where(clause)
+    rows = db.session.execute(stmt.order_by(User.display_name)).all()
+    choices = [(r.id, r.display_name) for r in rows]
+    return ([(0, _("— public pool (no owner) —"))] if pool_label else []) + choices
+
+
+def account_filter_options(user: User) -> dict[str, list]:
+    """Values for the account list's drop-downs: industries, regions and owners in scope."""
+
+    def used(column) -> list[str]:
+        stmt = scope_accounts(select(column).distinct(), user).order_by(column).limit(200)
+        return [v for v in db.session.scalars(stmt) if v]
+
+    return {
+        "industries": used(Account.industry),
+        "regions": used(Account.region),
+        "owners": owner_choices(user) if can_filter_accounts_by_owner(user) else [],
+    }
+
+
+def open_tasks_of(account_id: int, limit: int = 10) -> list[Task]:
+    """The account's open tasks, the soonest due first."""
+    stmt = (
+        select(Task)
+        .where(Task.account_id == account_id, Task.done_at.is_(None), Task.deleted_at.is_(None))
+        .order_by(Task.due_at)
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def recent_orders_of(account_id: int, limit: int = 5) -> list[Order]:
+    """The account's latest live orders."""
+    stmt = (
+        select(Order)
+        .where(Order.account_id == account_id, Order.deleted_at.is_(None))
+        .order_by(Order.ordered_on.desc(), Order.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def deleted_accounts_stmt(user: User) -> Select:
+    """The deleted accounts the user may restore, the most recently deleted first."""
+    stmt = scope_deleted_accounts(select(Account), user)
+    return stmt.order_by(Account.deleted_at.desc(), Account.id)
+
+
+def task_list_stmt(user: User, owner_id: int, show: str) -> Select:
+    """One person's tasks within the user's scope: open ones overdue first, or done ones."""
+    stmt = scope_tasks(select(Task), user).where(Task.owner_id == owner_id)
+    if show == "done":
+        return stmt.where(Task.done_at.is_not(None)).order_by(Task.done_at.desc(), Task.id.desc())
+    # Ascending due time puts the overdue ones first, the most overdue at the top.
+    return stmt.where(Task.done_at.is_(None)).order_by(Task.due_at, Task.id)

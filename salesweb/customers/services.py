@@ -12,9 +12,10 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 
-from salesweb.auth.models import Role, User
+from salesweb.auth.models import User
+from salesweb.auth.permissions import can_see_owner
 from salesweb.core import audit
 from salesweb.core.errors import DomainError
 from salesweb.core.models import check_version, utcnow
@@ -32,6 +33,12 @@ from salesweb.customers.models import (
     email_domain,
     normalise_name,
     normalise_phone,
+)
+from salesweb.customers.permissions import (
+    can_choose_account_owner,
+    can_give_accounts_to,
+    can_own_accounts,
+    can_own_beyond_pool_cap,
 )
 from salesweb.extensions import db
 
@@ -104,6 +111,7 @@ def find_duplicates(
 
 
 def owned_count(user: User) -> int:
+    """How many live accounts the user owns."""
     return (
         db.session.scalar(
             select(func.count())
@@ -116,7 +124,7 @@ def owned_count(user: User) -> int:
 
 def _check_cap(owner: User) -> None:
     cap = current_app.config["SALESWEB_POOL_CAP"]
-    if owner.role == Role.REP and owned_count(owner) >= cap:
+    if not can_own_beyond_pool_cap(owner) and owned_count(owner) >= cap:
         raise DomainError(
             _(
                 "%(name)s already owns %(cap)d accounts, the most a rep may own.",
@@ -139,10 +147,34 @@ def _apply(obj: Any, fields: tuple[str, ...], data: dict[str, Any]) -> None:
             setattr(obj, key, data[key])
 
 
+def owner_for_new_account(actor: User, owner_id: int | None) -> User | None:
+    """Who owns the account `actor` adds: a rep themself; a manager or administrator whoever
+    they chose among the people they may give accounts to, or no one (0: the public pool)."""
+    if not can_choose_account_owner(actor):
+        return actor
+    if not owner_id:
+        return None
+    owner = db.session.get(User, owner_id)
+    if owner is None or assignment_problem(actor, owner) or not can_see_owner(actor, owner):
+        raise DomainError(_("Choose an owner from the list."), field="owner_id")
+    return owner
+
+
 def create_account(
-    actor: User, data: dict[str, Any], owner: User | None = None, confirm_duplicates: bool = False
+    actor: User,
+    data: dict[str, Any],
+    owner: User | None = None,
+    confirm_duplicates: bool = False,
+    *,
+    chosen_owner_id: int | None = None,
 ) -> Account:
-    """Create an account; refuses with the likely duplicates unless the user confirmed."""
+    """Create an account; refuses with the likely duplicates unless the user confirmed.
+
+    `owner` is for trusted callers (seed, tests); a person's choice on the account form comes
+    as `chosen_owner_id` and is checked against what the actor may do (owner_for_new_account).
+    """
+    if chosen_owner_id is not None:
+        owner = owner_for_new_account(actor, chosen_owner_id)
     if not confirm_duplicates:
         matches = find_duplicates(
             data.get("name", ""), data.get("phone", ""), data.get("email", "")
@@ -183,6 +215,7 @@ def delete_account(actor: User, account: Account) -> None:
 
 
 def restore_account(actor: User, account: Account) -> None:
+    """Bring a deleted account back into every list."""
     if not account.is_deleted:
         raise DomainError(_("This account is not deleted."))
     account.restore()
@@ -206,9 +239,9 @@ def claim_account(actor: User, account: Account) -> Account:
 def assignment_problem(actor: Any, owner: Any) -> str | None:
     """Why `actor` may not give accounts to `owner`, or None. Both are users or any objects with
     role, team_id and active (the importer checks rows against a preloaded table of owners)."""
-    if not owner.active or owner.role not in (Role.REP, Role.MANAGER):
+    if not owner.active or not can_own_accounts(owner):
         return _("Choose an active sales rep or manager.")
-    if actor is not None and actor.role == Role.MANAGER and owner.team_id != actor.team_id:
+    if actor is not None and not can_give_accounts_to(actor, owner):
         return _("You can only assign accounts to your own team.")
     return None
 
@@ -269,6 +302,7 @@ def reclaim_idle_accounts(days: int, now: datetime | None = None, batch: int = 5
 
 
 def unseen_notices(user: User) -> list[OwnershipNotice]:
+    """The notices of accounts taken back to the pool that the user has not seen yet."""
     return list(
         db.session.scalars(
             select(OwnershipNotice)
@@ -279,6 +313,7 @@ def unseen_notices(user: User) -> list[OwnershipNotice]:
 
 
 def mark_notices_seen(notices: list[OwnershipNotice]) -> None:
+    """Remember that the user has seen these notices."""
     now = utcnow()
     for notice in notices:
         notice.seen_at = now
@@ -322,6 +357,7 @@ def add_contact(actor: User, account: Account, data: dict[str, Any]) -> Contact:
 def update_contact(
     actor: User, contact: Contact, data: dict[str, Any], version: int | None
 ) -> Contact:
+    """Change a contact; a new primary contact takes the place of the old one."""
     check_version(contact, version)
     _apply(contact, CONTACT_FIELDS, data)
     contact.refresh_keys()
@@ -331,6 +367,7 @@ def update_contact(
 
 
 def delete_contact(actor: User, contact: Contact) -> None:
+    """Soft delete a contact; it stops being the primary contact."""
     contact.soft_delete()
     contact.is_primary = False
     db.session.flush()
@@ -463,6 +500,7 @@ def complete_task(actor: User, task: Task) -> Task:
 
 
 def reopen_task(actor: User, task: Task) -> Task:
+    """Mark a done task open again."""
     task.reopen()
     db.session.flush()
     return task
@@ -541,5 +579,6 @@ def purchase_summary(account_id: int) -> PurchaseSummary:
     return PurchaseSummary(Decimal(total or 0), last, count)
 
 
-def open_task_filter(user_id: int):
+def open_task_filter(user_id: int) -> ColumnElement[bool]:
+    """The WHERE clause of a person's open, live tasks."""
     return and_(Task.owner_id == user_id, Task.done_at.is_(None), Task.deleted_at.is_(None))

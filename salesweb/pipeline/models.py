@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -36,6 +37,7 @@ from salesweb.core.models import (
     today,
     utcnow,
 )
+from salesweb.core.money import Conversion
 from salesweb.customers.models import Account, Contact
 from salesweb.extensions import db
 
@@ -371,6 +373,31 @@ class Deal(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.Mod
             raise DomainError(_("Describe the reason."), field="lost_note")
         self.lost_reason_id, self.lost_note = reason.id, note.strip()
         self.status, self.closed_on, self.probability = DealStatus.LOST, closed_on or today(), 0
+
+    # --- a new deal and its booking: one spelling for the services and the importers.
+
+    @classmethod
+    def opened(cls, stage: Stage, since: datetime, **values: Any) -> Deal:
+        """A new open deal in `stage` since `since`, with the stage's probability."""
+        return cls(
+            process_version_id=stage.version_id,
+            stage_id=stage.id,
+            status=DealStatus.OPEN,
+            probability=stage.probability,
+            stage_entered_at=since,
+            **values,
+        )
+
+    def book(self, conversion: Conversion | None = None) -> None:
+        """The amount in the base currency, at the conversion's rate (fixed at booking) or at
+        the rate kept from the last booking."""
+        if self.amount is None:
+            self.base_amount = None
+            return
+        if conversion is not None:
+            self.rate, self.rate_date = conversion.rate, conversion.rate_date
+            self.rate_source = conversion.source
+        self.base_amount = (self.amount * self.rate).quantize(Decimal("0.01"))
 
 
 class DealStepDone(db.Model):

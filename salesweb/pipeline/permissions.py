@@ -7,7 +7,7 @@ service and the template alike.
 
 from __future__ import annotations
 
-from sqlalchemy import Select
+from sqlalchemy import Select, false, or_, select
 
 from salesweb.auth.models import Role, User
 from salesweb.auth.permissions import (
@@ -18,7 +18,7 @@ from salesweb.auth.permissions import (
     can_see_owner,
     owner_filter,
 )
-from salesweb.pipeline.models import Deal, DealStatus
+from salesweb.pipeline.models import Deal, DealStatus, Quote
 
 WRITERS = SELLERS  # work deals and quotes
 QUOTE_APPROVERS = MANAGERS  # decide on quotes past the discount limit
@@ -129,3 +129,28 @@ TEMPLATE_PERMISSIONS = {
     "can_manage_products": can_manage_products,
     "can_manage_rates": can_manage_rates,
 }
+
+
+# --- quotes, products, processes, rates (h2)
+
+
+def can_decide_quote(user: User, quote: Quote) -> bool:
+    """Approve or reject a quote's discount: an admin any quote, a manager the team's quotes
+    except one of their own (neither the deal's owner nor the quote's author)."""
+    deal = quote.deal
+    if not can_approve_quotes(user) or deal is None or deal.is_deleted:
+        return False
+    if not can_see_owner(user, deal.owner):
+        return False
+    return user.role in ADMINS or user.id not in (deal.owner_id, quote.created_by_id)
+
+
+def scope_quotes_to_decide(stmt: Select, user: User) -> Select:
+    """The quotes of a select that `can_decide_quote` lets the user decide on, said in SQL."""
+    if not can_approve_quotes(user):
+        return stmt.where(false())
+    deals = scope_deals(select(Deal.id), user)
+    if user.role not in ADMINS:
+        deals = deals.where(Deal.owner_id != user.id)
+        stmt = stmt.where(or_(Quote.created_by_id.is_(None), Quote.created_by_id != user.id))
+    return stmt.where(Quote.deal_id.in_(deals))

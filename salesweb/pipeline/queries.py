@@ -7,13 +7,15 @@ from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload, lazyload, load_only
 
 from salesweb.auth.models import Team, User
+from salesweb.core.models import ExchangeRate
 from salesweb.core.params import parse_id
 from salesweb.customers.models import Account, Interaction
 from salesweb.customers.permissions import scope_accounts
+from salesweb.customers.queries import search_term
 from salesweb.extensions import db
 from salesweb.pipeline.models import (
     Deal,
@@ -21,12 +23,14 @@ from salesweb.pipeline.models import (
     DealInteraction,
     DealStatus,
     ProcessVersion,
+    Product,
     Quote,
+    QuoteStatus,
     SalesProcess,
     Stage,
     StageHistory,
 )
-from salesweb.pipeline.permissions import scope_deals
+from salesweb.pipeline.permissions import scope_deals, scope_quotes_to_decide
 
 CARDS_PER_COLUMN = 30
 # A card shows the deal with its account's name, its owner's name and its stage: load those, not
@@ -255,4 +259,116 @@ def deal_quotes(deal: Deal) -> list[Quote]:
             .options(joinedload(Quote.decided_by))
             .order_by(Quote.created_at.desc(), Quote.id.desc())
         )
+    )
+
+
+# --- quotes, products, rates (h2)
+
+PRODUCT_SORTS = {
+    "sku": (Product.sku.asc(),),
+    "-sku": (Product.sku.desc(),),
+    "name": (Product.name.asc(),),
+    "-name": (Product.name.desc(),),
+    "series": (Product.series.asc(), Product.name.asc()),
+    "-series": (Product.series.desc(), Product.name.asc()),
+    "price": (Product.list_price.asc(), Product.id.asc()),
+    "-price": (Product.list_price.desc(), Product.id.asc()),
+}
+PRODUCT_SHOWS = ("active", "inactive", "all")
+
+
+def product_filters(args: Mapping[str, str]) -> dict[str, str]:
+    """The product list's recognised query parameters, cleaned; anything else is the default."""
+    sort = args.get("sort", "sku")
+    show = args.get("show", "active")
+    return {
+        "q": search_term(args.get("q")),
+        "sort": sort if sort in PRODUCT_SORTS else "sku",
+        "show": show if show in PRODUCT_SHOWS else "active",
+    }
+
+
+def product_list_stmt(f: Mapping[str, str]) -> Select:
+    """Products as the cleaned filters say: which ones are shown, the search, the sort."""
+    stmt = select(Product)
+    if f["show"] != "all":
+        stmt = stmt.where(Product.active.is_(f["show"] == "active"))
+    if f["q"]:
+        # search_term is lower-cased already; the columns are lowered the same way in SQL.
+        columns = (Product.sku, Product.name, Product.series)
+        stmt = stmt.where(or_(*(func.lower(c).contains(f["q"], autoescape=True) for c in columns)))
+    return stmt.order_by(*PRODUCT_SORTS[f["sort"]], Product.id)
+
+
+def active_products() -> list[Product]:
+    """The products a new quote line may take, by series and name."""
+    return list(
+        db.session.scalars(
+            select(Product).where(Product.active.is_(True)).order_by(Product.series, Product.name)
+        )
+    )
+
+
+def quote_revisions(quote: Quote) -> list[Quote]:
+    """Every revision of the quote's number, newest first."""
+    return list(
+        db.session.scalars(
+            select(Quote)
+            .where(Quote.number == quote.number, Quote.deleted_at.is_(None))
+            .order_by(Quote.revision.desc())
+        )
+    )
+
+
+def approval_queue_stmt(user: User) -> Select:
+    """Quotes waiting for this user's decision, the longest waiting first."""
+    stmt = (
+        select(Quote)
+        .where(Quote.status == QuoteStatus.PENDING, Quote.deleted_at.is_(None))
+        .options(joinedload(Quote.deal))
+        .order_by(Quote.updated_at, Quote.id)
+    )
+    return scope_quotes_to_decide(stmt, user)
+
+
+def rate_list_stmt() -> Select:
+    """The exchange-rate table, the latest day first."""
+    return select(ExchangeRate).order_by(ExchangeRate.valid_on.desc(), ExchangeRate.currency)
+
+
+def processes() -> list[SalesProcess]:
+    """Every sales process, in the order they were made."""
+    return list(db.session.scalars(select(SalesProcess).order_by(SalesProcess.id)))
+
+
+def deals_per_process() -> dict[int, int]:
+    """Per process id: how many deals run under any of its versions."""
+    return dict(
+        db.session.execute(
+            select(ProcessVersion.process_id, func.count(Deal.id))
+            .join(Deal, Deal.process_version_id == ProcessVersion.id)
+            .group_by(ProcessVersion.process_id)
+        ).all()
+    )
+
+
+def process_versions(process: SalesProcess) -> list[ProcessVersion]:
+    """The process's versions, the newest first."""
+    return list(
+        db.session.scalars(
+            select(ProcessVersion)
+            .where(ProcessVersion.process_id == process.id)
+            .order_by(ProcessVersion.number.desc())
+        )
+    )
+
+
+def deals_per_version(versions: list[ProcessVersion]) -> dict[int, int]:
+    """Per version id: how many deals run under it."""
+    return dict(
+        db.session.execute(
+            select(Deal.process_version_id, func.count())
+            .where(Deal.process_version_id.in_([v.id for v in versions]))
+            .group_by(Deal.process_version_id)
+        ).all()
     )

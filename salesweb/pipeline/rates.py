@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import IO
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -15,6 +18,8 @@ from salesweb.core.errors import DomainError
 from salesweb.core.models import ExchangeRate
 from salesweb.core.money import base_currency, is_currency
 from salesweb.extensions import db
+
+MAX_UPLOAD = 1024 * 1024
 
 
 def set_rate(
@@ -44,6 +49,8 @@ def set_rate(
 
 @dataclass
 class RateReport:
+    """What an import took and, row by row, what it did not and why."""
+
     taken: int = 0
     rejected: list[tuple[int, str]] = field(default_factory=list)
 
@@ -81,3 +88,17 @@ def import_rates(actor: User | None, rows: Iterable[list[str]]) -> RateReport:
         except DomainError as exc:
             report.rejected.append((number, exc.message))
     return report
+
+
+def import_rates_file(actor: User | None, stream: IO[bytes]) -> RateReport:
+    """An uploaded CSV (UTF-8, at most 1 MB) of rates: its rows as `import_rates` takes them."""
+    raw = stream.read(MAX_UPLOAD + 1)
+    if len(raw) > MAX_UPLOAD:
+        raise DomainError(_("The file is larger than 1 MB."), field="file")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DomainError(
+            _("Save the file as CSV UTF-8 and upload it again."), field="file"
+        ) from exc
+    return import_rates(actor, csv.reader(io.StringIO(text)))

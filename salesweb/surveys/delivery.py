@@ -31,10 +31,12 @@ def public_url(token: str) -> str:
 
 
 def mail_configured() -> bool:
+    """Whether a mail server is set up at all."""
     return bool(current_app.config.get("MAIL_SERVER"))
 
 
 def can_email(invitation: Invitation) -> bool:
+    """Whether this invitation can go by e-mail (a server, and an address for the contact)."""
     return mail_configured() and bool(invitation.contact.email)
 
 
@@ -80,6 +82,7 @@ def queue_invitation(invitation: Invitation, token: str, reminder: bool = False)
 
 
 def send(config: dict, message: EmailMessage) -> None:
+    """Hand one message to the SMTP server the config names."""
     with smtplib.SMTP(config["MAIL_SERVER"], int(config["MAIL_PORT"] or 25), timeout=10) as smtp:
         if config.get("MAIL_USE_TLS"):
             smtp.starttls()

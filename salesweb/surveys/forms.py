@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from flask import request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import (
     BooleanField,
+    Form,
     HiddenField,
     IntegerField,
     SelectField,
@@ -31,7 +35,10 @@ from salesweb.surveys.models import (
     KIND_LABELS,
     TEXT_LIMIT,
     QuestionKind,
+    Survey,
     SurveyQuestion,
+    Touch,
+    Touchpoint,
 )
 from salesweb.surveys.services import Answer
 
@@ -93,7 +100,23 @@ class QuestionForm(FlaskForm):
         }
 
 
-class TouchpointForm(FlaskForm):
+class QuestionMoveForm(FlaskForm):
+    """Which way a question moves; the service refuses anything but "up" or "down"."""
+
+    direction = HiddenField()
+
+
+class _ChoosesSurvey:
+    """A form whose `survey_id` picks among surveys the view has already loaded."""
+
+    survey_id: SelectField
+
+    def chosen_survey(self, surveys: list[Survey]) -> Survey | None:
+        """The survey picked among the choices; None for "— none —" (0)."""
+        return next((s for s in surveys if s.id == self.survey_id.data), None)
+
+
+class TouchpointForm(_ChoosesSurvey, FlaskForm):
     survey_id = SelectField(_l("Survey"), coerce=int, validators=[InputRequired()])
     active = BooleanField(_l("Send automatically"))
     expires_days = IntegerField(
@@ -101,12 +124,52 @@ class TouchpointForm(FlaskForm):
     )
 
 
-class InviteForm(FlaskForm):
+class TouchpointEventForm(FlaskForm):
+    """Which touchpoint's form was sent: each posts its event beside its prefixed fields."""
+
+    class Meta:
+        csrf = False  # the touchpoint's own form carries the token and is validated
+
+    event = HiddenField()
+
+
+def touchpoint_forms(
+    surveys: list[Survey], points: Mapping[str, Touchpoint]
+) -> tuple[dict[str, TouchpointForm], str]:
+    """A form for each event, and the event whose form was sent ("" when none was): only that
+    form reads the post, the others show what is stored."""
+    sent = TouchpointEventForm().event.data or ""
+    choices = [(0, _("— none —"))] + [(s.id, s.title) for s in surveys]
+    forms = {}
+    for touch in Touch:
+        point = points.get(touch.value)
+        if touch == sent:
+            form = TouchpointForm(obj=point, prefix=touch.value)
+        else:
+            form = TouchpointForm(formdata=None, obj=point, prefix=touch.value)
+        form.survey_id.choices = choices
+        if point is not None and not form.is_submitted():
+            form.survey_id.data = point.survey_id or 0
+        forms[touch.value] = form
+    return forms, sent
+
+
+class InviteForm(_ChoosesSurvey, FlaskForm):
     survey_id = SelectField(_l("Survey"), coerce=int, validators=[InputRequired()])
     contact_ids = SelectMultipleField(_l("Contacts"), coerce=int, validate_choice=False)
     expires_days = IntegerField(
         _l("Link valid for (days)"), default=30, validators=[Optional(), NumberRange(1, 365)]
     )
+
+    @classmethod
+    def among(cls, surveys: list[Survey], preselected: int | None = None) -> InviteForm:
+        """The form offering these surveys; a fresh form starts on `preselected` (a link from
+        a survey's page)."""
+        form = cls()
+        form.survey_id.choices = [(s.id, s.title) for s in surveys]
+        if preselected and not form.is_submitted():
+            form.survey_id.data = preselected
+        return form
 
     def validate_contact_ids(self, field) -> None:
         if not field.data:
@@ -120,6 +183,23 @@ class CaseForm(FlaskForm):
     root_cause_id = SelectField(_l("Root cause"), coerce=int, validate_choice=False, default=0)
     note = TextAreaField(_l("Resolution note"), validators=[Length(max=TEXT_LIMIT)])
     version = HiddenField()
+
+
+class AnswerForm(Form):
+    """The public answer page as posted: its signed token, and the answers checked against the
+    survey's questions (`answers`, and `answer_errors` by question id).
+
+    A plain WTForms form, without the session CSRF of the staff forms: the customer has no
+    session, and the view checks the signed `form_token` instead.
+    """
+
+    form_token = HiddenField()
+
+    def __init__(self, questions: list[SurveyQuestion], formdata: MultiDict | None = None) -> None:
+        # Kept whole: the page shown again puts back what the customer had chosen and typed.
+        self.posted = request.form if formdata is None else formdata
+        super().__init__(self.posted)
+        self.answers, self.answer_errors = read_answers(questions, self.posted)
 
 
 def read_answers(

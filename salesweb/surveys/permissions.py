@@ -6,14 +6,25 @@ Compliance officers have no business with customer satisfaction.
 
 from __future__ import annotations
 
-from sqlalchemy import Select
+from sqlalchemy import Select, false
 
 from salesweb.auth.models import Role, User
-from salesweb.auth.permissions import can_edit_team_owned, can_see_owner, owner_filter
+from salesweb.auth.permissions import (
+    MANAGERS,
+    SELLERS,
+    can_edit_team_owned,
+    can_see_owner,
+    owner_filter,
+)
 from salesweb.customers.models import Account
+from salesweb.customers.permissions import scope_contacts
 from salesweb.surveys.models import CaseStatus, FeedbackCase, Invitation, Survey, SurveyResponse
 
-READERS = (Role.ADMIN, Role.MANAGER, Role.REP)
+# Who may open the survey pages at all: results, answers, invitations and cases.
+READERS = SELLERS
+# Who may build surveys and decide which event sends which (their routes; the survey's owning
+# team then narrows who edits one, see can_edit_survey).
+EDITORS = MANAGERS
 
 
 def _reader(user: User) -> bool:
@@ -21,7 +32,8 @@ def _reader(user: User) -> bool:
 
 
 def can_manage_surveys(user: User) -> bool:
-    return user.is_authenticated and user.role in (Role.ADMIN, Role.MANAGER)
+    """Create surveys and set the touchpoints: administrators and managers."""
+    return user.is_authenticated and user.role in EDITORS
 
 
 def can_edit_survey(user: User, survey: Survey) -> bool:
@@ -31,6 +43,7 @@ def can_edit_survey(user: User, survey: Survey) -> bool:
 
 
 def can_view_surveys(user: User) -> bool:
+    """Open the satisfaction pages (surveys, results, invitations, cases)."""
     return _reader(user)
 
 
@@ -41,6 +54,18 @@ def can_invite(user: User, account: Account) -> bool:
     if user.role == Role.ADMIN:
         return True
     return account.owner is not None and can_see_owner(user, account.owner)
+
+
+def scope_invitable_contacts(stmt: Select, user: User) -> Select:
+    """The contacts `can_invite` allows, as a filter; the select must join Account.
+
+    Pool accounts (no owner) have nobody responsible for them, so only administrators invite
+    their contacts.
+    """
+    if not _reader(user):
+        return stmt.where(false())
+    stmt = scope_contacts(stmt, user)
+    return stmt if user.role == Role.ADMIN else stmt.where(Account.owner_id.is_not(None))
 
 
 def scope_responses(stmt: Select, user: User) -> Select:
@@ -60,6 +85,7 @@ def scope_invitations(stmt: Select, user: User) -> Select:
 
 
 def scope_cases(stmt: Select, user: User) -> Select:
+    """Feedback cases the user sees: by the case's owner, like other owned records."""
     if not _reader(user):
         return stmt.where(FeedbackCase.id.is_(None))
     clause = owner_filter(user, FeedbackCase.owner_id)
@@ -67,6 +93,7 @@ def scope_cases(stmt: Select, user: User) -> Select:
 
 
 def can_view_response(user: User, response: SurveyResponse) -> bool:
+    """One answer: the object-level twin of scope_responses."""
     if not _reader(user):
         return False
     owner = response.account.owner
@@ -74,16 +101,19 @@ def can_view_response(user: User, response: SurveyResponse) -> bool:
 
 
 def can_view_invitation(user: User, invitation: Invitation) -> bool:
+    """One invitation (and its new link, resend, reminder): whoever may invite its account."""
     return _reader(user) and can_invite(user, invitation.account)
 
 
 def can_view_case(user: User, case: FeedbackCase) -> bool:
+    """One case: the object-level twin of scope_cases."""
     if not _reader(user):
         return False
     return user.role == Role.ADMIN or (case.owner is not None and can_see_owner(user, case.owner))
 
 
 def can_work_case(user: User, case: FeedbackCase) -> bool:
+    """Move a case on: whoever sees it, until it is closed."""
     return can_view_case(user, case) and case.status != CaseStatus.CLOSED
 
 

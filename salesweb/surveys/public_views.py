@@ -16,7 +16,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from salesweb.core.security import PUBLIC, access
 from salesweb.extensions import csrf, db, limiter
 from salesweb.surveys import public_bp, services
-from salesweb.surveys.forms import read_answers
+from salesweb.surveys.forms import AnswerForm
 from salesweb.surveys.models import Invitation, Survey
 
 LANGUAGES = ("zh_CN", "en")
@@ -53,11 +53,10 @@ def form_token(invitation: Invitation) -> str:
     return _form_signer().dumps(invitation.id)
 
 
-def _form_token_ok(invitation: Invitation) -> bool:
+def _form_token_ok(invitation: Invitation, sent: str) -> bool:
     # The same switch as the session CSRF of the staff pages (tests turn both off).
     if not current_app.config.get("WTF_CSRF_ENABLED", True):
         return True
-    sent = request.form.get("form_token", "")
     try:
         signed_id = _form_signer().loads(sent, max_age=int(FORM_TOKEN_AGE.total_seconds()))
     except BadSignature:  # also SignatureExpired
@@ -106,6 +105,26 @@ def too_many(_error):
     return message("busy", _language(services.invitation_by_token(token) if token else None), 429)
 
 
+def _refusal(invitation: Invitation | None, lang: str) -> Response | None:
+    """The polite page for a link that cannot be answered (unknown, answered, expired)."""
+    if invitation is None:
+        return message("unknown", lang, 404)
+    if invitation.answered_at is not None:
+        return message("answered", lang, 200 if request.method == "GET" else 409, invitation.survey)
+    if invitation.is_expired():
+        return message("expired", lang, 410, invitation.survey)
+    return None
+
+
+def _stale_page_alert(form: AnswerForm, invitation: Invitation) -> str:
+    if _form_token_ok(invitation, form.form_token.data or ""):
+        return ""
+    return _(
+        "This page is too old to send, or it was changed. Your answers are kept below: "
+        "please check them and send them again."
+    )
+
+
 @csrf.exempt  # no session here: the signed form token and the invitation token protect it
 @public_bp.route("/<token>", methods=["GET", "POST"])
 @access(PUBLIC)
@@ -113,37 +132,31 @@ def too_many(_error):
 def answer(token: str):
     invitation = services.invitation_by_token(token)
     lang = _language(invitation)
-    if invitation is None:
-        return message("unknown", lang, 404)
-    if invitation.answered_at is not None:
-        return message("answered", lang, 200 if request.method == "GET" else 409, invitation.survey)
-    if invitation.is_expired():
-        return message("expired", lang, 410, invitation.survey)
+    refusal = _refusal(invitation, lang)
+    if refusal is not None:
+        return refusal
     survey = invitation.survey
     if request.method == "GET":
         return render_survey(survey, lang, token=token, invitation=invitation)
-    with force_locale(lang):
-        answers, errors = read_answers(survey.questions, request.form)
-        stale = (
-            ""
-            if _form_token_ok(invitation)
-            else _(
-                "This page is too old to send, or it was changed. Your answers are kept below: "
-                "please check them and send them again."
-            )
-        )
-    if errors or stale:
+    with force_locale(lang):  # the customer reads the messages in the invitation's language
+        form = AnswerForm(survey.questions)
+        stale = _stale_page_alert(form, invitation)
+    if form.answer_errors or stale:
         return render_survey(
             survey,
             lang,
             token=token,
             invitation=invitation,
-            values=request.form,
-            errors=errors,
+            values=form.posted,
+            errors=form.answer_errors,
             alert=stale,
             status=422,
         )
-    invitation_id = invitation.id
+    return _submit(invitation.id, form.answers, lang)
+
+
+def _submit(invitation_id: int, answers: list[services.Answer], lang: str) -> Response:
+    """Store the answers, or say the invitation was answered meanwhile."""
     # End the reading transaction: the write then starts with the claim of the invitation.
     db.session.rollback()
     try:

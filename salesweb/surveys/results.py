@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from flask import request
+from flask_babel import gettext as _
 from sqlalchemy import Select, and_, case, func, or_, select
 
 from salesweb.auth.models import Team, User
@@ -15,6 +17,7 @@ from salesweb.customers.models import Account, Contact
 from salesweb.customers.queries import search_term
 from salesweb.extensions import db
 from salesweb.surveys.models import (
+    TOUCH_LABELS,
     CaseStatus,
     FeedbackCase,
     Invitation,
@@ -23,6 +26,7 @@ from salesweb.surveys.models import (
     Touch,
 )
 from salesweb.surveys.permissions import scope_cases, scope_invitations, scope_responses
+from salesweb.surveys.queries import like
 
 BREAKDOWNS = ("owner", "team", "segment", "region", "touchpoint")
 
@@ -193,6 +197,7 @@ def month_of(column: Any) -> Any:
 
 
 def trend(user: User, f: Filters) -> list[tuple[str, Scores]]:
+    """Scores month by month (UTC months), oldest first."""
     month = month_of(SurveyResponse.submitted_at).label("month")
     stmt = responses_stmt(user, f, month, *_score_columns()).group_by(month).order_by(month)
     return [(row.month, _scores(row)) for row in db.session.execute(stmt)]
@@ -230,12 +235,12 @@ def comments_stmt(user: User, f: Filters) -> Select:
     elif f.score == "promoters":
         stmt = stmt.where(SurveyResponse.nps >= 9)
     if f.q:
-        escaped = f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        stmt = stmt.where(SurveyResponse.comment.ilike(f"%{escaped}%", escape="\\"))
+        stmt = stmt.where(SurveyResponse.comment.ilike(like(f.q), escape="\\"))
     return stmt.order_by(SurveyResponse.submitted_at.desc(), SurveyResponse.id.desc())
 
 
 def export_stmt(user: User, f: Filters) -> Select:
+    """One row per response with its survey, account, contact and owner, newest first."""
     stmt = responses_stmt(
         user,
         f,
@@ -263,7 +268,33 @@ def export_stmt(user: User, f: Filters) -> Select:
     return stmt.order_by(SurveyResponse.submitted_at.desc(), SurveyResponse.id.desc())
 
 
+# An export stops here: beyond it a spreadsheet is the wrong tool.
+EXPORT_LIMIT = 100_000
+
+
+def export_header() -> list[str]:
+    """The export's column titles, in the reader's language."""
+    return [
+        "ID", _("Answered at (UTC)"), _("Survey"), _("Version"), _("Touchpoint"), _("Account"),
+        _("Contact"), _("Owner"), _("Segment"), _("Region"), _("Language"), "NPS", "CSAT",
+        _("Comment"),
+    ]  # fmt: skip
+
+
+def export_rows(user: User, f: Filters, zh: bool) -> Iterator[list[Any]]:
+    """The export's rows, streamed from the database; survey titles in Chinese when `zh`."""
+    touch = {str(k): str(v) for k, v in TOUCH_LABELS.items()}
+    for r in db.session.execute(export_stmt(user, f).limit(EXPORT_LIMIT)):
+        yield [
+            r.id, r.submitted_at.replace(tzinfo=None, microsecond=0) if r.submitted_at else None,
+            (r.title_zh if zh else r.title_en) or r.title_en, r.revision,
+            touch.get(r.touchpoint, r.touchpoint), r.account, r.contact, r.owner or "",
+            r.segment, r.region, r.locale, r.nps, r.csat, r.comment,
+        ]  # fmt: skip
+
+
 def seconds_between(later: Any, earlier: Any) -> Any:
+    """The seconds from `earlier` to `later`, in the database's own dialect."""
     if db.session.get_bind().dialect.name == "sqlite":
         return (func.julianday(later) - func.julianday(earlier)) * 86400
     return func.extract("epoch", later - earlier)

@@ -42,7 +42,7 @@ from salesweb.surveys.models import (
     Touchpoint,
     hash_token,
 )
-from salesweb.surveys.permissions import can_edit_survey
+from salesweb.surveys.permissions import can_edit_survey, can_invite
 
 DEFAULT_EXPIRY_DAYS = 30
 NPS_DETRACTOR_MAX = 6
@@ -64,6 +64,7 @@ QUESTION_FIELDS = ("kind", "required", "text_zh", "text_en")
 
 
 def has_answers(survey: Survey, revision: int | None = None) -> bool:
+    """Whether anyone answered the survey (or this revision of it)."""
     stmt = select(SurveyResponse.id).where(SurveyResponse.survey_id == survey.id)
     if revision is not None:
         stmt = stmt.where(SurveyResponse.revision == revision)
@@ -145,6 +146,7 @@ def parse_options(raw: str) -> list[dict[str, str]]:
 
 
 def options_text(options: list[dict[str, str]]) -> str:
+    """The options as the question form shows them: the reverse of parse_options."""
     return "\n".join(f"{o['zh']} | {o['en']}" for o in options or [])
 
 
@@ -185,6 +187,7 @@ def add_question(actor: User, survey: Survey, data: dict[str, Any]) -> SurveyQue
 
 
 def question_answered(question: SurveyQuestion) -> bool:
+    """Whether any response answered this question."""
     stmt = select(SurveyAnswer.id).where(SurveyAnswer.question_id == question.id)
     return bool(db.session.scalar(select(exists(stmt))))
 
@@ -237,6 +240,7 @@ def delete_question(actor: User, question: SurveyQuestion) -> None:
 
 
 def revision_content(survey_id: int, number: int) -> dict[str, Any] | None:
+    """The questions of one revision as they were answered (None if there is no such one)."""
     return db.session.scalar(
         select(SurveyRevision.content).where(
             SurveyRevision.survey_id == survey_id, SurveyRevision.number == number
@@ -248,6 +252,7 @@ def revision_content(survey_id: int, number: int) -> dict[str, Any] | None:
 
 
 def touchpoint(event: str) -> Touchpoint | None:
+    """The touchpoint of an event, if one was ever set."""
     return db.session.scalar(select(Touchpoint).where(Touchpoint.event == event))
 
 
@@ -329,6 +334,21 @@ def invite(
     for item in issued:
         item.emailed = delivery.queue_invitation(item.invitation, item.token)
     return issued
+
+
+def invite_contacts(
+    actor: User, survey: Survey | None, contact_ids: list[int], expires_days: int | None = None
+) -> list[Issued]:
+    """Invite contacts chosen by hand: all of them, or none when one may not be invited."""
+    if survey is None:
+        raise DomainError(_("Choose a survey."), field="survey_id")
+    contacts = db.session.scalars(select(Contact).where(Contact.id.in_(contact_ids)))
+    allowed = [c for c in contacts if not c.is_deleted and can_invite(actor, c.account)]
+    if len(allowed) != len(set(contact_ids)):
+        raise DomainError(
+            _("Some of these contacts cannot be invited by you."), field="contact_ids"
+        )
+    return invite(actor, survey, allowed, expires_days=expires_days)
 
 
 def _check_open(invitation: Invitation) -> None:

@@ -1,9 +1,20 @@
 """Data scopes: rep sees own, manager own team, compliance and admin everyone."""
 
+import pytest
+from flask_login import AnonymousUserMixin
 from sqlalchemy import select
 
 from salesweb.auth.models import Role, User
-from salesweb.auth.permissions import can_see_owner, scope_owned
+from salesweb.auth.permissions import (
+    can_edit_team_owned,
+    can_edit_user,
+    can_manage_teams,
+    can_manage_users,
+    can_see_owner,
+    can_view_audit,
+    can_view_team,
+    scope_owned,
+)
 from tests.factories import make_team, make_user
 
 
@@ -36,3 +47,131 @@ def test_manager_without_team_sees_only_own(db):
     manager = make_user(role=Role.MANAGER)
     make_user()
     assert visible_ids(db, manager) == {manager.id}
+
+
+# --- allow/deny tables: role x situation -> allowed ------------------------------------------
+
+ROLES = ("rep", "manager", "admin", "compliance")
+
+
+@pytest.fixture
+def people(db):
+    """One person of each role in the east team, a rep mate there and a rep in the west."""
+    east, west = make_team(), make_team()
+    return {
+        **{role: make_user(role=role, team=east, password=None) for role in ROLES},
+        "mate": make_user(team=east, password=None),
+        "other": make_user(team=west, password=None),
+        "east": east,
+        "west": west,
+    }
+
+
+# Whose records the role sees: itself, a team mate, someone of another team, nobody (None).
+SEES_OWNER = {
+    "rep": {"self"},
+    "manager": {"self", "mate"},
+    "admin": {"self", "mate", "other", "nobody"},
+    "compliance": {"self", "mate", "other", "nobody"},
+}
+
+
+@pytest.mark.parametrize(
+    ("role", "owner", "expected"),
+    [
+        (role, owner, owner in allowed)
+        for role, allowed in SEES_OWNER.items()
+        for owner in ("self", "mate", "other", "nobody")
+    ],
+)
+def test_can_see_owner(people, role, owner, expected):
+    actor = people[role]
+    target = {"self": actor, "mate": people["mate"], "other": people["other"], "nobody": None}
+    assert can_see_owner(actor, target[owner]) is expected
+
+
+@pytest.mark.parametrize(
+    ("role", "owned_by", "expected"),
+    [
+        ("rep", "own team", False),
+        ("rep", "other team", False),
+        ("rep", "company", False),
+        ("manager", "own team", True),
+        ("manager", "other team", False),
+        ("manager", "company", False),
+        ("admin", "own team", True),
+        ("admin", "other team", True),
+        ("admin", "company", True),
+        ("compliance", "own team", False),
+        ("compliance", "other team", False),
+        ("compliance", "company", False),
+        ("anonymous", "own team", False),
+    ],
+)
+def test_can_edit_team_owned(people, role, owned_by, expected):
+    actor = AnonymousUserMixin() if role == "anonymous" else people[role]
+    team_id = {"own team": people["east"].id, "other team": people["west"].id, "company": None}
+    assert can_edit_team_owned(actor, team_id[owned_by]) is expected
+
+
+# Rules that depend on the role alone: the roles they allow (never a visitor).
+ROLE_RULES = {
+    can_manage_users: {"admin"},
+    can_manage_teams: {"admin"},
+    can_view_audit: {"admin"},
+}
+
+
+@pytest.mark.parametrize(
+    ("rule", "role", "expected"),
+    [
+        pytest.param(rule, role, role in allowed, id=f"{rule.__name__}-{role}")
+        for rule, allowed in ROLE_RULES.items()
+        for role in (*ROLES, "anonymous")
+    ],
+)
+def test_role_rules(people, rule, role, expected):
+    actor = AnonymousUserMixin() if role == "anonymous" else people[role]
+    assert rule(actor) is expected
+
+
+@pytest.mark.parametrize(
+    ("role", "target", "expected"),
+    [
+        (role, target, role == "admin")
+        for role in (*ROLES, "anonymous")
+        for target in ("mate", "other", "admin")
+    ],
+)
+def test_can_edit_user(people, role, target, expected):
+    actor = AnonymousUserMixin() if role == "anonymous" else people[role]
+    assert can_edit_user(actor, people[target]) is expected
+
+
+@pytest.mark.parametrize(
+    ("role", "team", "expected"),
+    [
+        (role, team, role != "anonymous")
+        for role in (*ROLES, "anonymous")
+        for team in ("east", "west")
+    ],
+)
+def test_can_view_team(people, role, team, expected):
+    actor = AnonymousUserMixin() if role == "anonymous" else people[role]
+    assert can_view_team(actor, people[team]) is expected
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        ("rep", {"rep"}),
+        ("manager", {"rep", "manager", "admin", "compliance", "mate"}),
+        ("admin", {"rep", "manager", "admin", "compliance", "mate", "other"}),
+        ("compliance", {"rep", "manager", "admin", "compliance", "mate", "other"}),
+    ],
+)
+def test_scope_owned_table(db, people, role, expected):
+    """Records owned by each person: which the role sees (a user owns itself here)."""
+    names = {people[n].id: n for n in (*ROLES, "mate", "other")}
+    stmt = scope_owned(select(User.id), people[role], User.id).where(User.id.in_(names))
+    assert {names[i] for i in db.session.scalars(stmt)} == expected

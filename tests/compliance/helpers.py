@@ -1,4 +1,4 @@
-"""Compliance test data: the demo rules, the Signing gates, contracts made through the services."""
+"""Compliance test helpers: contract terms, file bytes, the demo rules and gates, approving."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from salesweb.compliance import services
 from salesweb.compliance.models import Contract
 from salesweb.compliance.seed import seed_rules
 from tests.factories import make_user
-from tests.pipeline.helpers import default_process, new_deal
+from tests.pipeline.factories import make_process
 
 ALL_CLAUSES = [
     "confidentiality",
@@ -52,18 +52,10 @@ def terms(**overrides) -> dict:
 
 def setup(gates: bool = True) -> None:
     """The demo rules, and the default process with the Signing gates."""
-    default_process()
+    make_process()
     seed_rules()
     if gates:
         services.ensure_signing_gates(make_user(role="admin"))
-
-
-def make_contract(
-    owner=None, deal=None, stage_key: str | None = "signing", **overrides
-) -> Contract:
-    owner = owner or (deal.owner if deal else make_user())
-    deal = deal or new_deal(owner, stage_key=stage_key)
-    return services.create_contract(owner, deal, terms(**overrides))
 
 
 def approve(contract: Contract, officer=None, second=None):

@@ -7,7 +7,8 @@ import pytest
 from salesweb.compliance import services
 from salesweb.compliance.models import ContractStatus, ReviewStatus, TrailLocked
 from salesweb.core.errors import DomainError
-from tests.compliance.helpers import approve, make_contract, setup
+from tests.compliance.factories import make_contract
+from tests.compliance.helpers import approve, setup
 from tests.factories import make_user
 
 
@@ -78,3 +79,14 @@ def test_submission_facts_are_fixed(app, db):
         with pytest.raises(TrailLocked):
             db.session.flush()
         db.session.rollback()
+
+
+@pytest.mark.parametrize(
+    ("likelihood", "impact", "level"),
+    [(1, 1, "low"), (1, 5, "low"), (2, 4, "mid"), (2, 5, "mid"), (3, 5, "high"), (5, 5, "high")],
+)
+def test_risk_level_follows_the_score_thresholds(likelihood, impact, level):
+    from salesweb.compliance.models import Risk
+
+    assert Risk.level_of(likelihood, impact) == level
+    assert Risk(likelihood=likelihood, impact=impact, score=likelihood * impact).level == level

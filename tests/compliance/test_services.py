@@ -20,9 +20,11 @@ from salesweb.core.errors import DomainError
 from salesweb.core.models import AuditLog
 from salesweb.customers.models import Order
 from salesweb.pipeline import services as pipeline
-from tests.compliance.helpers import EXE, PDF, approve, docx_bytes, make_contract, setup
+from tests.compliance.factories import make_contract
+from tests.compliance.helpers import EXE, PDF, approve, docx_bytes, setup
 from tests.factories import make_account, make_user
-from tests.pipeline.helpers import new_deal, tick_all
+from tests.pipeline.factories import make_deal
+from tests.pipeline.helpers import tick_all
 
 
 @pytest.fixture
@@ -67,7 +69,7 @@ def _same(contract, **changes):
 
 
 def test_bad_terms_are_refused_on_their_field(ctx, db):
-    deal = new_deal(stage_key="signing")
+    deal = make_deal(stage_key="signing")
     for overrides, field in (
         ({"value": Decimal("0")}, "value"),
         ({"payment_days": -1}, "payment_days"),
@@ -208,7 +210,7 @@ def test_credit_over_the_limit_needs_a_manager_to_leave_signing(ctx, db):
             paid=False,
         )
     )
-    deal = new_deal(owner, account=account, stage_key="signing")
+    deal = make_deal(owner, account=account, stage_key="signing")
     contract = make_contract(deal=deal, value=Decimal("50000"))
     review = approve(contract)
     failing = [r.kind for r in review.results if not r.passed]
@@ -270,7 +272,7 @@ def test_rules_parameters_are_checked(ctx, db):
 def test_blocked_customer_and_term_rules(ctx, db):
     owner = make_user()
     account = make_account(owner=owner, name="Blocked Trading Ltd.")
-    deal = new_deal(owner, account=account, stage_key="signing")
+    deal = make_deal(owner, account=account, stage_key="signing")
     contract = make_contract(deal=deal, end_date=date(2030, 1, 1))
     review = services.submit_contract(owner, contract)
     assert {r.kind for r in review.results if not r.passed} == {"blocked_customers", "max_term"}

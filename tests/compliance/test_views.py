@@ -19,11 +19,12 @@ from salesweb.compliance.models import (
     Rule,
 )
 from salesweb.core.models import AuditLog
-from tests.compliance.helpers import EXE, PDF, approve, make_contract, setup
+from tests.compliance.factories import make_contract
+from tests.compliance.helpers import EXE, PDF, approve, setup
 from tests.conftest import HX, by_id, parse
 from tests.factories import make_team, make_user
 from tests.office_files import MACRO_FILES
-from tests.pipeline.helpers import new_deal
+from tests.pipeline.factories import make_deal
 
 EN = {"Accept-Language": "en"}
 
@@ -36,7 +37,7 @@ def test_create_contract_with_field_errors_then_success(client, login_as, db, ap
     rep = login_as("rep")
     with app.test_request_context():
         setup()
-        deal = new_deal(rep, stage_key="signing")
+        deal = make_deal(rep, stage_key="signing")
     db.session.commit()
     page = client.get(f"/compliance/contracts/new?deal_id={deal.id}", headers=EN)
     assert page.status_code == 200 and by_id(page, "contract-form") is not None
@@ -57,7 +58,7 @@ def test_create_contract_with_field_errors_then_success(client, login_as, db, ap
     assert bad.status_code == 422
     for name in ("title", "value", "payment_days"):
         assert by_id(bad, f"{name}-error") is not None, name
-    other = new_deal(make_user(), stage_key="signing")
+    other = make_deal(make_user(), stage_key="signing")
     db.session.commit()
     tampered = client.post(
         "/compliance/contracts/new",
@@ -420,7 +421,7 @@ def test_deal_credit_page_and_manager_approval(client, login_as, db, app):
                 paid=False,
             )
         )
-        deal = new_deal(rep, account=account, stage_key="signing")
+        deal = make_deal(rep, account=account, stage_key="signing")
     db.session.commit()
     login_as(user=rep)
     page = client.get(f"/compliance/deals/{deal.id}/credit", headers=EN)
@@ -464,7 +465,7 @@ def test_deal_page_loads_the_compliance_panel_after_the_page(client, login_as, d
 
     from salesweb.customers import services as customer_services
     from tests.factories import make_account
-    from tests.pipeline.helpers import new_deal
+    from tests.pipeline.factories import make_deal
 
     rep = login_as("rep")
     account = make_account(owner=rep, credit_limit=_Decimal("100.00"), credit_currency="CNY")
@@ -477,7 +478,7 @@ def test_deal_page_loads_the_compliance_panel_after_the_page(client, login_as, d
             paid=False,
             lines=[customer_services.LineInput("GTX Pro", _Decimal("1"), _Decimal("5000"))],
         )
-        deal = new_deal(rep, account=account)
+        deal = make_deal(rep, account=account)
     db.session.commit()
     page = client.get(f"/pipeline/deals/{deal.id}")
     placeholders = parse(page).xpath("//section[contains(@class, 'panel')]/@hx-get")
@@ -485,7 +486,7 @@ def test_deal_page_loads_the_compliance_panel_after_the_page(client, login_as, d
     panel = client.get(f"/compliance/deals/{deal.id}/panel", headers={"HX-Request": "true"})
     assert panel.status_code == 200 and "<html" not in panel.get_data(as_text=True)
     assert by_id(panel, "deal-credit-flag") is not None
-    other = new_deal(make_user())
+    other = make_deal(make_user())
     db.session.commit()
     assert client.get(f"/compliance/deals/{other.id}/panel").status_code == 404
 
@@ -584,3 +585,29 @@ def test_second_approver_sees_and_confirms_the_waivers(client, login_as, db, app
     assert contract.status == ContractStatus.APPROVED
     assert all(r.waiver_confirmation.actor_id == second.id for r in review.results if r.blocks)
     assert count(db, AuditLog, AuditLog.action == "waiver_confirmed") == len(waivers)
+
+
+def test_decision_form_keeps_each_text_with_its_finding_and_ignores_other_keys(
+    client, login_as, db, app
+):
+    contract, review = _blocked_review(app, make_user())
+    officer = login_as("compliance")
+    with app.test_request_context():
+        services.claim_review(officer, review)
+    db.session.commit()
+    failing = [r for r in review.results if not r.passed]
+    assert len(failing) >= 2
+    odd_keys = {"finding-²": "x", "finding-abc": "x", "finding-" + "9" * 5000: "x"}
+    response = _decide(
+        client,
+        review,
+        contract,
+        decision="request_changes",
+        **odd_keys,
+        **{f"finding-{failing[0].id}": "请修改付款期"},
+    )
+    assert response.status_code == 422
+    assert by_id(response, f"finding-{failing[0].id}-comment").text_content() == "请修改付款期"
+    assert by_id(response, f"finding-{failing[0].id}-error") is None
+    assert by_id(response, f"finding-{failing[1].id}-error") is not None
+    assert count(db, ReviewDecision) == 0

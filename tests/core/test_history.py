@@ -12,7 +12,8 @@ from salesweb.pipeline import services as pipeline
 from salesweb.pipeline.models import Deal, SalesProcess
 from tests.conftest import by_id, count_queries
 from tests.factories import make_account, make_interaction, make_team, make_user
-from tests.pipeline.helpers import new_deal, stage
+from tests.pipeline.factories import make_deal
+from tests.pipeline.helpers import stage
 
 
 def history_text(response, record_type, record_id) -> str:
@@ -41,7 +42,7 @@ def test_user_page_history_hides_secrets_and_speaks_labels(client, login_as, db)
 def test_deal_move_shows_stage_names(client, login_as, db, app):
     rep = login_as("rep")
     with app.test_request_context():
-        deal = new_deal(rep, stage_key="negotiation")
+        deal = make_deal(rep, stage_key="negotiation")
         first, target = deal.stage, stage(deal.process_version.process, "proposal")
         pipeline.move_deal(rep, deal, target, reason="Price to be reworked")
     db.session.commit()
@@ -87,7 +88,7 @@ def test_times_are_in_the_readers_time_zone(app, db):
 def test_history_queries_do_not_grow_with_its_rows(app, db):
     rep = make_user()
     with app.test_request_context():
-        deal = new_deal(rep, stage_key="negotiation")
+        deal = make_deal(rep, stage_key="negotiation")
         deal_id, process = deal.id, deal.process_version.process
         back = {"reason": "Back a step"}
 
@@ -159,7 +160,7 @@ def test_checklist_step_is_named_in_the_readers_language(app, db):
 
     rep = make_user()
     with app.test_request_context():
-        deal = new_deal(rep, stage_key="negotiation")
+        deal = make_deal(rep, stage_key="negotiation")
         step = deal.stage.steps[0]
         pipeline.set_step(rep, deal, step, True)
         with force_locale("zh_CN"):

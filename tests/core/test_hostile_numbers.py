@@ -12,13 +12,14 @@ from sqlalchemy import select
 from salesweb.core.params import MAX_ID, IdConverter, parse_id, parse_int
 from salesweb.surveys.models import SurveyResponse
 from salesweb.training.models import Attempt
-from tests.compliance.helpers import make_contract, setup
+from tests.compliance.factories import make_contract
+from tests.compliance.helpers import setup
 from tests.conftest import HX
 from tests.factories import make_account, make_contact, make_interaction, make_task, make_team
 from tests.pipeline.factories import make_quote
 from tests.surveys.factories import make_invitation, make_survey
 from tests.test_authorization_matrix import routes
-from tests.training.helpers import make_course
+from tests.training.factories import make_course
 
 HOSTILE = ["²", "١", "-1", "0", "1e3", "9" * 30, "", " 1", "%00", "\x00", "1" * 5000, "x" * 3000]
 BEYOND = [str(MAX_ID + 1), str(2**63), "9" * 30]

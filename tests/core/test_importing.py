@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from salesweb import config as app_config
 from salesweb import create_app
-from salesweb.core import importing
+from salesweb.core import importing, spreadsheets
 from salesweb.core.importing import (
     BatchResult,
     Importer,
@@ -286,23 +286,23 @@ def test_cli_mapping_overrides_the_guess(app, things):
 
 @pytest.mark.parametrize("text", ["=1+1", "+86", "-2+3", "@SUM(A1)", "\t=x"])
 def test_formulas_are_neutralised(text):
-    assert importing.neutralise(text) == "'" + text
+    assert spreadsheets.neutralise(text) == "'" + text
 
 
 def test_plain_values_are_left_alone():
-    assert importing.neutralise("上海") == "上海"
-    assert importing.neutralise(-5) == -5
-    assert importing.neutralise(None) is None
+    assert spreadsheets.neutralise("上海") == "上海"
+    assert spreadsheets.neutralise(-5) == -5
+    assert spreadsheets.neutralise(None) is None
 
 
 def test_csv_stream_has_a_bom_and_neutralises(app):
-    text = "".join(importing.csv_stream(["名称"], [["=cmd|' /C calc'!A0"], ["上海"]], chunk=1))
+    text = "".join(spreadsheets.csv_stream(["名称"], [["=cmd|' /C calc'!A0"], ["上海"]], chunk=1))
     assert text.startswith("\ufeff名称\r\n")
     assert "'=cmd" in text and "上海" in text
 
 
 def test_xlsx_file_neutralises_formulas():
-    out = importing.xlsx_file(["name"], [["=1+1"], [3]], title="things")
+    out = spreadsheets.xlsx_file(["name"], [["=1+1"], [3]], title="things")
     workbook = load_workbook(out, read_only=True)
     values = [row[0] for row in workbook.active.iter_rows(values_only=True)]
     workbook.close()
@@ -324,5 +324,5 @@ def test_xlsx_file_neutralises_formulas():
     ],
 )
 def test_the_export_mark_is_removed_only_before_a_formula_start(cell, value):
-    assert importing.unmark(cell) == value
-    assert importing.unmark(importing.neutralise(value)) == value
+    assert spreadsheets.unmark(cell) == value
+    assert spreadsheets.unmark(spreadsheets.neutralise(value)) == value

@@ -45,7 +45,8 @@ def test_import_steps_are_numbered_once(client, login_as):
 def test_review_pdf_formats_the_contract_value_and_lists_clauses(db, app, monkeypatch):
     from salesweb.compliance import reports
     from salesweb.compliance import services as compliance
-    from tests.compliance.helpers import make_contract, setup
+    from tests.compliance.factories import make_contract
+    from tests.compliance.helpers import setup
 
     captured = {}
     monkeypatch.setattr(

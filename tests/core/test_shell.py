@@ -7,9 +7,10 @@ from decimal import Decimal
 from pathlib import Path
 
 from salesweb.compliance import services
-from tests.compliance.helpers import make_contract, setup
+from tests.compliance.factories import make_contract
+from tests.compliance.helpers import setup
 from tests.conftest import HX, by_id, parse
-from tests.pipeline.helpers import new_deal
+from tests.pipeline.factories import make_deal
 
 EN = {"Accept-Language": "en"}
 ROOT = Path(__file__).resolve().parents[2]
@@ -156,7 +157,7 @@ def test_menu_marks_the_current_page_and_its_group(client, login_as, db):
 def test_board_has_one_move_dialog_and_a_skip_link(client, login_as, db, app):
     rep = login_as("rep")
     with app.test_request_context():
-        deals = [new_deal(rep, title=f"Board deal {i}") for i in range(3)]
+        deals = [make_deal(rep, title=f"Board deal {i}") for i in range(3)]
     db.session.commit()
     page = client.get("/pipeline/board", headers=EN)
     tree = parse(page)
@@ -178,7 +179,7 @@ def test_board_has_one_move_dialog_and_a_skip_link(client, login_as, db, app):
 def test_deal_list_marks_the_late_cell_not_the_row(client, login_as, db, app):
     rep = login_as("rep")
     with app.test_request_context():
-        deal = new_deal(rep, title="Late deal", amount=Decimal("1234.50"))
+        deal = make_deal(rep, title="Late deal", amount=Decimal("1234.50"))
         deal.stage_entered_at = deal.stage_entered_at.replace(year=2020)
     db.session.commit()
     page = client.get("/pipeline/deals", headers=EN)

@@ -13,12 +13,21 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
+from salesweb.auth.models import Role
+from salesweb.core import importing
 from salesweb.core.importing import ImportJob, ImportReject, Status
 from salesweb.core.models import AuditLog
 from salesweb.customers.models import Account, Contact, Order
+from salesweb.customers.permissions import can_view_import, scope_imports
 from tests.conftest import HX, by_id, parse
 from tests.datasets import crm_dataset
-from tests.factories import make_account, make_contact, make_team, make_user
+from tests.factories import (
+    make_account,
+    make_contact,
+    make_import_job,
+    make_team,
+    make_user,
+)
 
 SHARED = crm_dataset() / "accounts.csv"
 EN = {"Accept-Language": "en"}
@@ -742,3 +751,47 @@ def test_the_status_fragment_of_a_contacts_import_says_nothing_of_the_pool(clien
     job = run_through(client, b"account id,name\nF-1,Ann\n", "contacts.csv", kind="contacts")
     page = client.get(f"/customers/imports/{job.id}/status", headers={**EN, **HX})
     assert by_id(page, "import-summary") is not None and by_id(page, "import-where") is None
+
+
+# --- who sees which import job (customers.permissions, block "imports") ----------------------
+
+
+@pytest.mark.parametrize(
+    ("role", "whose", "expected"),
+    [
+        (Role.ADMIN, "own", True),
+        (Role.ADMIN, "other", True),
+        (Role.ADMIN, "command line", True),
+        (Role.MANAGER, "own", True),
+        (Role.MANAGER, "other", False),
+        (Role.MANAGER, "command line", False),
+        (Role.REP, "own", True),
+        (Role.REP, "other", False),
+        (Role.COMPLIANCE, "other", False),
+    ],
+)
+def test_can_view_import(db, role, whose, expected):
+    user = make_user(role)
+    started_by = {"own": user, "other": make_user(Role.MANAGER), "command line": None}[whose]
+    job = make_import_job(started_by)
+    assert can_view_import(user, job) is expected
+
+
+@pytest.mark.parametrize(
+    ("role", "sees"),
+    [
+        (Role.ADMIN, {"own", "other", "command line"}),
+        (Role.MANAGER, {"own"}),
+        (Role.REP, {"own"}),
+        (Role.COMPLIANCE, {"own"}),
+    ],
+)
+def test_scope_imports(db, role, sees):
+    user = make_user(role)
+    jobs = {
+        "own": make_import_job(user),
+        "other": make_import_job(make_user(Role.MANAGER)),
+        "command line": make_import_job(None),
+    }
+    seen = set(db.session.scalars(scope_imports(importing.jobs_stmt(), user)))
+    assert {name for name, job in jobs.items() if job in seen} == sees

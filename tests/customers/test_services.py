@@ -195,3 +195,37 @@ def test_orders_convert_to_base_and_sum_in_sql(db, app):
     summary = services.purchase_summary(account.id)
     assert summary.lifetime_value == Decimal("1810.00")
     assert summary.last_purchase == date(2026, 4, 1) and summary.orders == 2
+
+
+@pytest.mark.parametrize(
+    ("role", "chosen", "expected"),
+    [
+        ("rep", "mate", "actor"),  # a rep owns what they add, whatever the form says
+        ("rep", "pool", "actor"),
+        ("manager", "mate", "mate"),
+        ("manager", "pool", None),
+        ("manager", "other", "refused"),
+        ("manager", "admin", "refused"),  # administrators do not own accounts
+        ("admin", "other", "other"),
+        ("admin", "pool", None),
+    ],
+)
+def test_the_service_decides_who_owns_a_new_account(db, app, role, chosen, expected):
+    east, west = make_team(), make_team()
+    people = {
+        "actor": make_user(role=role, team=east, password=None),
+        "mate": make_user(team=east, password=None),
+        "other": make_user(team=west, password=None),
+        "admin": make_user(role="admin", team=east, password=None),
+    }
+    chosen_id = 0 if chosen == "pool" else people[chosen].id
+    with app.test_request_context():
+        if expected == "refused":
+            with pytest.raises(DomainError) as exc:
+                services.create_account(people["actor"], {"name": "New"}, chosen_owner_id=chosen_id)
+            assert exc.value.field == "owner_id"
+            return
+        account = services.create_account(
+            people["actor"], {"name": "New"}, chosen_owner_id=chosen_id
+        )
+    assert account.owner is (people[expected] if expected else None)

@@ -16,7 +16,8 @@ from salesweb.extensions import db as database
 from salesweb.pipeline import services as pipeline
 from tests.conftest import by_id
 from tests.factories import make_account, make_contact, make_task, make_user
-from tests.pipeline.helpers import new_deal, tick_all
+from tests.pipeline.factories import make_deal
+from tests.pipeline.helpers import tick_all
 
 ZH = {"Accept-Language": "zh-CN"}
 HX = {"HX-Request": "true"}
@@ -27,7 +28,7 @@ def _won_by_a_chinese_manager(app, owner):
     manager = make_user(role="manager", locale="zh_CN")
     account = make_account(owner=owner)
     with app.test_request_context(headers=ZH):
-        deal = new_deal(owner, account=account, stage_key="signing", amount=Decimal("8800.00"))
+        deal = make_deal(owner, account=account, stage_key="signing", amount=Decimal("8800.00"))
         tick_all(deal, manager)
         pipeline.win_deal(manager, deal, closed_on=date(2026, 11, 1))
     tasks = (

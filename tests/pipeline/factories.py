@@ -13,27 +13,33 @@ _seq = itertools.count(1)
 
 
 def make_process():
-    """The default sales process (and lost reasons, demo products, rates), once per database."""
+    """The default sales process (seeding the reference data with it), once per database."""
     from salesweb.pipeline import services
     from salesweb.pipeline.seed import seed_reference
 
-    seed_reference()
+    if services.default_process() is None:
+        seed_reference()  # processes, lost reasons, demo products and rates
     return services.default_process()
 
 
-def make_deal(owner=None, account=None, **overrides):
+def make_deal(owner=None, account=None, stage_key: str | None = None, process=None, **overrides):
+    """A deal made through the service, in `stage_key` of `process` (default: the first stage
+    of the default process); every other keyword is a field of the deal form."""
     from salesweb.pipeline import services
 
-    process = make_process()
+    process = process or make_process()
     owner = owner or make_user()
     account = account or make_account(owner=owner)
     data = {
         "title": overrides.pop("title", f"Deal {next(_seq)}"),
-        "amount": overrides.pop("amount", Decimal("10000.00")),
+        "amount": overrides.pop("amount", Decimal("1000.00")),
         "currency": overrides.pop("currency", "CNY"),
     }
     data.update(overrides)
-    return services.create_deal(owner, data, account=account, owner=owner, process=process)
+    stage = process.current_version.stage_by_key(stage_key) if stage_key else None
+    return services.create_deal(
+        owner, data, account=account, owner=owner, process=process, stage=stage
+    )
 
 
 def make_product(**overrides):

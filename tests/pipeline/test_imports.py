@@ -561,3 +561,28 @@ def test_a_deal_of_another_team_is_not_described_by_a_reimport(app, client, db, 
     assert client.post(f"/customers/imports/{job_id}/mapping", data=form).status_code == 303
     problem = _problem(client.get(f"/customers/imports/{job_id}/preview", headers=EN), 2)
     assert "may not change this deal" in problem and "deleted" not in problem
+
+
+def test_a_new_deal_is_built_by_the_models_rules(app, db, people, tmp_path):
+    """Won and lost as the app closes a deal (Deal.win, Deal.lose, Deal.book), audited as a
+    create: a retired lost reason is refused here as it is on the form."""
+    retired = LostReason(code="retired", label_zh="旧原因", label_en="Old reason", active=False)
+    db.session.add(retired)
+    db.session.commit()
+    rows = [
+        "D-1,Rita Rep,Widget,Acme Co,Lost,2017-01-02,2017-02-01,,Old reason",
+        "D-2,Rita Rep,Widget,Acme Co,Won,2017-01-02,2017-02-01,100,",
+    ]
+    content = HEADER.rstrip("\n") + ",lost_reason\n" + "\n".join(rows) + "\n"
+    result = import_file(app, tmp_path, "deals", content, *STAGE_MAPS)
+    assert last_line(result) == "taken: 1 rejected: 1 read: 2", result.output
+    assert "Choose why the deal was lost." in reasons_of(db, last_job(db))[2]
+    won = db.session.scalar(select(Deal).where(Deal.external_id == "D-2"))
+    assert (won.status, won.probability, won.stage.key) == ("won", 100, "after_sales")
+    assert won.base_amount == (won.amount * won.rate).quantize(Decimal("0.01"))
+    created = db.session.scalar(
+        select(AuditLog).where(AuditLog.record_type == "deals", AuditLog.record_id == str(won.id))
+    )
+    assert created.action == "create" and created.record_label == won.title
+    assert created.changes["status"] == [None, "won"]
+    assert created.changes["base_amount"] == [None, str(won.base_amount)]

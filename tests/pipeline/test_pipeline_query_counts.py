@@ -19,8 +19,8 @@ from salesweb.pipeline import services
 from salesweb.pipeline.models import StageHistory
 from tests.conftest import HX
 from tests.factories import make_account, make_interaction
-from tests.pipeline.factories import make_product, make_quote
-from tests.pipeline.helpers import default_process, new_deal, stage
+from tests.pipeline.factories import make_deal, make_process, make_product, make_quote
+from tests.pipeline.helpers import stage
 from tests.querycount import assert_few_and_flat, signed_in_team, statements
 
 OPEN_STAGES = ("lead", "needs", "proposal", "quote", "negotiation", "signing")
@@ -47,13 +47,13 @@ class World:
         self.product = make_product(list_price=Decimal("1000.00"))
 
     def grow_to(self, deals: int, busy_events: int) -> None:
-        process = default_process()
+        process = make_process()
         reasons = services.lost_reasons()
         while self.deals < deals:
             n = self.deals
             owner = self.owners[n % len(self.owners)]
             account = make_account(owner=owner)
-            deal = new_deal(
+            deal = make_deal(
                 owner,
                 account,
                 OPEN_STAGES[n % len(OPEN_STAGES)],

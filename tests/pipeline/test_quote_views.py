@@ -527,3 +527,28 @@ def test_edit_and_deactivate_product(client, login_as, db):
     product = db.session.get(Product, product.id)
     assert product.name == "Pump v2" and not product.active
     assert client.get("/pipeline/products/999999/edit").status_code == 404
+
+
+# --- history panels ----------------------------------------------------------------------------------
+
+
+def test_quote_page_shows_its_history(client, login_as, team, db):
+    quote = make_quote(team["deal"], team["rep"], status="sent")
+    db.session.commit()
+    login_as(user=team["rep"])
+    page = client.get(f"/pipeline/quotes/{quote.id}", headers=EN)
+    panel = by_id(page, f"history-quotes-{quote.id}")
+    assert panel is not None
+    shown = [li.get("id") for li in panel.iter("li") if li.get("id")]
+    expected = [f"audit-{row.id}" for row in history_for("quotes", quote.id)]
+    assert shown == expected and len(shown) >= 2  # at least submitted and sent
+
+
+def test_product_form_shows_its_history(client, login_as, db):
+    login_as("admin")
+    product = make_product(name="Pump")
+    db.session.commit()
+    client.post(f"/pipeline/products/{product.id}/deactivate")
+    page = client.get(f"/pipeline/products/{product.id}/edit", headers=EN)
+    panel = by_id(page, f"history-products-{product.id}")
+    assert panel is not None and "deactivated" in panel.text_content()

@@ -10,12 +10,13 @@ from salesweb.customers.models import Order, Task
 from salesweb.pipeline import gates, services
 from salesweb.pipeline.models import DealStatus, StageHistory
 from tests.factories import make_account, make_contact, make_user
-from tests.pipeline.helpers import default_process, new_deal, stage, tick_all
+from tests.pipeline.factories import make_deal, make_process
+from tests.pipeline.helpers import stage, tick_all
 
 
 def test_default_process_has_seven_stages_in_order(db, app):
     with app.test_request_context(headers={"Accept-Language": "en"}):
-        process = default_process()
+        process = make_process()
     names = [s.name_en for s in process.current_version.stages]
     assert names == [
         "Lead development",
@@ -33,8 +34,8 @@ def test_default_process_has_seven_stages_in_order(db, app):
 def test_forward_move_refused_with_every_missing_item(db, app):
     with app.test_request_context(headers={"Accept-Language": "en"}):
         rep = make_user()
-        deal = new_deal(rep, stage_key="needs", amount=None)
-        target = stage(default_process(), "proposal")
+        deal = make_deal(rep, stage_key="needs", amount=None)
+        target = stage(make_process(), "proposal")
         with pytest.raises(services.GateRefused) as exc:
             services.move_deal(rep, deal, target)
         messages = [m.message for m in exc.value.missing]
@@ -48,25 +49,23 @@ def test_forward_move_refused_with_every_missing_item(db, app):
 def test_moving_several_stages_checks_every_stage_left(db, app):
     with app.test_request_context(headers={"Accept-Language": "en"}):
         rep = make_user()
-        deal = new_deal(rep, stage_key="needs")
+        deal = make_deal(rep, stage_key="needs")
         tick_all(deal, rep)
         with pytest.raises(services.GateRefused) as exc:
-            services.move_deal(rep, deal, stage(default_process(), "quote"))  # Proposal not done
+            services.move_deal(rep, deal, stage(make_process(), "quote"))  # Proposal not done
         assert any("Proposal sent" in m.message for m in exc.value.missing)
-        services.move_deal(rep, deal, stage(default_process(), "proposal"))
+        services.move_deal(rep, deal, stage(make_process(), "proposal"))
     assert deal.stage.key == "proposal" and deal.probability == 40
 
 
 def test_move_back_needs_reason_and_history_is_kept(db, app):
     with app.test_request_context(headers={"Accept-Language": "en"}):
         rep = make_user()
-        deal = new_deal(rep, stage_key="proposal")
+        deal = make_deal(rep, stage_key="proposal")
         with pytest.raises(DomainError) as exc:
-            services.move_deal(rep, deal, stage(default_process(), "lead"))
+            services.move_deal(rep, deal, stage(make_process(), "lead"))
         assert exc.value.field == "reason"
-        services.move_deal(
-            rep, deal, stage(default_process(), "lead"), reason="需求变了", via="board"
-        )
+        services.move_deal(rep, deal, stage(make_process(), "lead"), reason="需求变了", via="board")
     rows = db.session.scalars(
         select(StageHistory).where(StageHistory.deal_id == deal.id).order_by(StageHistory.id)
     ).all()
@@ -78,7 +77,7 @@ def test_move_back_needs_reason_and_history_is_kept(db, app):
 def test_stage_of_another_process_or_stale_version_is_refused(db, app):
     with app.test_request_context(headers={"Accept-Language": "en"}):
         rep = make_user()
-        deal = new_deal(rep)
+        deal = make_deal(rep)
         from salesweb.pipeline.models import SalesProcess
 
         channel = db.session.scalar(
@@ -88,16 +87,14 @@ def test_stage_of_another_process_or_stale_version_is_refused(db, app):
             services.move_deal(rep, deal, channel.current_version.stages[1])
         assert exc.value.field == "stage_id"
         with pytest.raises(ConflictError):
-            services.move_deal(
-                rep, deal, stage(default_process(), "needs"), version=deal.version + 5
-            )
+            services.move_deal(rep, deal, stage(make_process(), "needs"), version=deal.version + 5)
 
 
 def test_win_creates_after_sales_tasks_and_order(db, app):
     with app.test_request_context(headers={"Accept-Language": "en"}):
         rep = make_user()
         account = make_account(owner=rep)
-        deal = new_deal(
+        deal = make_deal(
             rep,
             account=account,
             stage_key="signing",
@@ -130,7 +127,7 @@ def test_win_creates_after_sales_tasks_and_order(db, app):
 def test_win_needs_amount_and_close_date(db, app):
     with app.test_request_context(headers={"Accept-Language": "en"}):
         rep = make_user()
-        deal = new_deal(rep, stage_key="signing", amount=None)
+        deal = make_deal(rep, stage_key="signing", amount=None)
         with pytest.raises(DomainError) as exc:
             services.win_deal(rep, deal, closed_on=date(2026, 1, 1))
         assert exc.value.field == "amount"
@@ -143,7 +140,7 @@ def test_win_needs_amount_and_close_date(db, app):
 def test_lose_needs_reason_and_other_needs_text(db, app):
     with app.test_request_context(headers={"Accept-Language": "en"}):
         rep = make_user()
-        deal = new_deal(rep)
+        deal = make_deal(rep)
         with pytest.raises(DomainError):
             services.lose_deal(rep, deal, None)
         with pytest.raises(DomainError) as exc:
@@ -171,7 +168,7 @@ def test_foreign_currency_is_booked_with_rate(db, app):
     db.session.flush()
     with app.test_request_context(headers={"Accept-Language": "en"}):
         rep = make_user()
-        deal = new_deal(rep, amount=Decimal("100.00"), currency="usd")
+        deal = make_deal(rep, amount=Decimal("100.00"), currency="usd")
         assert (deal.currency, deal.rate, deal.rate_source, deal.base_amount) == (
             "USD",
             Decimal("7.2"),
@@ -183,17 +180,17 @@ def test_foreign_currency_is_booked_with_rate(db, app):
         services.update_deal(rep, deal, {"amount": Decimal("200.00")}, deal.version)
         assert deal.base_amount == Decimal("1440.00")
         with pytest.raises(DomainError) as exc:
-            new_deal(rep, currency="JPY")
+            make_deal(rep, currency="JPY")
         assert exc.value.field == "currency"
         with pytest.raises(DomainError) as exc:
-            new_deal(rep, amount=Decimal("-1"))
+            make_deal(rep, amount=Decimal("-1"))
         assert exc.value.field == "amount"
 
 
 def test_probability_override_needs_reason(db, app):
     with app.test_request_context(headers={"Accept-Language": "en"}):
         rep = make_user()
-        deal = new_deal(rep)
+        deal = make_deal(rep)
         with pytest.raises(DomainError) as exc:
             services.update_deal(rep, deal, {"probability": 50}, deal.version)
         assert exc.value.field == "probability_reason"
@@ -217,8 +214,8 @@ def test_editing_a_stage_makes_a_new_version_deals_keep_theirs(db, app):
     with app.test_request_context(headers={"Accept-Language": "en"}):
         admin = make_user(role="admin")
         rep = make_user()
-        deal = new_deal(rep, stage_key="lead")
-        process = default_process()
+        deal = make_deal(rep, stage_key="lead")
+        process = make_process()
         old_version = deal.process_version_id
         spec = services.StageSpec(
             "lead",
@@ -236,7 +233,7 @@ def test_editing_a_stage_makes_a_new_version_deals_keep_theirs(db, app):
         assert any(
             "Identify the decision maker" in m.message for m in gates.missing_for(deal, deal.stage)
         )
-        newer = new_deal(rep)
+        newer = make_deal(rep)
         assert newer.process_version_id == version.id and newer.probability == 15
         with pytest.raises(DomainError):
             services.edit_stage(
@@ -252,7 +249,7 @@ def test_role_approval_gate(db, app):
     with app.test_request_context(headers={"Accept-Language": "en"}):
         from salesweb.pipeline.models import SalesProcess
 
-        default_process()  # seeds both processes
+        make_process()  # seeds both processes
         channel = db.session.scalar(
             select(SalesProcess).where(SalesProcess.name_en == "Channel sales")
         )

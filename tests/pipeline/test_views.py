@@ -9,7 +9,8 @@ from salesweb.core.models import ExchangeRate
 from salesweb.pipeline.models import Deal, DealStatus, DealStepDone, ProcessVersion
 from tests.conftest import HX, by_id, count_queries, parse
 from tests.factories import make_account, make_team, make_user
-from tests.pipeline.helpers import default_process, new_deal, stage, tick_all
+from tests.pipeline.factories import make_deal, make_process
+from tests.pipeline.helpers import stage, tick_all
 
 EN = {"Accept-Language": "en"}
 
@@ -17,7 +18,7 @@ EN = {"Accept-Language": "en"}
 def test_create_deal_from_account_and_field_errors(client, login_as, db, app):
     rep = login_as("rep")
     with app.test_request_context():
-        default_process()
+        make_process()
     account = make_account(owner=rep)
     db.session.commit()
     form = client.get(f"/pipeline/deals/new?account_id={account.id}")
@@ -64,7 +65,7 @@ def test_create_deal_from_account_and_field_errors(client, login_as, db, app):
 def test_other_reps_deal_is_404(client, login_as, db, app):
     login_as("rep")
     with app.test_request_context():
-        deal = new_deal(make_user())
+        deal = make_deal(make_user())
     db.session.commit()
     for url in (f"/pipeline/deals/{deal.id}", f"/pipeline/deals/{deal.id}/edit"):
         assert client.get(url).status_code == 404
@@ -77,9 +78,9 @@ def test_other_reps_deal_is_404(client, login_as, db, app):
 def test_move_refusal_lists_missing_with_links_then_passes(client, login_as, db, app):
     rep = login_as("rep")
     with app.test_request_context():
-        deal = new_deal(rep, stage_key="needs")
+        deal = make_deal(rep, stage_key="needs")
     db.session.commit()
-    proposal = stage(default_process(), "proposal")
+    proposal = stage(make_process(), "proposal")
     refused = client.post(
         f"/pipeline/deals/{deal.id}/move",
         headers={**HX, **EN},
@@ -116,7 +117,7 @@ def test_move_refusal_lists_missing_with_links_then_passes(client, login_as, db,
 def test_stale_version_conflict_on_move(client, login_as, db, app):
     rep = login_as("rep")
     with app.test_request_context():
-        deal = new_deal(rep, stage_key="proposal")
+        deal = make_deal(rep, stage_key="proposal")
     db.session.commit()
     response = client.post(
         f"/pipeline/deals/{deal.id}/move",
@@ -129,8 +130,8 @@ def test_stale_version_conflict_on_move(client, login_as, db, app):
 def test_win_and_lose_through_forms(client, login_as, db, app):
     rep = login_as("rep")
     with app.test_request_context():
-        deal = new_deal(rep, stage_key="signing")
-        other = new_deal(rep)
+        deal = make_deal(rep, stage_key="signing")
+        other = make_deal(rep)
         tick_all(deal, rep)
     db.session.commit()
     won = client.post(
@@ -170,9 +171,9 @@ def test_board_columns_totals_and_team_filter(client, login_as, db, app):
     rep = make_user(team=team)
     outsider = make_user()
     with app.test_request_context():
-        new_deal(rep, title="A", amount=100)
-        new_deal(rep, title="B", amount=250)
-        new_deal(outsider, title="Hidden", amount=999)
+        make_deal(rep, title="A", amount=100)
+        make_deal(rep, title="B", amount=250)
+        make_deal(outsider, title="Hidden", amount=999)
     db.session.commit()
     login_as(user=manager)
     board = client.get("/pipeline/board", headers=EN)
@@ -192,13 +193,13 @@ def test_board_query_count_does_not_grow(client, login_as, db, app):
     rep = login_as("rep")
     with app.test_request_context():
         for i in range(3):
-            new_deal(rep, title=f"d{i}")
+            make_deal(rep, title=f"d{i}")
     db.session.commit()
     with count_queries(ext.engines[None]) as few:
         client.get("/pipeline/board")
     with app.test_request_context():
         for i in range(25):
-            new_deal(rep, title=f"more{i}")
+            make_deal(rep, title=f"more{i}")
     db.session.commit()
     with count_queries(ext.engines[None]) as many:
         client.get("/pipeline/board")
@@ -210,7 +211,7 @@ def test_deal_page_and_list_query_counts(client, login_as, db, app):
 
     rep = login_as("rep")
     with app.test_request_context():
-        deals = [new_deal(rep, title=f"d{i}") for i in range(30)]
+        deals = [make_deal(rep, title=f"d{i}") for i in range(30)]
     db.session.commit()
     with count_queries(ext.engines[None]) as page:
         assert client.get(f"/pipeline/deals/{deals[0].id}").status_code == 200
@@ -222,7 +223,7 @@ def test_deal_page_and_list_query_counts(client, login_as, db, app):
 def test_cli_move_obeys_exit_criteria(app, db):
     with app.test_request_context():
         rep = make_user()
-        deal = new_deal(rep, stage_key="needs")
+        deal = make_deal(rep, stage_key="needs")
     db.session.commit()
     runner = app.test_cli_runner()
     refused = runner.invoke(args=["pipeline", "move", str(deal.id), "Proposal"])
@@ -240,7 +241,7 @@ def test_cli_move_obeys_exit_criteria(app, db):
 def test_admin_edits_stage_new_version(client, login_as, db, app):
     login_as("admin")
     with app.test_request_context():
-        process = default_process()
+        process = make_process()
     db.session.commit()
     data = {
         "name_zh": "需求分析",
@@ -279,7 +280,7 @@ def test_admin_edits_stage_new_version(client, login_as, db, app):
 def test_process_admin_pages_name_fields_not_keys(client, login_as, db, app):
     login_as("admin")
     with app.test_request_context():
-        process = default_process()
+        process = make_process()
     db.session.commit()
     page = client.get(f"/pipeline/processes/{process.id}", headers=EN)
     table = " ".join(parse(page).get_element_by_id("stage-table").text_content().split())
@@ -329,7 +330,7 @@ def _rep_deal(login_as, app, db, **data):
     """A rep signed in, with one deal of theirs."""
     rep = login_as("rep")
     with app.test_request_context():
-        deal = new_deal(rep, **data)
+        deal = make_deal(rep, **data)
     db.session.commit()
     return rep, deal
 
@@ -366,10 +367,10 @@ def test_lose_without_a_reason_is_refused_next_to_the_field(client, login_as, db
 def test_move_form_offers_the_next_stage(client, login_as, db, app):
     rep = login_as("rep")
     with app.test_request_context():
-        deal = new_deal(rep, stage_key="needs")
-        last = new_deal(rep, stage_key="signing")
+        deal = make_deal(rep, stage_key="needs")
+        last = make_deal(rep, stage_key="signing")
     db.session.commit()
-    proposal = stage(default_process(), "proposal")
+    proposal = stage(make_process(), "proposal")
     page = client.get(f"/pipeline/deals/{deal.id}")
     assert _selected(page, "stage_id") == [str(proposal.id)]
     # The last open stage has nowhere forward to go: nothing is offered, so nothing moves back.
@@ -385,7 +386,7 @@ def test_move_form_offers_the_next_stage(client, login_as, db, app):
 
 def test_refusal_banner_follows_the_checklist(client, login_as, db, app):
     rep, deal = _rep_deal(login_as, app, db, stage_key="needs")
-    proposal = stage(default_process(), "proposal")
+    proposal = stage(make_process(), "proposal")
     refused = client.post(
         f"/pipeline/deals/{deal.id}/move",
         headers=EN,

@@ -243,3 +243,80 @@ def test_survey_list_with_search_sort_and_answer_counts(client, login_as, db):
     assert "<html" not in found.get_data(as_text=True)
     assert len(parse(found).xpath("//table[@id='survey-table']/tbody/tr")) == 1
     assert by_id(page, "survey-new") is None
+
+
+def test_touchpoints_save_one_event_at_a_time(client, login_as, db):
+    login_as("admin")
+    survey = make_survey()
+    db.session.commit()
+    page = client.get("/surveys/touchpoints")
+    assert page.status_code == 200
+    assert all(by_id(page, f"touchpoint-{e}") is not None for e in ("deal_won", "after_sales"))
+    saved = client.post(
+        "/surveys/touchpoints",
+        data={
+            "event": "deal_won",
+            "deal_won-survey_id": survey.id,
+            "deal_won-active": "y",
+            "deal_won-expires_days": "14",
+            # Another event's fields in the same post are not this form's business.
+            "after_sales-survey_id": survey.id,
+            "after_sales-expires_days": "9",
+        },
+    )
+    assert saved.status_code == 303
+    point = services.touchpoint("deal_won")
+    assert (point.survey_id, point.active, point.expires_days) == (survey.id, True, 14)
+    assert services.touchpoint("after_sales") is None
+    shown = client.get("/surveys/touchpoints")
+    chosen = parse(shown).xpath("//select[@id='deal_won-survey_id']/option[@selected]/@value")
+    assert chosen == [str(survey.id)]
+    refused = client.post(
+        "/surveys/touchpoints",
+        data={"event": "deal_won", "deal_won-survey_id": "0", "deal_won-expires_days": "999"},
+        headers=EN,
+    )
+    assert refused.status_code == 422
+    assert parse(refused).xpath("//form[@id='touchpoint-deal_won']//*[@class='error']")
+    assert not parse(refused).xpath("//form[@id='touchpoint-after_sales']//*[@class='error']")
+    db.session.refresh(point)
+    assert (point.survey_id, point.expires_days) == (survey.id, 14)
+    cleared = client.post(
+        "/surveys/touchpoints",
+        data={"event": "deal_won", "deal_won-survey_id": "0", "deal_won-expires_days": "30"},
+    )
+    assert cleared.status_code == 303
+    db.session.refresh(point)
+    assert point.survey_id is None and point.active is False
+    login_as("rep")
+    assert client.get("/surveys/touchpoints").status_code == 403
+
+
+def test_survey_and_case_pages_show_their_history(client, login_as, db):
+    from salesweb.pipeline.seed import seed_reference
+    from salesweb.surveys.seed import seed_templates
+
+    seed_reference()
+    seed_templates()
+    admin = login_as("admin")
+    survey = make_survey()
+    invitation, _ = make_invitation(survey, owner=admin)
+    services.submit_response(invitation.id, answer(survey, nps=3))
+    db.session.commit()
+    edited = client.post(
+        f"/surveys/{survey.id}/edit",
+        data={
+            "title_zh": survey.title_zh,
+            "title_en": "Renamed survey",
+            "version": survey.version,
+        },
+    )
+    assert edited.status_code == 303
+    page = client.get(f"/surveys/{survey.id}")
+    history = by_id(page, f"history-surveys-{survey.id}")
+    assert history is not None and history.xpath(".//li[starts-with(@id, 'audit-')]")
+    case = db.session.scalar(select(FeedbackCase))
+    client.post(f"/surveys/cases/{case.id}/advance", data={"status": "contacted"})
+    page = client.get(f"/surveys/cases/{case.id}")
+    history = by_id(page, f"history-feedback_cases-{case.id}")
+    assert history is not None and history.xpath(".//li[starts-with(@id, 'audit-')]")

@@ -1,23 +1,8 @@
 """The printable certificate: bilingual, with its expiry, for the person and their managers only."""
 
-from datetime import date
-
-from salesweb.training.models import Certificate
 from tests.core.test_pdf import _pdf_streams, _to_unicode_codepoints
 from tests.factories import make_team, make_user
-from tests.training.helpers import make_course
-
-
-def make_certificate(db, person, course):
-    certificate = Certificate(
-        course_id=course.id,
-        user_id=person.id,
-        issued_on=date(2026, 3, 2),
-        expires_on=date(2027, 3, 2),
-    )
-    db.session.add(certificate)
-    db.session.flush()
-    return certificate
+from tests.training.factories import make_certificate, make_course
 
 
 def text_of(pdf: bytes) -> str:
@@ -28,7 +13,7 @@ def test_a_person_prints_their_certificate_in_both_languages(client, login_as, d
     team = make_team()
     person = make_user(display_name="瑨赜", team_id=team.id)
     course = make_course(title_zh="报价合规", title_en="Quote compliance")
-    certificate = make_certificate(db, person, course)
+    certificate = make_certificate(person, course)
     login_as(user=person)
     page = client.get("/training/", headers={"Accept-Language": "en"})
     assert f'id="certificate-{certificate.id}-pdf"' in page.get_data(as_text=True)
@@ -47,7 +32,7 @@ def test_a_person_prints_their_certificate_in_both_languages(client, login_as, d
 def test_only_the_person_and_their_managers_get_the_certificate(client, login_as, db):
     team, other_team = make_team(), make_team()
     person = make_user(team_id=team.id)
-    certificate = make_certificate(db, person, make_course())
+    certificate = make_certificate(person, make_course())
     url = f"/training/certificates/{certificate.id}.pdf"
     login_as("rep", team_id=team.id)
     assert client.get(url).status_code == 404

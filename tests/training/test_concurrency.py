@@ -17,7 +17,8 @@ from salesweb.training import services
 from salesweb.training.models import Attempt, LessonRead
 from tests.factories import make_user
 from tests.live import fire_all, live_server, session_cookie
-from tests.training.helpers import answers, make_course
+from tests.training.factories import make_course
+from tests.training.helpers import answers
 
 SCHEMA = "training_concurrency"
 AT_ONCE = 8

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from salesweb.training.models import LessonFile
 from tests.conftest import by_id, parse
 from tests.office_files import MACRO_FILES
-from tests.training.helpers import make_course
+from tests.training.factories import make_course
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 EN = {"Accept-Language": "en"}

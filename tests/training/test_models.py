@@ -6,7 +6,7 @@ from flask_babel import force_locale
 
 from salesweb.training.models import Certificate, Progress
 from salesweb.training.services import add_months, progress_of
-from tests.training.helpers import make_course
+from tests.training.factories import make_course
 
 
 def test_course_texts_follow_the_locale(app, db):

@@ -12,8 +12,8 @@ from salesweb.training import permissions, services
 from salesweb.training.models import Course, Lesson, ReasonCourse
 from tests.conftest import by_id, parse
 from tests.factories import make_team, make_user
-from tests.pipeline.helpers import default_process
-from tests.training.helpers import make_course
+from tests.pipeline.factories import make_process
+from tests.training.factories import make_course
 
 EN = {"Accept-Language": "en"}
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -83,7 +83,7 @@ def test_another_teams_manager_reads_but_cannot_change_a_course(client, login_as
 
 def test_rules_of_another_team_stay_theirs(client, login_as, db, teams):
     east, west, admin = teams
-    default_process()
+    make_process()
     course = make_course(author=admin)
     rule = services.map_reason(east, "price", "", course)
     assert rule.team_id == east.team_id

@@ -12,11 +12,13 @@ from salesweb.core.models import utcnow
 from salesweb.pipeline import services as pipeline
 from salesweb.pipeline.models import LostReason
 from salesweb.training import services
-from salesweb.training.models import Attempt, Certificate, Progress
+from salesweb.training.models import Assignment, Attempt, Certificate, Progress
 from salesweb.training.rendering import render_markdown
+from salesweb.training.services import quizzes
 from tests.factories import make_team, make_user
-from tests.pipeline.helpers import default_process, new_deal
-from tests.training.helpers import answers, make_course
+from tests.pipeline.factories import make_deal, make_process
+from tests.training.factories import make_course
+from tests.training.helpers import answers
 
 
 def count(db, model):
@@ -70,10 +72,10 @@ def test_assignment_outside_the_team_is_refused_and_nothing_written(db):
     mine = make_user(team_id=manager.team_id)
     stranger = make_user(team_id=make_team().id)
     course = make_course()
-    before = count(db, services.Assignment)
+    before = count(db, Assignment)
     with pytest.raises(DomainError) as refused:
         services.assign_course(manager, course, [mine, stranger], date(2030, 1, 1))
-    assert refused.value.field == "user_ids" and count(db, services.Assignment) == before
+    assert refused.value.field == "user_ids" and count(db, Assignment) == before
     made = services.assign_course(manager, course, [mine], date(2030, 1, 1))
     again = services.assign_course(manager, course, [mine], date(2030, 2, 1))
     assert made[0].id == again[0].id and again[0].due_on == date(2030, 2, 1)
@@ -143,7 +145,7 @@ def test_matrix_states(db):
 def _lose(owner, reason_code, n, stage_key="negotiation"):
     reason = db_reason(reason_code)
     for _ in range(n):
-        deal = new_deal(owner=owner, stage_key=stage_key)
+        deal = make_deal(owner=owner, stage_key=stage_key)
         pipeline.lose_deal(owner, deal, reason)
 
 
@@ -154,7 +156,7 @@ def db_reason(code):
 
 
 def test_suggestion_from_price_losses_and_win_rate_after(db):
-    default_process()
+    make_process()
     rep = make_user()
     quiet = make_user()
     course = make_course()
@@ -204,7 +206,7 @@ def test_a_start_that_loses_the_race_answers_with_the_open_sitting(db, monkeypat
         calls.append(1)
         return None if len(calls) == 1 else real(user, course)
 
-    monkeypatch.setattr(services, "open_attempt", not_seen_yet)
+    monkeypatch.setattr(quizzes, "open_attempt", not_seen_yet)
     assert services.start_attempt(rep, course) is winner
     # the savepoint rolled back only the losing insert; the session goes on
     assert (
@@ -220,7 +222,7 @@ def test_the_limit_is_counted_again_once_the_slot_is_taken(db, monkeypatch):
     # A sitting submitted in another tab between the first count and the insert used the last
     # attempt: the second count, inside the savepoint, refuses and leaves no sitting behind.
     counts = iter([1, 2])
-    monkeypatch.setattr(services, "attempts_used", lambda user, course: next(counts))
+    monkeypatch.setattr(quizzes, "attempts_used", lambda user, course: next(counts))
     with pytest.raises(DomainError):
         services.start_attempt(rep, course)
     assert count(db, Attempt) == 0
@@ -232,6 +234,34 @@ def test_marking_read_ignores_a_parallel_first_read(db, monkeypatch):
     rep, lesson = make_user(), make_course().lessons[0]
     services.mark_read(rep, lesson)
     # a parallel first open checked before this one inserted: the insert must not fail
-    monkeypatch.setattr(services, "is_read", lambda user, lesson: False)
+    monkeypatch.setattr(quizzes, "is_read", lambda user, lesson: False)
     services.mark_read(rep, lesson)
     assert count(db, LessonRead) == 1
+
+
+def test_assigning_a_team_takes_its_active_people_but_not_the_assigner(db):
+    team = make_team()
+    manager = make_user(role="manager", team_id=team.id)
+    team.manager_id = manager.id
+    reps = [make_user(team_id=team.id) for _ in range(2)]
+    make_user(team_id=team.id, active=False)
+    course = make_course()
+    made = services.assign_course(manager, course, [reps[0]], date(2030, 1, 1), team=team)
+    assert sorted(a.user_id for a in made) == sorted(r.id for r in reps)
+    other = make_team()
+    make_user(team_id=other.id)
+    with pytest.raises(DomainError) as refused:
+        services.assign_course(manager, course, [], date(2030, 1, 1), team=other)
+    assert refused.value.field == "team_id"
+    with pytest.raises(DomainError) as nobody:
+        services.assign_course(manager, course, [], date(2030, 1, 1))
+    assert nobody.value.field == "user_ids"
+
+
+def test_only_course_authors_create_courses_and_only_trainers_map_reasons(db):
+    rep = make_user()
+    with pytest.raises(DomainError):
+        services.save_course(rep, None, {"title_zh": "课", "title_en": "Course"})
+    course = make_course()
+    with pytest.raises(DomainError):
+        services.map_reason(rep, "price", "", course)

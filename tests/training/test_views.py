@@ -10,7 +10,8 @@ from salesweb.core.models import utcnow
 from salesweb.training.models import Assignment, Attempt, Certificate, Course, Lesson, MemberProfile
 from tests.conftest import HX, by_id, parse
 from tests.factories import make_team, make_user
-from tests.training.helpers import answers, make_course
+from tests.training.factories import make_course
+from tests.training.helpers import answers
 
 EN = {"Accept-Language": "en"}
 
@@ -165,9 +166,9 @@ def test_suggestions_page_and_reason_map(client, login_as, db):
     login_as("admin")
     course = make_course()
     db.session.commit()
-    from tests.pipeline.helpers import default_process
+    from tests.pipeline.factories import make_process
 
-    default_process()
+    make_process()
     db.session.commit()
     bad = client.post(
         "/training/suggestions/map",
@@ -186,17 +187,17 @@ def test_suggestions_page_and_reason_map(client, login_as, db):
 def test_suggestions_name_the_stage_not_its_key(client, login_as, db, app):
     from salesweb.pipeline import services as pipeline
     from salesweb.training import services
-    from tests.pipeline.helpers import default_process, new_deal
+    from tests.pipeline.factories import make_deal, make_process
     from tests.training.test_services import db_reason
 
     admin = login_as("admin")
     course = make_course()
     with app.test_request_context():
-        default_process()
+        make_process()
         services.map_reason(admin, "price", "negotiation", course)
         rep = make_user()
         for _ in range(5):
-            deal = new_deal(owner=rep, stage_key="negotiation")
+            deal = make_deal(owner=rep, stage_key="negotiation")
             pipeline.lose_deal(rep, deal, db_reason("price"))
     db.session.commit()
     page = client.get("/training/suggestions", headers=EN)
@@ -207,7 +208,7 @@ def test_suggestions_name_the_stage_not_its_key(client, login_as, db, app):
 
 
 def test_author_rewords_a_question_but_keeps_its_options(client, login_as, db):
-    from tests.training.helpers import make_course as _make_course
+    from tests.training.factories import make_course as _make_course
 
     login_as("admin")
     course = _make_course()
@@ -288,3 +289,85 @@ def test_opening_a_lesson_writes_nothing_the_page_posts_the_read(client, login_a
     reopened = client.get(f"/training/lessons/{lesson.id}")
     assert by_id(reopened, "lesson-read-status") is not None
     assert by_id(reopened, "lesson-read-form") is None
+
+
+def test_question_form_checks_the_option_lines_and_the_correct_numbers(client, login_as, db):
+    login_as("admin")
+    course = make_course()
+    db.session.commit()
+    url = f"/training/courses/{course.id}/questions/new"
+    base = {"kind": "single", "text_zh": "问", "text_en": "Q"}
+    uneven = client.post(
+        url,
+        data={**base, "options_zh": "甲\n乙\n丙", "options_en": "A\nB", "correct": "1"},
+        headers=EN,
+    )
+    assert uneven.status_code == 422
+    assert "same number" in by_id(uneven, "options_en-error").text_content()
+    assert by_id(uneven, "correct-error") is None  # one problem at a time: the lines first
+    beyond = client.post(
+        url, data={**base, "options_zh": "甲\n乙", "options_en": "A\nB", "correct": "3"}, headers=EN
+    )
+    assert beyond.status_code == 422
+    assert "line numbers" in by_id(beyond, "correct-error").text_content()
+    assert len(course.questions) == 2
+    comma = client.post(
+        url,
+        data={
+            "kind": "multiple",
+            "text_zh": "问",
+            "text_en": "Q",
+            "options_zh": "甲\n乙\n丙",
+            "options_en": "A\nB\nC",
+            "correct": "1，3",
+        },
+    )
+    assert comma.status_code == 303
+    db.session.refresh(course)
+    assert [o.correct for o in course.questions[-1].options] == [True, False, True]
+
+
+def test_assignment_form_starts_from_the_suggestion_link(client, login_as, db):
+    team = make_team()
+    manager = login_as("manager", team_id=team.id)
+    team.manager_id = manager.id
+    rep = make_user(team_id=team.id)
+    course = make_course()
+    db.session.commit()
+    page = client.get(
+        f"/training/assignments/new?course_id={course.id}&user_ids={rep.id}&reason=Price"
+    )
+    assert page.status_code == 200
+    tree = parse(page)
+    assert tree.xpath(f"//select[@id='course_id']/option[@value='{course.id}']/@selected")
+    assert tree.xpath(f"//select[@id='user_ids']/option[@value='{rep.id}']/@selected")
+    assert by_id(page, "reason").get("value") == "Price"
+    unknown = client.post(
+        "/training/assignments/new",
+        data={"course_id": 999999, "user_ids": [rep.id], "due_on": "2030-01-01"},
+        headers=EN,
+    )
+    assert unknown.status_code == 422 and count(db, Assignment) == 0
+    assert "Choose a course" in by_id(unknown, "course_id-error").text_content()
+
+
+def test_reason_rule_needs_a_listed_stage_and_a_live_course(client, login_as, db):
+    login_as("admin")
+    course = make_course()
+    db.session.commit()
+    bad_stage = client.post(
+        "/training/suggestions/map",
+        data={"reason_code": "price", "stage_key": "nowhere", "course_id": course.id},
+        headers=EN,
+    )
+    assert bad_stage.status_code == 422
+    assert "stage from the list" in by_id(bad_stage, "stage_key-error").text_content()
+    course.deleted_at = utcnow()
+    db.session.commit()
+    gone = client.post(
+        "/training/suggestions/map",
+        data={"reason_code": "price", "stage_key": "", "course_id": course.id},
+        headers=EN,
+    )
+    assert gone.status_code == 422
+    assert "Choose a course" in by_id(gone, "course_id-error").text_content()

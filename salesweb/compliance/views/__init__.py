@@ -7,8 +7,10 @@ from typing import Any
 from flask import abort
 from flask_login import current_user
 
+from salesweb.compliance import services
 from salesweb.compliance.models import Contract, ContractAttachment, Review, Risk
 from salesweb.compliance.permissions import can_view_contract, can_view_risk
+from salesweb.core.errors import DomainError
 from salesweb.extensions import db
 
 
@@ -42,21 +44,29 @@ def risk_or_404(risk_id: int) -> Risk:
     return risk
 
 
+def roll_back_refused(subject: Any, exc: DomainError) -> None:
+    """After a refusal: undo the request's work; a refused attempt (a decision on a decided
+    review, approving one's own contract...) still leaves its audit row on `subject`."""
+    db.session.rollback()
+    if isinstance(exc, services.AttemptRefused):
+        services.record_attempt(current_user, subject, exc.action, exc.message)
+        db.session.commit()
+
+
 def template_globals() -> dict[str, Any]:
     from salesweb.compliance import rules
-    from salesweb.compliance.events import TEMPLATE_GLOBALS
     from salesweb.compliance.models import (
         CLAUSES,
         CONTRACT_STATUS_LABELS,
         RISK_CATEGORIES,
         RISK_STATUS_LABELS,
         SEVERITY_LABELS,
+        Risk,
     )
     from salesweb.compliance.permissions import TEMPLATE_PERMISSIONS
 
     return {
         **TEMPLATE_PERMISSIONS,
-        **TEMPLATE_GLOBALS,
         "finding_message": rules.message,
         "clause_labels": CLAUSES,
         "clause_names": rules.clause_names,
@@ -64,6 +74,7 @@ def template_globals() -> dict[str, Any]:
         "risk_categories": RISK_CATEGORIES,
         "risk_status_labels": RISK_STATUS_LABELS,
         "severity_labels": SEVERITY_LABELS,
+        "risk_level_of": Risk.level_of,
     }
 
 

@@ -2,89 +2,76 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 from flask import abort, flash, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
-from salesweb.compliance import bp, services
+from salesweb.compliance import bp, queries, services
 from salesweb.compliance.forms import ActionForm, AttachmentForm, ContractForm
-from salesweb.compliance.models import CONTRACT_STATUS_LABELS, Contract, ContractVersion
+from salesweb.compliance.models import Contract
 from salesweb.compliance.permissions import (
+    WRITERS,
     can_create_contract,
     can_edit_contract,
     can_sign_contract,
     can_submit_contract,
-    scope_contracts,
 )
-from salesweb.compliance.views import attachment_or_404, contract_or_404
+from salesweb.compliance.views import attachment_or_404, contract_or_404, roll_back_refused
 from salesweb.core import files as attachments
-from salesweb.core.errors import DomainError, put_on_form
+from salesweb.core.errors import DomainError
+from salesweb.core.forms import form_status, saving
+from salesweb.core.history import record_history
 from salesweb.core.htmx import done, render_page, trigger
 from salesweb.core.pagination import paginate, sort_choice
 from salesweb.core.params import parse_id
 from salesweb.core.security import SIGNED_IN, access
 from salesweb.extensions import db
-from salesweb.pipeline.models import Deal, DealStatus
-from salesweb.pipeline.permissions import can_edit_deal, scope_deals
-
-WRITERS = ("admin", "manager", "rep")
-SORTS = {
-    "-updated": Contract.updated_at.desc(),
-    "updated": Contract.updated_at.asc(),
-    "number": Contract.number.asc(),
-    "-number": Contract.number.desc(),
-    "value": Contract.base_value.asc(),
-    "-value": Contract.base_value.desc(),
-    "status": Contract.status.asc(),
-    "-status": Contract.status.desc(),
-}
+from salesweb.pipeline.models import Deal
+from salesweb.pipeline.permissions import can_edit_deal
 
 
 @bp.get("/contracts")
 @access(SIGNED_IN)
 def contract_list():
-    q = unicodedata.normalize("NFKC", request.args.get("q", "").strip())[:100].lower()
-    status = request.args.get("status", "")
-    account = parse_id(request.args.get("account"))
-    sort, order = sort_choice(SORTS, "-updated")
-    stmt = scope_contracts(select(Contract), current_user)
-    if q:
-        stmt = stmt.where(Contract.search_text.contains(q, autoescape=True))
-    if status in CONTRACT_STATUS_LABELS:
-        stmt = stmt.where(Contract.status == status)
-    if account:
-        stmt = stmt.where(Contract.account_id == account)
-    page = paginate(stmt.order_by(order, Contract.id.desc()))
+    filters = queries.contract_filters(request.args)
+    sort, order = sort_choice(queries.CONTRACT_SORTS, "-updated")
+    page = paginate(queries.contracts(current_user, **filters).order_by(order, Contract.id.desc()))
     return render_page(
-        "compliance/contract_list.html", block="results", page=page, q=q, status=status, sort=sort
+        "compliance/contract_list.html",
+        block="results",
+        page=page,
+        q=filters["q"],
+        status=request.args.get("status", ""),
+        sort=sort,
     )
 
 
 def _deal_choices(selected: Deal | None) -> list[tuple[int, str]]:
     """Open deals the user works (newest first), and the deal the page was opened for."""
-    stmt = scope_deals(select(Deal), current_user).where(Deal.status == DealStatus.OPEN)
-    deals = list(db.session.scalars(stmt.order_by(Deal.updated_at.desc()).limit(200)))
+    deals = queries.open_deals(current_user)
     if selected is not None and selected not in deals:
         deals.insert(0, selected)
     return [(d.id, f"{d.title} · {d.account.name if d.account else '—'}") for d in deals]
 
 
-def _chosen_deal(deal_id: int | None) -> Deal | None:
+def _writable_deal(deal_id: int | None) -> Deal | None:
     deal = db.session.get(Deal, deal_id) if deal_id else None
     if deal is None or not can_edit_deal(current_user, deal):
         return None
     return deal
 
 
-@bp.route("/contracts/new", methods=["GET", "POST"])
-@access(*WRITERS)
-def contract_create():
-    if not can_create_contract(current_user):
-        abort(403)
-    preset = _chosen_deal(parse_id(request.args.get("deal_id")))
+def _contract_deal(deal_id: int | None) -> Deal:
+    """The deal chosen on the form; one the user may not work is refused on its field."""
+    deal = _writable_deal(deal_id)
+    if deal is None:
+        raise DomainError(_("Choose one of your deals."), field="deal_id")
+    return deal
+
+
+def _new_contract_form() -> ContractForm:
+    """The form, filled from the deal the page was opened for (`?deal_id=`)."""
+    preset = _writable_deal(parse_id(request.args.get("deal_id")))
     form = ContractForm()
     form.deal_id.choices = _deal_choices(preset)
     if not form.is_submitted() and preset is not None:
@@ -92,32 +79,34 @@ def contract_create():
         form.title.data = preset.title
         form.value.data = preset.amount
         form.currency.data = preset.currency
+    return form
+
+
+@bp.route("/contracts/new", methods=["GET", "POST"])
+@access(*WRITERS)
+def contract_create():
+    if not can_create_contract(current_user):
+        abort(403)
+    form = _new_contract_form()
     if form.validate_on_submit():
-        deal = _chosen_deal(form.deal_id.data)
-        try:
-            if deal is None:
-                raise DomainError(_("Choose one of your deals."), field="deal_id")
+        with saving(form):
+            deal = _contract_deal(form.deal_id.data)
             contract = services.create_contract(current_user, deal, form.data_dict())
             db.session.commit()
             flash(_("Contract %(number)s created.", number=contract.number), "success")
             return done("compliance.contract_detail", contract_id=contract.id)
-        except DomainError as exc:
-            db.session.rollback()
-            put_on_form(form, exc)
-    status = 422 if form.is_submitted() else 200
     return render_page(
-        "compliance/contract_form.html", block="form", http_status=status, form=form, contract=None
+        "compliance/contract_form.html",
+        block="form",
+        http_status=form_status(form),
+        form=form,
+        contract=None,
     )
 
 
 def _detail_context(contract: Contract) -> dict:
     version = services.latest_version(contract)
     reviews = services.reviews_of(contract)
-    versions = db.session.scalars(
-        select(ContractVersion)
-        .where(ContractVersion.contract_id == contract.id)
-        .order_by(ContractVersion.number.desc())
-    ).all()
     comments: dict = {}
     for comment in services.comments_of(reviews[0]) if reviews else []:
         comments.setdefault(comment.result_id, []).append(comment)
@@ -126,13 +115,14 @@ def _detail_context(contract: Contract) -> dict:
         "comments": comments,
         "current": version,
         "files": services.files_of(version),
-        "versions": versions,
+        "versions": queries.contract_versions(contract),
         "reviews": reviews,
         "latest_review": reviews[0] if reviews else None,
         "approved": services.approved_review(contract),
         "risks": services.open_risks_for(contract=contract.id),
         "upload_form": AttachmentForm(),
         "action_form": ActionForm(),
+        "history": record_history("contracts", contract.id),
     }
 
 
@@ -145,10 +135,7 @@ def contract_detail(contract_id: int):
 
 def _refused(contract: Contract, exc: DomainError, **extra):
     """A refused action on the contract page: its reasons, status 422, nothing changed."""
-    db.session.rollback()
-    if isinstance(exc, services.AttemptRefused):
-        services.record_attempt(current_user, contract, exc.action, exc.message)
-        db.session.commit()
+    roll_back_refused(contract, exc)
     contract = db.session.get(Contract, contract.id)
     context = _detail_context(contract)
     context.update(refusal=exc.message, **extra)
@@ -164,21 +151,18 @@ def contract_edit(contract_id: int):
     form = ContractForm(obj=contract)
     del form.deal_id  # the deal is fixed once the contract exists
     if form.validate_on_submit():
-        try:
+        with saving(form):
+            note = form.note.data or ""
             services.update_contract(
-                current_user, contract, form.data_dict(), form.version.data, form.note.data or ""
+                current_user, contract, form.data_dict(), form.version.data, note
             )
             db.session.commit()
             flash(_("Saved as version %(n)d.", n=contract.version_no), "success")
             return done("compliance.contract_detail", contract_id=contract.id)
-        except DomainError as exc:
-            db.session.rollback()
-            put_on_form(form, exc)
-    status = 422 if form.is_submitted() else 200
     return render_page(
         "compliance/contract_form.html",
         block="form",
-        http_status=status,
+        http_status=form_status(form),
         form=form,
         contract=contract,
     )
@@ -191,22 +175,24 @@ def attachment_upload(contract_id: int):
     if not can_edit_contract(current_user, contract):
         abort(403)
     form = AttachmentForm()
-    if not form.validate_on_submit():
-        message = " ".join(str(e) for e in form.file.errors) or _("Choose a file.")
-        return _refused(contract, DomainError(message, field="file"), upload_form=form)
-    try:
-        attachment = services.add_attachment(
-            current_user, contract, form.file.data.stream, form.file.data.filename or ""
-        )
-        db.session.commit()
-    except DomainError as exc:
-        put_on_form(form, exc)
-        return _refused(contract, exc, upload_form=form)
-    flash(
-        _("File %(name)s added as version %(n)d.", name=attachment.filename, n=contract.version_no),
-        "success",
-    )
-    return done("compliance.contract_detail", contract_id=contract.id)
+    if form.validate_on_submit():
+        with saving(form):
+            upload = form.file.data
+            added = services.add_attachment(
+                current_user, contract, upload.stream, upload.filename or ""
+            )
+            db.session.commit()
+            flash(
+                _(
+                    "File %(name)s added as version %(n)d.",
+                    name=added.filename,
+                    n=contract.version_no,
+                ),
+                "success",
+            )
+            return done("compliance.contract_detail", contract_id=contract.id)
+    message = " ".join(map(str, [*form.file.errors, *form.form_errors])) or _("Choose a file.")
+    return _refused(contract, DomainError(message, field="file"), upload_form=form)
 
 
 @bp.post("/contracts/<int:contract_id>/attachments/<int:attachment_id>/remove")
@@ -249,11 +235,7 @@ def attachment_download(attachment_id: int):
 @access(SIGNED_IN)
 def contract_version(contract_id: int, number: int):
     contract = contract_or_404(contract_id)
-    version = db.session.scalar(
-        select(ContractVersion).where(
-            ContractVersion.contract_id == contract.id, ContractVersion.number == number
-        )
-    )
+    version = queries.contract_version(contract, number)
     if version is None:
         abort(404)
     return render_page(

@@ -7,29 +7,30 @@ from decimal import Decimal
 from flask import abort, flash
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
-from salesweb.compliance import bp, credit, rules, services
+from salesweb.compliance import bp, credit, queries, rules, services
 from salesweb.compliance.forms import CreditApprovalForm, RuleForm
 from salesweb.compliance.models import Rule
-from salesweb.compliance.permissions import can_approve_credit
-from salesweb.core.errors import DomainError, put_on_form
+from salesweb.compliance.permissions import CREDIT_APPROVERS, REVIEWERS, can_approve_credit
+from salesweb.compliance.views import roll_back_refused
+from salesweb.core.errors import DomainError
+from salesweb.core.forms import form_status, saving
+from salesweb.core.history import record_history
 from salesweb.core.htmx import done, render_page, trigger
 from salesweb.core.security import SIGNED_IN, access
 from salesweb.customers.views import account_or_404
 from salesweb.extensions import db
-from salesweb.pipeline.models import DealApproval
 from salesweb.pipeline.views import deal_or_404
-
-REVIEWERS = ("compliance", "admin")
 
 
 @bp.get("/rules")
 @access(*REVIEWERS)
 def rule_list():
-    items = db.session.scalars(select(Rule).order_by(Rule.active.desc(), Rule.id)).all()
     return render_page(
-        "compliance/rule_list.html", rules=items, kinds=rules.KINDS, describe=rules.describe_params
+        "compliance/rule_list.html",
+        rules=queries.rules(),
+        kinds=rules.KINDS,
+        describe=rules.describe_params,
     )
 
 
@@ -41,23 +42,29 @@ def _fill(form: RuleForm, rule: Rule) -> None:
     form.names.data = "\n".join(params.get("names", []))
 
 
+def _shown_form(form: RuleForm, rule: Rule | None):
+    history = record_history("compliance_rules", rule.id) if rule else []
+    return render_page(
+        "compliance/rule_form.html",
+        block="form",
+        http_status=form_status(form),
+        form=form,
+        rule=rule,
+        history=history,
+    )
+
+
 @bp.route("/rules/new", methods=["GET", "POST"])
 @access(*REVIEWERS)
 def rule_create():
     form = RuleForm()
     if form.validate_on_submit():
-        try:
+        with saving(form):
             services.create_rule(current_user, form.data_dict())
             db.session.commit()
             flash(_("Rule added. It applies to submissions from now on."), "success")
             return done("compliance.rule_list")
-        except DomainError as exc:
-            db.session.rollback()
-            put_on_form(form, exc)
-    status = 422 if form.is_submitted() else 200
-    return render_page(
-        "compliance/rule_form.html", block="form", http_status=status, form=form, rule=None
-    )
+    return _shown_form(form, None)
 
 
 @bp.route("/rules/<int:rule_id>/edit", methods=["GET", "POST"])
@@ -68,41 +75,30 @@ def rule_edit(rule_id: int):
     if not form.is_submitted():
         _fill(form, rule)
     if form.validate_on_submit():
-        try:
+        with saving(form):
             services.update_rule(current_user, rule, form.data_dict(), form.version.data)
             db.session.commit()
             flash(_("Rule saved."), "success")
             return done("compliance.rule_list")
-        except DomainError as exc:
-            db.session.rollback()
-            put_on_form(form, exc)
-    status = 422 if form.is_submitted() else 200
-    return render_page(
-        "compliance/rule_form.html", block="form", http_status=status, form=form, rule=rule
-    )
+    return _shown_form(form, rule)
 
 
 @bp.get("/deals/<int:deal_id>/credit")
 @access(SIGNED_IN)
 def deal_credit(deal_id: int):
     deal = deal_or_404(deal_id)
-    approvals = db.session.scalars(
-        select(DealApproval)
-        .where(DealApproval.deal_id == deal.id, DealApproval.stage_id == deal.stage_id)
-        .order_by(DealApproval.approved_at.desc())
-    ).all()
     return render_page(
         "compliance/credit.html",
         deal=deal,
         account=deal.account,
         exposure=credit.exposure(deal.account) if deal.account else None,
-        approvals=approvals,
+        approvals=queries.stage_credit_approvals(deal),
         form=CreditApprovalForm(),
     )
 
 
 @bp.post("/deals/<int:deal_id>/credit/approve")
-@access("manager", "admin")
+@access(*CREDIT_APPROVERS)
 def deal_credit_approve(deal_id: int):
     deal = deal_or_404(deal_id)
     if not can_approve_credit(current_user, deal):
@@ -114,10 +110,7 @@ def deal_credit_approve(deal_id: int):
         services.approve_credit(current_user, deal, form.comment.data or "")
         db.session.commit()
     except DomainError as exc:
-        db.session.rollback()
-        if isinstance(exc, services.AttemptRefused):
-            services.record_attempt(current_user, deal, exc.action, exc.message)
-            db.session.commit()
+        roll_back_refused(deal, exc)
         abort(403)
     flash(_("Credit approved for this stage."), "success")
     return trigger(done("compliance.deal_credit", deal_id=deal.id), "creditApproved")
@@ -142,4 +135,5 @@ def account_credit(account_id: int):
 def deal_panel(deal_id: int):
     """The deal page's contract, risks and credit panel (loaded into the deal page by htmx)."""
     deal = deal_or_404(deal_id)
-    return render_page("compliance/deal_panel.html", block="panel", deal=deal)
+    panel = queries.deal_panel(deal)
+    return render_page("compliance/deal_panel.html", block="panel", deal=deal, panel=panel)

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from flask import abort
-from flask_babel import gettext as _
-from sqlalchemy import select
 
-from salesweb.auth.models import Role, User
-from salesweb.auth.permissions import owner_filter
 from salesweb.customers.models import Account, Contact, Task
 from salesweb.customers.permissions import can_view_account, can_view_task
+from salesweb.customers.queries import owner_choices  # noqa: F401 (pipeline's views use it)
 from salesweb.extensions import db
 
 
@@ -39,19 +36,6 @@ def task_or_404(task_id: int) -> Task:
     if task is None or not can_view_task(current_user, task):
         abort(404)
     return task
-
-
-def owner_choices(user: User, pool_label: bool = False) -> list[tuple[int, str]]:
-    """People the user may give accounts or tasks to: self (rep), team (manager), all (admin)."""
-    stmt = select(User.id, User.display_name).where(
-        User.active.is_(True), User.role.in_([Role.REP, Role.MANAGER])
-    )
-    clause = owner_filter(user, User.id)
-    if clause is not None:
-        stmt = stmt.where(clause)
-    rows = db.session.execute(stmt.order_by(User.display_name)).all()
-    choices = [(r.id, r.display_name) for r in rows]
-    return ([(0, _("— public pool (no owner) —"))] if pool_label else []) + choices
 
 
 def register_views() -> None:

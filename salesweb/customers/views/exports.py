@@ -2,7 +2,7 @@
 
 The list queries are the same as the list pages' (customers.queries), so an export holds
 exactly what the person sees with those filters, within their data scope. Rows are read from the
-database a chunk at a time and written as they come (core.importing.stream_query).
+database a chunk at a time and written as they come (core.spreadsheets.stream_query).
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from flask_login import current_user
 from sqlalchemy import Select
 
 from salesweb.core.i18n import select_timezone
-from salesweb.core.importing import csv_stream, stream_query, xlsx_file
 from salesweb.core.models import utcnow
 from salesweb.core.security import SIGNED_IN, access
+from salesweb.core.spreadsheets import csv_stream, stream_query, xlsx_file
 from salesweb.customers import bp
 from salesweb.customers.models import ACCOUNT_TYPE_LABELS, CHANNEL_LABELS
 from salesweb.customers.queries import account_list_stmt, contact_list_stmt

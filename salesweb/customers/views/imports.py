@@ -2,29 +2,30 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Response, abort, current_app, flash, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
-from wtforms import SelectField
+from wtforms import SelectField, StringField, TextAreaField
 
-from salesweb.auth.models import Role
-from salesweb.core import importing
-from salesweb.core.errors import DomainError, put_on_form
+from salesweb.core import importing, spreadsheets
+from salesweb.core.errors import DomainError
+from salesweb.core.forms import form_status, saving
 from salesweb.core.htmx import render_page, see_other
-from salesweb.core.importing import ImportJob, Status
+from salesweb.core.importing import Importer, ImportJob, Status
 from salesweb.core.pagination import paginate
 from salesweb.core.security import access
 from salesweb.customers import bp
 from salesweb.customers import importers as _importers  # noqa: F401 - registers the kinds
+from salesweb.customers.permissions import IMPORTERS, can_view_import, scope_imports
 from salesweb.customers.queries import imported_account_counts
 from salesweb.extensions import db
 
-IMPORTERS = ("admin", "manager")
 REJECTS_SHOWN = 100
 
 
@@ -41,7 +42,64 @@ class ImportUploadForm(FlaskForm):
 
 
 class ImportConfirmForm(FlaskForm):
-    """Only the CSRF token: the mapping fields are built from the file's columns."""
+    """Only the CSRF token: confirming a preview, resuming a job."""
+
+
+class ImportMappingForm(FlaskForm):
+    """A job's mapping as the mapping page posts it: `col-<index>` names the field of each
+    column, `fixed-<field>` a value for every row, `option-<key>` an option's lines. The
+    fields depend on the job's columns and importer, so `of` builds the class for a job."""
+
+    job: ImportJob
+    importer: Importer
+
+    @classmethod
+    def of(cls, job: ImportJob, importer: Importer) -> ImportMappingForm:
+        fields: dict[str, Any] = {f"col-{i}": StringField() for i in range(len(job.headers))}
+        fields |= {f"fixed-{f.key}": StringField() for f in importer.fields if f.fixed}
+        fields |= {f"option-{o.key}": TextAreaField() for o in importer.options}
+        form = type("JobMappingForm", (cls,), fields)()
+        form.job, form.importer = job, importer
+        return form
+
+    def _text(self, name: str) -> str:
+        return self._fields[name].data or ""
+
+    def columns(self) -> dict[str, str]:
+        """Field -> column index from the per-column selects; a field chosen twice is refused."""
+        labels = self.importer.field_labels()
+        columns: dict[str, str] = {}
+        for index in range(len(self.job.headers)):
+            key = self._text(f"col-{index}")
+            if key in columns:
+                raise DomainError(
+                    _("“%(field)s” is chosen for two columns.", field=labels.get(key, key))
+                )
+            if key:
+                columns[key] = str(index)
+        return columns
+
+    def fixed(self) -> dict[str, str]:
+        return {f.key: self._text(f"fixed-{f.key}") for f in self.importer.fields if f.fixed}
+
+    def options(self) -> dict[str, list[str]]:
+        """The importer's own options, one value per line of their text areas."""
+        return {o.key: self._text(f"option-{o.key}").splitlines() for o in self.importer.options}
+
+    def mapping(self) -> tuple[dict[str, str], dict[str, str], dict[str, list[str]]]:
+        return self.columns(), self.fixed(), self.options()
+
+    def shown(self) -> tuple[dict[int, str], dict[str, str], dict[str, str]]:
+        """Column -> field, the fixed values and the options' texts to show: as posted, else
+        as saved or guessed."""
+        if self.is_submitted():
+            by_column = {i: self._text(f"col-{i}") for i in range(len(self.job.headers))}
+            options = self.options()
+            return by_column, self.fixed(), {k: "\n".join(v) for k, v in options.items()}
+        mapping = self.job.mapping
+        by_column = {int(i): key for key, i in mapping.get("columns", {}).items()}
+        options = {key: "\n".join(lines) for key, lines in mapping.get("options", {}).items()}
+        return by_column, dict(mapping.get("fixed", {})), options
 
 
 def _kinds() -> list[tuple[str, str]]:
@@ -51,7 +109,7 @@ def _kinds() -> list[tuple[str, str]]:
 def _job_or_404(job_id: int) -> ImportJob:
     """A job is seen by the person who started it, and by administrators."""
     job = db.session.get(ImportJob, job_id)
-    if job is None or (job.created_by_id != current_user.id and current_user.role != Role.ADMIN):
+    if job is None or not can_view_import(current_user, job):
         abort(404)
     importer = importing.get_importer(job.kind)
     if importer is None or not importer.allowed(current_user):
@@ -78,20 +136,19 @@ def import_upload():
         form = ImportUploadForm(formdata=None)
         form.kind.choices = _kinds()
         form.file.errors = [_("The file is larger than %(size)s.", size=_limit())]
-        return render_page(
-            "customers/import_upload.html", block="form", http_status=413, form=form, limit=_limit()
-        )
+        return _upload_page(form, 413)
     if form.validate_on_submit():
-        try:
+        with saving(form):
+            upload = form.file.data
             job = importing.store_upload(
-                form.file.data, form.file.data.filename or "", form.kind.data, current_user.id
+                upload, upload.filename or "", form.kind.data, current_user.id
             )
             db.session.commit()
             return see_other("customers.import_mapping", job_id=job.id)
-        except DomainError as exc:
-            db.session.rollback()
-            put_on_form(form, exc)
-    status = 422 if form.is_submitted() else 200
+    return _upload_page(form, form_status(form))
+
+
+def _upload_page(form: ImportUploadForm, status: int) -> Response:
     return render_page(
         "customers/import_upload.html", block="form", http_status=status, form=form, limit=_limit()
     )
@@ -101,56 +158,27 @@ def _limit() -> str:
     return importing.size_text(current_app.config["SALESWEB_UPLOAD_LIMIT"])
 
 
-def _options_from_form(job: ImportJob) -> dict[str, list[str]]:
-    """The importer's own options, one value per line of their text areas."""
-    importer = importing.get_importer(job.kind)
-    return {o.key: request.form.get(f"option-{o.key}", "").splitlines() for o in importer.options}
-
-
-def _mapping_from_form(
-    job: ImportJob,
-) -> tuple[dict[str, str], dict[str, str], dict[str, list[str]]]:
-    """Field -> column from the per-column selects; a field chosen twice is refused."""
-    columns: dict[str, str] = {}
-    for index in range(len(job.headers)):
-        key = request.form.get(f"col-{index}", "")
-        if not key:
-            continue
-        if key in columns:
-            importer = importing.get_importer(job.kind)
-            raise DomainError(
-                _("“%(field)s” is chosen for two columns.", field=importer.field(key).label)
-            )
-        columns[key] = str(index)
-    fixed = {k[len("fixed-") :]: v for k, v in request.form.items() if k.startswith("fixed-")}
-    return columns, fixed, _options_from_form(job)
-
-
 @bp.route("/imports/<int:job_id>/mapping", methods=["GET", "POST"])
 @access(*IMPORTERS)
 def import_mapping(job_id: int):
     job = _job_or_404(job_id)
     if job.status != Status.PENDING or job.file_gone:
         return see_other("customers.import_detail", job_id=job.id)
-    form = ImportConfirmForm()
+    form = ImportMappingForm.of(job, importing.get_importer(job.kind))
     if form.validate_on_submit():
-        try:
-            importing.set_mapping(job, *_mapping_from_form(job))
+        with saving(form):
+            importing.set_mapping(job, *form.mapping())
             db.session.commit()
             return see_other("customers.import_preview", job_id=job.id)
-        except DomainError as exc:
-            db.session.rollback()
-            put_on_form(form, exc)
-    status = 422 if form.is_submitted() else 200
     return render_page(
         "customers/import_mapping.html",
         block="form",
-        http_status=status,
+        http_status=form_status(form),
         form=form,
         job=job,
-        importer=importing.get_importer(job.kind),
+        importer=form.importer,
         samples=_samples(job),
-        chosen=_chosen(job, form.is_submitted()),
+        chosen=form.shown(),
     )
 
 
@@ -165,21 +193,6 @@ def _samples(job: ImportJob, count: int = 3) -> list[list[str]]:
                 if cell.strip():
                     out[index].append(cell.strip()[:60])
     return out
-
-
-def _chosen(
-    job: ImportJob, submitted: bool
-) -> tuple[dict[int, str], dict[str, str], dict[str, str]]:
-    """Column -> field, the fixed values and the options' texts to show: as posted, else as
-    saved or guessed."""
-    if submitted:
-        by_column = {i: request.form.get(f"col-{i}", "") for i in range(len(job.headers))}
-        fixed = {k[len("fixed-") :]: v for k, v in request.form.items() if k.startswith("fixed-")}
-        options = {key: "\n".join(lines) for key, lines in _options_from_form(job).items()}
-        return by_column, fixed, options
-    by_column = {int(i): key for key, i in job.mapping.get("columns", {}).items()}
-    options = {key: "\n".join(lines) for key, lines in job.mapping.get("options", {}).items()}
-    return by_column, dict(job.mapping.get("fixed", {})), options
 
 
 @bp.get("/imports/<int:job_id>/preview")
@@ -291,12 +304,12 @@ def import_status(job_id: int):
 def import_rejects_csv(job_id: int):
     job = _job_or_404(job_id)
     header = [_("Row"), _("Reason"), *job.headers]
-    rows = importing.stream_query(
+    rows = spreadsheets.stream_query(
         current_app._get_current_object(),
         importing.rejects_stmt(job),
         lambda r: [r.row_number, r.reason, *r.raw],
     )
-    response = Response(importing.csv_stream(header, rows), mimetype="text/csv")
+    response = Response(spreadsheets.csv_stream(header, rows), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="import-{job.id}-rejected.csv"'
     return response
 
@@ -304,9 +317,7 @@ def import_rejects_csv(job_id: int):
 @bp.get("/imports")
 @access(*IMPORTERS)
 def import_list():
-    stmt = select(ImportJob).order_by(ImportJob.created_at.desc(), ImportJob.id.desc())
-    if current_user.role != Role.ADMIN:
-        stmt = stmt.where(ImportJob.created_by_id == current_user.id)
+    stmt = scope_imports(importing.jobs_stmt(), current_user)
     return render_page(
         "customers/import_list.html", page=paginate(stmt), importers=importing.importers()
     )

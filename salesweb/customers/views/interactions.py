@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, url_for
+from flask import abort, flash
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from salesweb.core.errors import DomainError, put_on_form
-from salesweb.core.htmx import render_page
+from salesweb.core.forms import form_status, saving
+from salesweb.core.htmx import render_page, see_other
 from salesweb.core.i18n import to_local, to_utc
 from salesweb.core.models import utcnow
 from salesweb.core.security import access
 from salesweb.customers import bp, services
 from salesweb.customers.forms import InteractionForm
-from salesweb.customers.permissions import can_edit_account
+from salesweb.customers.permissions import WRITERS, can_edit_account
 from salesweb.customers.views import account_or_404
 from salesweb.extensions import db
 
@@ -57,30 +57,25 @@ def interaction_from_form(form: InteractionForm, account):
 
 
 @bp.route("/accounts/<int:account_id>/interactions/new", methods=["GET", "POST"])
-@access("admin", "manager", "rep")
+@access(*WRITERS)
 def interaction_create(account_id: int):
     account = account_or_404(account_id)
     if not can_edit_account(current_user, account):
         abort(403)
     form = interaction_form(account)
     if form.validate_on_submit():
-        try:
+        with saving(form):
             interaction_from_form(form, account)
             db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            put_on_form(form, exc)
-        else:
             message = _("Interaction logged.")
             if form.create_task.data:
                 message += " " + _("Follow-up task created.")
             flash(message, "success")
-            return redirect(url_for("customers.account_detail", account_id=account.id), code=303)
-    status = 422 if form.is_submitted() else 200
+            return see_other("customers.account_detail", account_id=account.id)
     return render_page(
         "customers/interaction_form.html",
         block="form",
-        http_status=status,
+        http_status=form_status(form),
         form=form,
         account=account,
     )

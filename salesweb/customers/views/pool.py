@@ -15,17 +15,21 @@ from salesweb.customers import bp, services
 from salesweb.customers.forms import AssignForm
 from salesweb.customers.models import Account
 from salesweb.customers.permissions import (
+    ACCOUNT_OWNERS,
+    ASSIGNERS,
+    POOL_USERS,
+    WRITERS,
     can_assign_account,
     can_claim_account,
     can_release_account,
 )
-from salesweb.customers.queries import account_filters, account_list_stmt
-from salesweb.customers.views import account_or_404, owner_choices
+from salesweb.customers.queries import account_filters, account_list_stmt, owner_choices
+from salesweb.customers.views import account_or_404
 from salesweb.extensions import db
 
 
 @bp.get("/pool")
-@access("admin", "manager", "rep")
+@access(*POOL_USERS)
 def pool_list():
     page = paginate_ids(account_list_stmt(current_user, request.args, pool=True), Account)
     return render_page(
@@ -38,7 +42,7 @@ def pool_list():
 
 
 @bp.post("/accounts/<int:account_id>/claim")
-@access("manager", "rep")
+@access(*ACCOUNT_OWNERS)
 def account_claim(account_id: int):
     account = account_or_404(account_id)
     if not can_claim_account(current_user, account):
@@ -56,7 +60,7 @@ def account_claim(account_id: int):
 
 
 @bp.post("/accounts/<int:account_id>/assign")
-@access("admin", "manager")
+@access(*ASSIGNERS)
 def account_assign(account_id: int):
     account = account_or_404(account_id)
     if not can_assign_account(current_user, account):
@@ -78,7 +82,7 @@ def account_assign(account_id: int):
 
 
 @bp.post("/accounts/<int:account_id>/release")
-@access("admin", "manager", "rep")
+@access(*WRITERS)
 def account_release(account_id: int):
     account = account_or_404(account_id)
     if not can_release_account(current_user, account):

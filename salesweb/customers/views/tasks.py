@@ -2,24 +2,30 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
-from salesweb.auth.models import Role, User
-from salesweb.core.errors import DomainError, put_on_form
-from salesweb.core.htmx import done, render_page, trigger
-from salesweb.core.i18n import to_local, to_utc
+from salesweb.auth.models import User
+from salesweb.core.errors import DomainError
+from salesweb.core.forms import form_status, saving
+from salesweb.core.htmx import done, render_page, see_other, trigger
+from salesweb.core.i18n import to_local
 from salesweb.core.models import utcnow
 from salesweb.core.pagination import paginate
 from salesweb.core.params import parse_id
 from salesweb.core.security import SIGNED_IN, access
-from salesweb.customers import bp, services
+from salesweb.customers import bp, queries, services
 from salesweb.customers.forms import TaskForm
-from salesweb.customers.models import Task
-from salesweb.customers.permissions import can_edit_account, can_edit_task, scope_tasks
-from salesweb.customers.views import account_or_404, owner_choices, task_or_404
+from salesweb.customers.models import Account, Task
+from salesweb.customers.permissions import (
+    WRITERS,
+    can_edit_account,
+    can_edit_task,
+    can_list_others_tasks,
+)
+from salesweb.customers.queries import owner_choices
+from salesweb.customers.views import account_or_404, task_or_404
 from salesweb.extensions import db, htmx
 
 
@@ -32,21 +38,13 @@ def _who(choices: list[tuple[int, str]]) -> int:
 @bp.get("/tasks")
 @access(SIGNED_IN)
 def task_list():
-    choices = owner_choices(current_user) if current_user.role in (Role.MANAGER, Role.ADMIN) else []
+    choices = owner_choices(current_user) if can_list_others_tasks(current_user) else []
     owner_id = _who(choices)
-    show = request.args.get("show", "open")
-    stmt = scope_tasks(select(Task), current_user).where(Task.owner_id == owner_id)
-    if show == "done":
-        stmt = stmt.where(Task.done_at.is_not(None)).order_by(Task.done_at.desc(), Task.id.desc())
-    else:
-        show = "open"
-        # Ascending due time puts the overdue ones first, the most overdue at the top.
-        stmt = stmt.where(Task.done_at.is_(None)).order_by(Task.due_at, Task.id)
-    page = paginate(stmt)
+    show = "done" if request.args.get("show") == "done" else "open"
     return render_page(
         "customers/task_list.html",
         block="results",
-        page=page,
+        page=paginate(queries.task_list_stmt(current_user, owner_id, show)),
         show=show,
         owner_id=owner_id,
         owners=choices,
@@ -56,10 +54,8 @@ def task_list():
 
 def _task_form(task: Task | None, default_owner: User) -> TaskForm:
     form = TaskForm(obj=task)
-    choices = owner_choices(current_user)
-    if current_user.role == Role.REP:
-        choices = [(current_user.id, current_user.display_name)]
-    form.owner_id.choices = choices
+    # The people this user may give work to: a rep only themself.
+    form.owner_id.choices = owner_choices(current_user)
     if not form.is_submitted():
         if task is not None:
             form.title.data, form.notes.data = task.display_title, task.display_notes
@@ -68,8 +64,19 @@ def _task_form(task: Task | None, default_owner: User) -> TaskForm:
     return form
 
 
+def _form_page(form: TaskForm, task: Task | None, account: Account | None):
+    return render_page(
+        "customers/task_form.html",
+        block="form",
+        http_status=form_status(form),
+        form=form,
+        task=task,
+        account=account,
+    )
+
+
 @bp.route("/tasks/new", methods=["GET", "POST"])
-@access("admin", "manager", "rep")
+@access(*WRITERS)
 def task_create():
     account_id = parse_id(request.args.get("account_id"))
     account = account_or_404(account_id) if account_id else None
@@ -77,70 +84,32 @@ def task_create():
         abort(403)
     form = _task_form(None, (account.owner if account and account.owner else current_user))
     if form.validate_on_submit():
-        services.create_task(
-            current_user,
-            title=form.title.data,
-            due_at=to_utc(form.due_at.data),
-            owner=db.session.get(User, form.owner_id.data),
-            priority=form.priority.data,
-            account=account,
-            notes=(form.notes.data or "").strip(),
-        )
-        db.session.commit()
-        flash(_("Task created."), "success")
-        target = (
-            url_for("customers.account_detail", account_id=account.id)
-            if account
-            else url_for("customers.task_list")
-        )
-        return redirect(target, code=303)
-    status = 422 if form.is_submitted() else 200
-    return render_page(
-        "customers/task_form.html",
-        block="form",
-        http_status=status,
-        form=form,
-        task=None,
-        account=account,
-    )
+        with saving(form):
+            data = form.data_dict()
+            owner = db.session.get(User, data.pop("owner_id"))
+            services.create_task(current_user, owner=owner, account=account, **data)
+            db.session.commit()
+            flash(_("Task created."), "success")
+            if account is not None:
+                return see_other("customers.account_detail", account_id=account.id)
+            return see_other("customers.task_list")
+    return _form_page(form, None, account)
 
 
 @bp.route("/tasks/<int:task_id>", methods=["GET", "POST"])
-@access("admin", "manager", "rep")
+@access(*WRITERS)
 def task_edit(task_id: int):
     task = task_or_404(task_id)
     if not can_edit_task(current_user, task):
         abort(403)
     form = _task_form(task, task.owner)
     if form.validate_on_submit():
-        try:
-            services.update_task(
-                current_user,
-                task,
-                {
-                    "title": form.title.data.strip(),
-                    "due_at": to_utc(form.due_at.data),
-                    "priority": form.priority.data,
-                    "notes": (form.notes.data or "").strip(),
-                    "owner_id": form.owner_id.data,
-                },
-                form.version.data,
-            )
+        with saving(form):
+            services.update_task(current_user, task, form.data_dict(), form.version.data)
             db.session.commit()
             flash(_("Changes saved."), "success")
-            return redirect(url_for("customers.task_list"), code=303)
-        except DomainError as exc:
-            db.session.rollback()
-            put_on_form(form, exc)
-    status = 422 if form.is_submitted() else 200
-    return render_page(
-        "customers/task_form.html",
-        block="form",
-        http_status=status,
-        form=form,
-        task=task,
-        account=task.account,
-    )
+            return see_other("customers.task_list")
+    return _form_page(form, task, task.account)
 
 
 def _toggle(task_id: int, complete: bool):
@@ -160,12 +129,12 @@ def _toggle(task_id: int, complete: bool):
 
 
 @bp.post("/tasks/<int:task_id>/done")
-@access("admin", "manager", "rep")
+@access(*WRITERS)
 def task_done(task_id: int):
     return _toggle(task_id, complete=True)
 
 
 @bp.post("/tasks/<int:task_id>/undo")
-@access("admin", "manager", "rep")
+@access(*WRITERS)
 def task_undo(task_id: int):
     return _toggle(task_id, complete=False)

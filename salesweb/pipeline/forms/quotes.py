@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
+    Field,
     FieldList,
     Form,
     FormField,
@@ -23,8 +24,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from salesweb.core.forms import NumberField
 from salesweb.core.i18n import LOCALE_NAMES
 from salesweb.core.money import currency_choices
+from salesweb.core.params import parse_int
 from salesweb.customers.forms import VersionField
-from salesweb.pipeline.services.quotes import MAX_LINES, LineInput, QuoteInput
+from salesweb.pipeline.services.quote_lines import MAX_LINES, LineInput, QuoteInput
 
 LINE_ROWS = 5  # rows shown for a new quote; an edit shows its lines plus two empty rows
 
@@ -117,6 +119,18 @@ class QuoteForm(FlaskForm):
     lines = FieldList(FormField(QuoteLineForm), min_entries=LINE_ROWS, max_entries=MAX_LINES)
     version = VersionField(validators=[Optional()])
 
+    def field_for(self, name: str) -> Field | None:
+        """Where a refusal goes: a line's input is named lines-<row>-<field> by the services, as
+        WTForms names it; one about the lines as a whole, or a row not shown, goes above."""
+        if name == "lines" or name.startswith("lines-"):
+            _lines, _sep, rest = name.partition("-")
+            row, _sep, input_name = rest.partition("-")
+            index = parse_int(row, lo=0, hi=len(self.lines.entries) - 1)
+            if index is None:
+                return None
+            return getattr(self.lines.entries[index].form, input_name, None)
+        return getattr(self, name, None)
+
     def set_products(self, choices: list[tuple[int, str]]) -> None:
         for entry in self.lines:
             entry.form.product_id.choices = [(0, "—"), *choices]
@@ -153,7 +167,8 @@ class DecisionForm(FlaskForm):
     version = VersionField(validators=[Optional()])
 
 
-class QuoteActionForm(FlaskForm):
-    """Submit, sent, accepted, declined: only the version, to catch a stale page."""
+class ActionForm(FlaskForm):
+    """A button that changes a quote or product (submit, sent, deactivate...): only the version,
+    to catch a stale page, and a place for a refusal."""
 
     version = VersionField(validators=[Optional()])

@@ -248,17 +248,10 @@ def _check_money(data: dict[str, Any]) -> None:
 
 def _book(deal: Deal, rebook: bool) -> None:
     """Fix the exchange rate at booking; later amount changes use the same rate."""
-    if deal.amount is None:
-        deal.base_amount = None
-        return
-    if rebook or deal.rate is None:
-        conversion = to_base(deal.amount, deal.currency, today())
-        deal.rate, deal.rate_date, deal.rate_source = (
-            conversion.rate,
-            conversion.rate_date,
-            conversion.source,
-        )
-    deal.base_amount = (deal.amount * deal.rate).quantize(Decimal("0.01"))
+    if deal.amount is not None and (rebook or deal.rate is None):
+        deal.book(to_base(deal.amount, deal.currency, today()))
+    else:
+        deal.book()
 
 
 def _check_parties(account: Account | None, contact: Contact | None) -> None:

@@ -3,19 +3,19 @@ criteria. Every change makes a new version; deals keep the version they run unde
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, url_for
+from flask import abort, flash
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
 
 from salesweb.auth.models import ROLE_LABELS
-from salesweb.core.errors import DomainError, put_on_form
-from salesweb.core.htmx import render_page
+from salesweb.core.errors import DomainError
+from salesweb.core.forms import form_status, saving
+from salesweb.core.htmx import render_page, see_other
 from salesweb.core.security import access
 from salesweb.extensions import db
-from salesweb.pipeline import bp, gates, services
+from salesweb.pipeline import bp, gates, queries, services
 from salesweb.pipeline.forms import StageForm
-from salesweb.pipeline.models import Deal, ProcessVersion, SalesProcess, Stage, StageKind
+from salesweb.pipeline.models import SalesProcess, Stage, StageKind
 from salesweb.pipeline.permissions import CONFIGURERS
 
 BUILT_IN = {"fields", "checklist", "approved_quote", "role_approval"}
@@ -24,38 +24,23 @@ BUILT_IN = {"fields", "checklist", "approved_quote", "role_approval"}
 @bp.get("/processes")
 @access(*CONFIGURERS)
 def process_list():
-    processes = db.session.scalars(select(SalesProcess).order_by(SalesProcess.id)).all()
-    counts = dict(
-        db.session.execute(
-            select(ProcessVersion.process_id, func.count(Deal.id))
-            .join(Deal, Deal.process_version_id == ProcessVersion.id)
-            .group_by(ProcessVersion.process_id)
-        ).all()
+    return render_page(
+        "pipeline/process_list.html",
+        processes=queries.processes(),
+        counts=queries.deals_per_process(),
     )
-    return render_page("pipeline/process_list.html", processes=processes, counts=counts)
 
 
 @bp.get("/processes/<int:process_id>")
 @access(*CONFIGURERS)
 def process_detail(process_id: int):
     process = db.get_or_404(SalesProcess, process_id)
-    versions = db.session.scalars(
-        select(ProcessVersion)
-        .where(ProcessVersion.process_id == process.id)
-        .order_by(ProcessVersion.number.desc())
-    ).all()
-    deals_per_version = dict(
-        db.session.execute(
-            select(Deal.process_version_id, func.count())
-            .where(Deal.process_version_id.in_([v.id for v in versions]))
-            .group_by(Deal.process_version_id)
-        ).all()
-    )
+    versions = queries.process_versions(process)
     return render_page(
         "pipeline/process_detail.html",
         process=process,
         versions=versions,
-        deals_per_version=deals_per_version,
+        deals_per_version=queries.deals_per_version(versions),
         kinds={k.key: k.label for k in gates.kinds()},
         field_names=gates.field_names,
     )
@@ -135,7 +120,7 @@ def stage_edit(process_id: int, key: str):
         abort(404)
     form = _stage_form(stage)
     if form.validate_on_submit():
-        try:
+        with saving(form):
             version = services.edit_stage(
                 current_user, process, key, _spec(stage, form), form.note.data.strip()
             )
@@ -147,15 +132,11 @@ def stage_edit(process_id: int, key: str):
                 ),
                 "success",
             )
-            return redirect(url_for("pipeline.process_detail", process_id=process.id), code=303)
-        except DomainError as exc:
-            db.session.rollback()
-            put_on_form(form, exc)
-    status = 422 if form.is_submitted() else 200
+            return see_other("pipeline.process_detail", process_id=process.id)
     return render_page(
         "pipeline/stage_form.html",
         block="form",
-        http_status=status,
+        http_status=form_status(form),
         form=form,
         process=process,
         stage=stage,

@@ -6,32 +6,30 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from flask import Response, abort, flash, redirect, url_for
+from flask import Response, abort, flash
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from salesweb.core.errors import DomainError, error_response, put_on_form
+from salesweb.core.errors import error_response
+from salesweb.core.forms import form_status, saving
+from salesweb.core.history import record_history
 from salesweb.core.htmx import done, render_page, see_other, trigger, wants_fragment
 from salesweb.core.models import today
 from salesweb.core.pagination import paginate
-from salesweb.core.params import parse_int
 from salesweb.core.security import SIGNED_IN, access
 from salesweb.extensions import db
-from salesweb.pipeline import bp
-from salesweb.pipeline.forms.quotes import (
-    LINE_ROWS,
-    DecisionForm,
-    QuoteActionForm,
-    QuoteForm,
-)
+from salesweb.pipeline import bp, queries
+from salesweb.pipeline.forms.quotes import LINE_ROWS, ActionForm, DecisionForm, QuoteForm
 from salesweb.pipeline.models import Deal, Quote
 from salesweb.pipeline.permissions import (
     QUOTE_APPROVERS,
     WRITERS,
+    can_decide_quote,
     can_edit_deal,
     can_view_deal,
 )
-from salesweb.pipeline.services import quotes
+from salesweb.pipeline.services import quote_lines, quotes
+from salesweb.pipeline.services.quote_pdf import pdf_filename, render_quote_pdf
 from salesweb.pipeline.views import deal_or_404
 
 
@@ -45,7 +43,7 @@ def quote_or_404(quote_id: int) -> Quote:
 
 def _product_choices(quote: Quote | None) -> list[tuple[int, str]]:
     """Active products, plus inactive ones already on the quote (shown, refused on save)."""
-    products = quotes.active_products()
+    products = queries.active_products()
     known = {p.id for p in products}
     for line in quote.lines if quote else []:
         if line.product_id not in known:
@@ -58,13 +56,14 @@ def _product_choices(quote: Quote | None) -> list[tuple[int, str]]:
 
 
 def _quote_form(quote: Quote | None, deal: Deal) -> QuoteForm:
+    """The quote form: a new quote starts from the deal's currency and the contact's language."""
     form = QuoteForm(obj=quote)
     if not form.is_submitted():
         if quote is None:
             contact = deal.contact
             form.currency.data = deal.currency
             form.language.data = (
-                contact.locale if contact and contact.locale in quotes.LANGUAGES else "zh_CN"
+                contact.locale if contact and contact.locale in quote_lines.LANGUAGES else "zh_CN"
             )
             form.valid_until.data = today() + timedelta(days=30)
             form.terms.data = _(
@@ -74,33 +73,18 @@ def _quote_form(quote: Quote | None, deal: Deal) -> QuoteForm:
         for entry, line in zip(form.lines.entries, quote.lines if quote else [], strict=False):
             entry.form.note.data = line.description
         rows = max(LINE_ROWS, len(quote.lines) + 2) if quote else LINE_ROWS
-        while len(form.lines.entries) < min(rows, quotes.MAX_LINES):
+        while len(form.lines.entries) < min(rows, quote_lines.MAX_LINES):
             form.lines.append_entry()
     form.set_products(_product_choices(quote))
     return form
 
 
-def _put_on_quote_form(form: QuoteForm, exc: DomainError) -> None:
-    """A refusal next to its input: line fields are named lines-<row>-<field>."""
-    if exc.field and exc.field.startswith("lines-"):
-        _lines, row, name = exc.field.split("-", 2)
-        index = parse_int(row, lo=0, hi=len(form.lines.entries) - 1)
-        if index is not None:
-            target = getattr(form.lines.entries[index].form, name, None)
-            if target is not None:
-                target.errors = [*target.errors, exc.message]
-                return
-    if exc.field == "lines" or exc.field is None or exc.field.startswith("lines-"):
-        form.form_errors.append(exc.message)
-        return
-    put_on_form(form, exc)
-
-
 def _form_page(form: QuoteForm, deal: Deal, quote: Quote | None) -> Response:
+    """The quote form page, or its form block for htmx; 422 when it comes back refused."""
     return render_page(
         "pipeline/quote_form.html",
         block="form",
-        http_status=422 if form.is_submitted() else 200,
+        http_status=form_status(form),
         form=form,
         deal=deal,
         quote=quote,
@@ -116,14 +100,11 @@ def quote_create(deal_id: int):
         abort(403)
     form = _quote_form(None, deal)
     if form.validate_on_submit():
-        try:
+        with saving(form):
             quote = quotes.create_quote(current_user, deal, form.quote_input())
             db.session.commit()
             flash(_("Quote %(quote)s saved as a draft.", quote=quote.audit_label), "success")
-            return redirect(url_for("pipeline.quote_detail", quote_id=quote.id), code=303)
-        except DomainError as exc:
-            db.session.rollback()
-            _put_on_quote_form(form, exc)
+            return see_other("pipeline.quote_detail", quote_id=quote.id)
     return _form_page(form, deal, None)
 
 
@@ -133,21 +114,17 @@ def quote_edit(quote_id: int):
     quote = quote_or_404(quote_id)
     if not can_edit_deal(current_user, quote.deal):
         abort(403)
-    try:
-        quotes.check_changeable(quote)
-    except DomainError as exc:
-        flash(exc.message, "error")
+    refusal = quotes.change_refusal(quote)
+    if refusal is not None:
+        flash(refusal, "error")
         return see_other("pipeline.quote_detail", quote_id=quote.id)
     form = _quote_form(quote, quote.deal)
     if form.validate_on_submit():
-        try:
+        with saving(form):
             saved = quotes.change_quote(current_user, quote, form.quote_input(), form.version.data)
             db.session.commit()
             flash(_("Quote %(quote)s saved.", quote=saved.audit_label), "success")
-            return redirect(url_for("pipeline.quote_detail", quote_id=saved.id), code=303)
-        except DomainError as exc:
-            db.session.rollback()
-            _put_on_quote_form(form, exc)
+            return see_other("pipeline.quote_detail", quote_id=saved.id)
     return _form_page(form, quote.deal, quote)
 
 
@@ -167,22 +144,34 @@ def _context(quote: Quote, **extra) -> dict:
         "latest": latest,
         "is_latest": quote.revision == latest,
         "can_edit": can_edit_deal(current_user, quote.deal),
-        "can_decide": quotes.can_decide(current_user, quote),
+        "can_decide": can_decide_quote(current_user, quote),
         "decision_form": _decision_form(quote),
-        "revisions": quotes.revisions(quote),
+        "revisions": queries.quote_revisions(quote),
         "limit": quotes.discount_limit(),
         "printable": quote.status in quotes.PRINTABLE,
+        "revisable": quote.status in quotes.REVISABLE,
         "action_error": None,
+        "history": record_history("quotes", quote.id),
     }
     context.update(extra)
     return context
+
+
+def _status_block(quote: Quote, http_status: int = 200, **extra) -> Response:
+    """The quote page, or only its status block for htmx."""
+    return render_page(
+        "pipeline/quote_detail.html",
+        block="status",
+        http_status=http_status,
+        **_context(quote, **extra),
+    )
 
 
 @bp.get("/quotes/<int:quote_id>")
 @access(SIGNED_IN)
 def quote_detail(quote_id: int):
     quote = quote_or_404(quote_id)
-    return render_page("pipeline/quote_detail.html", block="status", **_context(quote))
+    return _status_block(quote)
 
 
 def _act(quote_id: int, service: Callable, event: str, message: str) -> Response:
@@ -190,23 +179,14 @@ def _act(quote_id: int, service: Callable, event: str, message: str) -> Response
     quote = quote_or_404(quote_id)
     if not can_edit_deal(current_user, quote.deal):
         abort(403)
-    form = QuoteActionForm()
-    try:
+    form = ActionForm()
+    with saving(form):
         service(current_user, quote, form.version.data)
         db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        return render_page(
-            "pipeline/quote_detail.html",
-            block="status",
-            http_status=422,
-            **_context(quote, action_error=exc.message),
-        )
-    flash(message % {"quote": quote.audit_label}, "success")
-    fragment = None
-    if wants_fragment():
-        fragment = render_page("pipeline/quote_detail.html", block="status", **_context(quote))
-    return trigger(done("pipeline.quote_detail", fragment, quote_id=quote.id), event)
+        flash(message % {"quote": quote.audit_label}, "success")
+        fragment = _status_block(quote) if wants_fragment() else None
+        return trigger(done("pipeline.quote_detail", fragment, quote_id=quote.id), event)
+    return _status_block(quote, 422, action_error=" ".join(form.form_errors))
 
 
 @bp.post("/quotes/<int:quote_id>/submit")
@@ -246,7 +226,7 @@ def quote_mark_declined(quote_id: int):
 @bp.get("/quotes/approvals")
 @access(*QUOTE_APPROVERS)
 def quote_approval_queue():
-    page = paginate(quotes.approval_queue_stmt(current_user))
+    page = paginate(queries.approval_queue_stmt(current_user))
     forms = {q.id: _decision_form(q, back="queue") for q in page.items}
     return render_page(
         "pipeline/quote_approval_queue.html",
@@ -260,36 +240,36 @@ def quote_approval_queue():
 def _decide(quote_id: int, service: Callable, event: str, message: str) -> Response:
     """Approve / reject: the decision fragment (queue row or quote page), or a 303."""
     quote = quote_or_404(quote_id)
-    if not quotes.can_decide(current_user, quote):
+    if not can_decide_quote(current_user, quote):
         abort(403)
     form = _decision_form(quote, from_request=True)
     if form.validate_on_submit():
-        try:
+        with saving(form):
             service(current_user, quote, form.comment.data or "", form.version.data)
             db.session.commit()
             flash(message % {"quote": quote.audit_label}, "success")
-            fragment = None
-            if wants_fragment():
-                fragment = render_page(
-                    "pipeline/_quote_decision.html", quote=quote, form=form, can_decide=False
-                )
-            if form.back.data == "queue":
-                return trigger(done("pipeline.quote_approval_queue", fragment), event)
-            return trigger(done("pipeline.quote_detail", fragment, quote_id=quote.id), event)
-        except DomainError as exc:
-            db.session.rollback()
-            put_on_form(form, exc)
+            return trigger(_decided(quote, form), event)
     if wants_fragment():
         return render_page(
             "pipeline/_quote_decision.html",
-            http_status=422,
+            http_status=form_status(form),
             quote=quote,
             form=form,
             can_decide=True,
         )
-    return render_page(
-        "pipeline/quote_detail.html", http_status=422, **_context(quote, decision_form=form)
-    )
+    return _status_block(quote, form_status(form), decision_form=form)
+
+
+def _decided(quote: Quote, form: DecisionForm) -> Response:
+    """After a decision: the decided fragment for htmx, else back where the manager decided."""
+    fragment = None
+    if wants_fragment():
+        fragment = render_page(
+            "pipeline/_quote_decision.html", quote=quote, form=form, can_decide=False
+        )
+    if form.back.data == "queue":
+        return done("pipeline.quote_approval_queue", fragment)
+    return done("pipeline.quote_detail", fragment, quote_id=quote.id)
 
 
 @bp.post("/quotes/<int:quote_id>/approve")
@@ -310,7 +290,7 @@ def quote_pdf(quote_id: int):
     quote = quote_or_404(quote_id)
     if quote.status not in quotes.PRINTABLE:
         return error_response(422, _("Only an approved quote can be downloaded as a PDF."))
-    response = Response(quotes.render_quote_pdf(quote), mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{quotes.pdf_filename(quote)}"'
+    response = Response(render_quote_pdf(quote), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{pdf_filename(quote)}"'
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -1,19 +1,15 @@
-"""Importers of users, products and deals for core.importing (upload page and `flask import`).
+"""The deal importer.
 
-Users and teams come from a file shaped like a sales-team list (agent, manager, office): matched
-by display name, created without a password (they sign in once an administrator sets one).
-Products are matched by name. Deals are matched by their external id: new ones are written in
-bulk where the file says they are, as history (their stage history says "import"), with their
-audit rows alongside; a deal that exists already is moved through the services (move_deal,
-win_deal, lose_deal), so its exit criteria hold on this path too. Accounts, owners and products
-are found by name; a value that matches nothing is a rejection that names it, unless the user
-maps it (`--map-value FIELD:FROM=TO`, stages with `--map-stage FROM=TO`).
+Deals are matched by their external id. A new one is built by the model's own rules (opened in
+its stage, booked, won or lost) and the batch is written in bulk, as history (its stage history
+says "import"), with its audit rows alongside; a deal that exists already is moved through the
+services (move_deal, win_deal, lose_deal), so its exit criteria hold on this path too. Accounts,
+owners and products are found by name; a value that matches nothing is a rejection that names
+it, unless the user maps it (`--map-value FIELD:FROM=TO`, stages with `--map-stage FROM=TO`).
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
@@ -26,38 +22,29 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as _lp
 from sqlalchemy import insert, select
 
-from salesweb.auth import services as auth_services
-from salesweb.auth.models import Role, Team, User
-from salesweb.auth.permissions import can_manage_users, scope_owned
-from salesweb.core import importing
-from salesweb.core.audit import actor, plain
+from salesweb.auth.importers import ActingImporter, job_user
+from salesweb.auth.models import User
+from salesweb.auth.permissions import MANAGERS, scope_owned
+from salesweb.core import audit
 from salesweb.core.errors import DomainError
 from salesweb.core.i18n import join_list
 from salesweb.core.importing import (
     BatchResult,
-    Importer,
     ImportField,
     ImportJob,
     ImportOption,
     ParsedRow,
     RowError,
+    cells,
 )
-from salesweb.core.models import AuditLog, utcnow
-from salesweb.core.money import to_base
-from salesweb.customers.importers import (
-    _actor_label,
-    _amount,
-    _boolean,
-    _currency,
-    _date,
-    _email,
-    _job_user,
-    _text,
-    importable_accounts,
-)
+from salesweb.core.importing.bulk import column_values
+from salesweb.core.models import today, utcnow
+from salesweb.core.money import Conversion, to_base
+from salesweb.customers.importers import importable_accounts
 from salesweb.customers.models import Account, normalise_name
 from salesweb.extensions import db
 from salesweb.pipeline import services
+from salesweb.pipeline.importers.common import loose_key, no_match
 from salesweb.pipeline.models import (
     DEAL_STATUS_LABELS,
     Deal,
@@ -68,391 +55,24 @@ from salesweb.pipeline.models import (
     StageHistory,
     StageKind,
 )
-from salesweb.pipeline.permissions import can_edit_deal, can_manage_products
+from salesweb.pipeline.permissions import can_edit_deal
 
-IMPORTED_MAIL_DOMAIN = "imported.invalid"
 UNKNOWN_REASON = "unknown_imported"
+# What a new deal takes from its row as it is; the rest follows the model's rules.
+NEW_DEAL_FIELDS = (
+    "external_id",
+    "title",
+    "owner_id",
+    "account_id",
+    "product_name",
+    "engaged_on",
+    "amount",
+    "currency",
+)
 OUTCOME_WORDS = {
     DealStatus.WON: ("won", "win", "closed won", "赢单", "成交", "已成交"),
     DealStatus.LOST: ("lost", "closed lost", "输单", "丢单", "已丢单"),
 }
-
-
-def _key(text: str) -> str:
-    """Names compare width-folded, case-folded, with runs of spaces as one."""
-    return " ".join(unicodedata.normalize("NFKC", text or "").split()).casefold()
-
-
-def _loose(text: str) -> str:
-    """Letters and digits only: "GTXPro" and "GTX Pro" look alike (for a hint, never a match)."""
-    return "".join(ch for ch in _key(text) if ch.isalnum())
-
-
-def _no_match(message: str, field_key: str, value: str, closest: str | None) -> RowError:
-    """A value that matches nothing; when one record looks alike, say how to map it."""
-    if closest:
-        message += " " + _(
-            "Did you mean “%(other)s”? Then map the value: %(mapping)s",
-            other=closest,
-            mapping=f"{field_key}:{value}={closest}",
-        )
-    return RowError(message)
-
-
-def _audit_created(model: Any, ids: list[int], records: list[dict[str, Any]], label: str) -> None:
-    """The "create" audit rows of records inserted in bulk (the ORM's listener does not see them)."""
-    actor_id, actor_label, ip = actor()
-    now = utcnow()
-    excluded = model.__audit_exclude__ | {"id"}
-    db.session.execute(
-        insert(AuditLog).execution_options(render_nulls=True),
-        [
-            {
-                "created_at": now,
-                "actor_id": actor_id,
-                "actor_label": actor_label,
-                "action": "create",
-                "record_type": model.__tablename__,
-                "record_id": str(record_id),
-                "record_label": str(record[label])[:200],
-                "changes": {
-                    k: [None, plain(v)]
-                    for k, v in record.items()
-                    if v not in (None, "") and k not in excluded
-                },
-                "ip": ip,
-            }
-            for record_id, record in zip(ids, records, strict=True)
-        ],
-    )
-
-
-# --- users and teams -------------------------------------------------------------------------
-
-
-@dataclass
-class UserState:
-    acting: User | None
-    by_name: dict[str, list[int]]
-    by_email: dict[str, int]
-    teams: dict[str, int]
-    emails: set[str]
-
-
-def imported_email(name: str, taken: set[str]) -> str:
-    """firstname.lastname@imported.invalid, made unique; an address nobody can receive mail at."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
-    local = ".".join(re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)*", ascii_name))[:60] or "user"
-    candidate, n = f"{local}@{IMPORTED_MAIL_DOMAIN}", 2
-    while candidate in taken:
-        candidate, n = f"{local}.{n}@{IMPORTED_MAIL_DOMAIN}", n + 1
-    return candidate
-
-
-class UserImporter(Importer):
-    label = _l("Users and teams")
-    batch_size = 500
-    fields = (
-        ImportField(
-            "name",
-            _lp("person", "Name"),
-            (
-                "sales agent",
-                "agent",
-                "sales rep",
-                "rep",
-                "user",
-                "display name",
-                "full name",
-                "销售代表",
-                "销售",
-                "姓名",
-                "员工",
-            ),
-            required=True,
-        ),
-        ImportField(
-            "manager", _l("Manager"), ("sales manager", "销售经理", "经理", "主管"), fixed=True
-        ),
-        ImportField(
-            "team",
-            _l("Team"),
-            (
-                "regional office",
-                "office",
-                "team name",
-                "团队",
-                "销售团队",
-                "区域",
-                "大区",
-                "办事处",
-            ),
-            fixed=True,
-        ),
-        ImportField(
-            "email", _lp("address", "E-mail"), ("email address", "mail", "邮箱", "电子邮件")
-        ),
-    )
-
-    def allowed(self, user: Any) -> bool:
-        return user is None or can_manage_users(user)
-
-    def prepare(self, job: ImportJob) -> UserState:
-        by_name: dict[str, list[int]] = {}
-        by_email: dict[str, int] = {}
-        for r in db.session.execute(select(User.id, User.display_name, User.email)):
-            by_name.setdefault(_key(r.display_name), []).append(r.id)
-            by_email[r.email.lower()] = r.id
-        teams = {r.name.casefold(): r.id for r in db.session.execute(select(Team.id, Team.name))}
-        return UserState(_job_user(job), by_name, by_email, teams, set(by_email))
-
-    def audit_actor(self, state: UserState, job: ImportJob) -> tuple[int | None, str, str | None]:
-        return _actor_label(state.acting, job)
-
-    def convert(self, state: UserState, values: dict[str, str], row_number: int) -> dict[str, Any]:
-        label = self.field
-        name = _text(values, "name", label("name").label, 120)
-        if not name:
-            raise RowError(_("The name is empty."))
-        manager = _text(values, "manager", label("manager").label, 120)
-        team = _text(values, "team", label("team").label, 120)
-        email = _email(values.get("email", ""), label("email").label).lower()
-        if _key(manager) == _key(name):
-            manager = ""  # a manager's own row
-        for who in (name, manager):
-            if who and len(state.by_name.get(_key(who), [])) > 1:
-                raise RowError(_("Several users are called “%(name)s”.", name=who))
-        return {"name": name, "manager": manager, "team": team, "email": email}
-
-    def write(self, state: UserState, rows: list[ParsedRow]) -> BatchResult:
-        result = BatchResult()
-        # Work on copies: if the database refuses the batch, the state stays as it was.
-        by_name = {k: list(v) for k, v in state.by_name.items()}
-        by_email, teams, emails = dict(state.by_email), dict(state.teams), set(state.emails)
-        for row in rows:
-            data = row.data
-            created = updated = 0
-            team, team_made = None, False
-            if data["team"]:
-                team_id = teams.get(data["team"].casefold())
-                if team_id is None:
-                    team = auth_services.create_team(None, name=data["team"], region=data["team"])
-                    teams[team.name.casefold()] = team.id
-                    created, team_made = created + 1, True
-                else:
-                    team = db.session.get(Team, team_id)
-            if data["manager"]:
-                manager, made, moved = self._user(
-                    data["manager"], "", Role.MANAGER, team, by_name, by_email, emails
-                )
-                created, updated = created + made, updated + moved
-                if team is not None and team.manager is None:
-                    team.manager = manager  # the first manager named for an office leads it
-                    updated += 0 if team_made else 1
-            _user, made, moved = self._user(
-                data["name"], data["email"], Role.REP, team, by_name, by_email, emails
-            )
-            created, updated = created + made, updated + moved
-            result.created += created
-            result.updated += updated
-            if not created and not updated:
-                result.unchanged += 1
-        db.session.flush()
-        state.by_name, state.by_email, state.teams, state.emails = by_name, by_email, teams, emails
-        return result
-
-    @staticmethod
-    def _user(
-        name: str,
-        email: str,
-        role: str,
-        team: Team | None,
-        by_name: dict[str, list[int]],
-        by_email: dict[str, int],
-        emails: set[str],
-    ) -> tuple[User, int, int]:
-        """The user of this name (or e-mail), else a new one without a password: (user, created, moved)."""
-        user_id = by_email.get(email) if email else None
-        if user_id is None:
-            ids = by_name.get(_key(name), [])
-            if len(ids) > 1:
-                raise RowError(_("Several users are called “%(name)s”.", name=name))
-            user_id = ids[0] if ids else None
-        if user_id is not None:
-            user = db.session.get(User, user_id)
-            assert user is not None
-            if team is not None and user.team_id != team.id:
-                user.team = team  # the file says where the person works now
-                return user, 0, 1
-            return user, 0, 0
-        address = email or imported_email(name, emails)
-        user = auth_services.create_user(
-            None, email=address, display_name=name, role=role, password=None, team=team
-        )
-        by_name.setdefault(_key(name), []).append(user.id)
-        by_email[address] = user.id
-        emails.add(address)
-        return user, 1, 0
-
-
-# --- products --------------------------------------------------------------------------------
-
-
-@dataclass
-class ProductState:
-    acting: User | None
-    base_currency: str
-    by_name: dict[str, int]
-    skus: dict[str, int]
-    seen: dict[str, int] = field(default_factory=dict)
-
-
-def sku_from_name(name: str, taken: dict[str, int]) -> str:
-    """An SKU made of the name ("GTX Pro" -> "GTX-PRO"), unique among the SKUs in use."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().upper()
-    base = re.sub(r"[^A-Z0-9]+", "-", ascii_name).strip("-")[:50] or "P"
-    candidate, n = base, 2
-    while candidate.casefold() in taken:
-        candidate, n = f"{base}-{n}", n + 1
-    return candidate
-
-
-class ProductImporter(Importer):
-    label = _l("Products")
-    batch_size = 1000
-    fields = (
-        ImportField(
-            "name",
-            _lp("thing", "Name"),
-            ("product", "product name", "产品", "产品名称", "名称"),
-            required=True,
-        ),
-        ImportField("sku", _l("SKU"), ("code", "product code", "item code", "编号", "产品编号")),
-        ImportField("series", _l("Series"), ("product line", "line", "系列", "产品系列")),
-        ImportField(
-            "list_price",
-            _l("List price"),
-            ("sales price", "price", "unit price", "价格", "单价", "标价", "售价"),
-            required=True,
-        ),
-        ImportField("currency", _l("Currency"), ("币种", "货币"), fixed=True),
-    )
-
-    def allowed(self, user: Any) -> bool:
-        return user is None or can_manage_products(user)
-
-    def prepare(self, job: ImportJob) -> ProductState:
-        by_name: dict[str, int] = {}
-        skus: dict[str, int] = {}
-        for r in db.session.execute(select(Product.id, Product.name, Product.sku)):
-            by_name[r.name.casefold()] = r.id
-            skus[r.sku.casefold()] = r.id
-        return ProductState(
-            _job_user(job), current_app.config["SALESWEB_BASE_CURRENCY"], by_name, skus
-        )
-
-    def audit_actor(
-        self, state: ProductState, job: ImportJob
-    ) -> tuple[int | None, str, str | None]:
-        return _actor_label(state.acting, job)
-
-    def convert(
-        self, state: ProductState, values: dict[str, str], row_number: int
-    ) -> dict[str, Any]:
-        label = self.field
-        name = _text(values, "name", label("name").label, 200)
-        if not name:
-            raise RowError(_("The name is empty."))
-        sku = _text(values, "sku", label("sku").label, 60)
-        price = _amount(values.get("list_price", ""), label("list_price").label)
-        if price is None:
-            raise RowError(_("The list price is empty."))
-        currency = _currency(values.get("currency", ""), label("currency").label)
-        for seen_key in (name.casefold(), f"sku:{sku.casefold()}" if sku else None):
-            earlier = state.seen.get(seen_key) if seen_key else None
-            if earlier is not None and earlier != row_number:
-                raise RowError(_("Same product as row %(row)d.", row=earlier))
-        state.seen.setdefault(name.casefold(), row_number)
-        if sku:
-            state.seen.setdefault(f"sku:{sku.casefold()}", row_number)
-        target = state.by_name.get(name.casefold())
-        if sku and state.skus.get(sku.casefold(), target) != target:
-            raise RowError(_("Another product already has this SKU."))
-        return {
-            "name": name,
-            "sku": sku,
-            "series": _text(values, "series", label("series").label, 80),
-            "list_price": price,
-            "currency": currency or state.base_currency,
-            "_target": target,
-        }
-
-    def write(self, state: ProductState, rows: list[ParsedRow]) -> BatchResult:
-        result = BatchResult()
-        skus = dict(state.skus)
-        existing = {r.data["_target"] for r in rows if r.data["_target"] is not None}
-        products = {
-            p.id: p for p in db.session.scalars(select(Product).where(Product.id.in_(existing)))
-        }
-        records = []
-        now = utcnow()
-        for row in rows:
-            data = row.data
-            product = products.get(data["_target"]) if data["_target"] is not None else None
-            if product is not None:
-                changes = {
-                    k: data[k]
-                    for k in ("sku", "series", "list_price", "currency")
-                    if data[k] not in (None, "") and getattr(product, k) != data[k]
-                }
-                for key, value in changes.items():
-                    setattr(product, key, value)
-                if changes:
-                    result.updated += 1
-                else:
-                    result.unchanged += 1
-                continue
-            sku = data["sku"] or sku_from_name(data["name"], skus)
-            skus[sku.casefold()] = 0
-            records.append(
-                {
-                    "sku": sku,
-                    "name": data["name"],
-                    "series": data["series"],
-                    "list_price": data["list_price"],
-                    "currency": data["currency"],
-                    "active": True,
-                    "version": 1,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-            )
-        db.session.flush()
-        if records:
-            ids = db.session.scalars(
-                insert(Product)
-                .execution_options(render_nulls=True)
-                .returning(Product.id, sort_by_parameter_order=True),
-                records,
-            ).all()
-            _audit_created(Product, ids, records, "name")
-            for product_id, record in zip(ids, records, strict=True):
-                state.by_name[record["name"].casefold()] = product_id
-                skus[record["sku"].casefold()] = product_id
-            result.created += len(records)
-        state.skus = skus
-        return result
-
-
-# --- deals -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class StageInfo:
-    id: int
-    key: str
-    kind: str
-    probability: int
 
 
 @dataclass(frozen=True)
@@ -491,8 +111,7 @@ class DealState:
     job_id: int
     base_currency: str
     zone: ZoneInfo
-    version_id: int
-    stages: dict[str, StageInfo]
+    stages: dict[str, Stage]
     first_open: str
     targets: dict[str, Target]
     stage_map: dict[str, Target]
@@ -503,10 +122,10 @@ class DealState:
     accounts_key: dict[str, str]
     products: dict[str, ProductRef]
     products_loose: dict[str, str]
-    reasons: dict[str, int]
-    unknown_reason: int | None
+    reasons: dict[str, LostReason]
+    unknown_reason: LostReason | None
     existing: dict[str, Existing]
-    rates: dict[str, tuple[Decimal, date | None, str] | str] = field(default_factory=dict)
+    rates: dict[str, Conversion | str] = field(default_factory=dict)
     seen: dict[str, int] = field(default_factory=dict)
 
 
@@ -519,12 +138,12 @@ def stage_targets(version: Any) -> dict[str, Target]:
             stage_key = first_open
             if status == DealStatus.WON:
                 stage_key = services.after_sales_stage(version).key
-            targets[_key(word)] = Target(status, stage_key)
+            targets[cells.name_key(word)] = Target(status, stage_key)
     for stage in version.stages:
         status = DealStatus.WON if stage.kind == StageKind.AFTER_SALES else DealStatus.OPEN
         for text in (stage.key, stage.name_zh, stage.name_en):
             if text:
-                targets[_key(text)] = Target(status, stage.key)
+                targets[cells.name_key(text)] = Target(status, stage.key)
     return targets
 
 
@@ -540,7 +159,7 @@ def _pairs(lines: list[str], option: Any) -> tuple[list[tuple[str, str]], list[s
     return pairs, problems
 
 
-class DealImporter(Importer):
+class DealImporter(ActingImporter):
     label = _l("Deals")
     batch_size = 1000
     fields = (
@@ -624,7 +243,7 @@ class DealImporter(Importer):
     )
 
     def allowed(self, user: Any) -> bool:
-        return user is None or user.role in (Role.ADMIN, Role.MANAGER)
+        return user is None or user.role in MANAGERS
 
     # -- the mapping and its options ----------------------------------------------------------
 
@@ -638,7 +257,7 @@ class DealImporter(Importer):
             ]
         keep = mapping.get("fixed", {}).get("keep_without_account", "")
         try:
-            _boolean(keep, self.field("keep_without_account").label)
+            cells.boolean(keep, self.field("keep_without_account").label)
         except RowError as exc:
             problems.append(exc.message)
         self._stage_map(mapping, stage_targets(process.current_version), problems)
@@ -653,7 +272,7 @@ class DealImporter(Importer):
         problems.extend(bad)
         out: dict[str, Target] = {}
         for source, target in pairs:
-            found = targets.get(_key(target))
+            found = targets.get(cells.name_key(target))
             if found is None:
                 problems.append(
                     _(
@@ -663,7 +282,7 @@ class DealImporter(Importer):
                     )
                 )
             else:
-                out[_key(source)] = found
+                out[cells.name_key(source)] = found
         return out
 
     def _value_maps(
@@ -687,7 +306,7 @@ class DealImporter(Importer):
             pairs, bad = _pairs([rest], option)
             problems.extend(bad)
             for source, target in pairs:
-                out.setdefault(name.strip(), {})[_key(source)] = target
+                out.setdefault(name.strip(), {})[cells.name_key(source)] = target
         return out
 
     # -- per job ------------------------------------------------------------------------------
@@ -703,7 +322,7 @@ class DealImporter(Importer):
         targets = stage_targets(version)
         stage_map = self._stage_map(job.mapping, targets, problems)
         value_maps = self._value_maps(job.mapping, problems)
-        acting = _job_user(job)
+        acting = job_user(job)
         owners: dict[str, list[OwnerRef]] = {}
         owners_loose: dict[str, str] = {}
         # Only the people and accounts the acting user may import onto are looked up, so that
@@ -712,10 +331,10 @@ class DealImporter(Importer):
         if acting is not None:
             people = scope_owned(people, acting, User.id)
         for r in db.session.execute(people):
-            owners.setdefault(_key(r.display_name), []).append(
+            owners.setdefault(cells.name_key(r.display_name), []).append(
                 OwnerRef(r.id, r.display_name, r.team_id)
             )
-            owners_loose.setdefault(_loose(r.display_name), r.display_name)
+            owners_loose.setdefault(loose_key(r.display_name), r.display_name)
         accounts: dict[str, list[int]] = {}
         accounts_key: dict[str, str] = {}
         for r in db.session.execute(importable_accounts(select(Account.id, Account.name), acting)):
@@ -725,15 +344,15 @@ class DealImporter(Importer):
         products_loose: dict[str, str] = {}
         for r in db.session.execute(select(Product.name, Product.currency)):
             products[r.name.casefold()] = ProductRef(r.name, r.currency)
-            products_loose.setdefault(_loose(r.name), r.name)
+            products_loose.setdefault(loose_key(r.name), r.name)
         in_scope = {o.id for found in owners.values() for o in found}
-        reasons: dict[str, int] = {}
+        reasons: dict[str, LostReason] = {}
         unknown = None
         for reason in db.session.scalars(select(LostReason)):
             for text in (reason.code, reason.label_zh, reason.label_en):
-                reasons.setdefault(_key(text), reason.id)
+                reasons.setdefault(cells.name_key(text), reason)
             if reason.code == UNKNOWN_REASON:
-                unknown = reason.id
+                unknown = reason
         existing = {
             r.external_id: Existing(
                 r.id, r.status, r.key, r.deleted_at is not None, r.owner_id in in_scope
@@ -756,8 +375,7 @@ class DealImporter(Importer):
             job_id=job.id,
             base_currency=current_app.config["SALESWEB_BASE_CURRENCY"],
             zone=ZoneInfo(current_app.config["SALESWEB_TIMEZONE"]),
-            version_id=version.id,
-            stages={s.key: StageInfo(s.id, s.key, s.kind, s.probability) for s in version.stages},
+            stages={s.key: s for s in version.stages},
             first_open=services.open_stages(version)[0].key,
             targets=targets,
             stage_map=stage_map,
@@ -773,19 +391,16 @@ class DealImporter(Importer):
             existing=existing,
         )
 
-    def audit_actor(self, state: DealState, job: ImportJob) -> tuple[int | None, str, str | None]:
-        return _actor_label(state.acting, job)
-
     # -- one row ------------------------------------------------------------------------------
 
     def convert(self, state: DealState, values: dict[str, str], row_number: int) -> dict[str, Any]:
         label = self.field
         values = dict(values)
         for key, mapping in state.value_maps.items():
-            mapped = mapping.get(_key(values.get(key, "")))
+            mapped = mapping.get(cells.name_key(values.get(key, "")))
             if mapped is not None:
                 values[key] = mapped
-        external_id = _text(values, "external_id", label("external_id").label, 64)
+        external_id = cells.text(values, "external_id", label("external_id").label, 64)
         if not external_id:
             raise RowError(_("The external ID is empty."))
         earlier = state.seen.get(external_id)
@@ -794,7 +409,7 @@ class DealImporter(Importer):
         owner = self._owner(state, values.get("owner", "").strip())
         account_name = values.get("account", "").strip()
         account_id = self._account(state, account_name) if account_name else None
-        if account_id is None and not _boolean(
+        if account_id is None and not cells.boolean(
             values.get("keep_without_account", ""), label("keep_without_account").label
         ):
             raise RowError(
@@ -806,11 +421,11 @@ class DealImporter(Importer):
             )
         product = self._product(state, values.get("product", "").strip())
         target = self._stage(state, values.get("stage", "").strip())
-        engaged_on = _date(values.get("engaged_on", ""), label("engaged_on").label)
-        closed_on = _date(values.get("closed_on", ""), label("closed_on").label)
-        amount = _amount(values.get("amount", ""), label("amount").label)
+        engaged_on = cells.date(values.get("engaged_on", ""), label("engaged_on").label)
+        closed_on = cells.date(values.get("closed_on", ""), label("closed_on").label)
+        amount = cells.amount(values.get("amount", ""), label("amount").label)
         currency = (
-            _currency(values.get("currency", ""), label("currency").label)
+            cells.currency(values.get("currency", ""), label("currency").label)
             or (product.currency if product else None)
             or state.base_currency
         )
@@ -818,25 +433,19 @@ class DealImporter(Importer):
             closed_on = None
         elif closed_on and engaged_on and closed_on < engaged_on:
             raise RowError(_("The close date is before the engage date."))
-        if target.status == DealStatus.WON:
-            if amount is None or amount <= 0:
-                raise RowError(_("A won deal needs an amount."))
-            if closed_on is None:
-                raise RowError(_("A won deal needs a close date."))
-        reason_id = None
+        reason = None
         if target.status == DealStatus.LOST:
-            reason_id = self._reason(state, values.get("lost_reason", "").strip())
+            reason = self._reason(state, values.get("lost_reason", "").strip())
         rate = self._rate(state, currency) if amount is not None else None
         title = (
-            _text(values, "title", label("title").label, 200)
+            cells.text(values, "title", label("title").label, 200)
             or (
                 " · ".join(p for p in (account_name, product.name if product else "") if p)
                 or external_id
             )[:200]
         )
         existing = self._existing(state, external_id, target)
-        state.seen.setdefault(external_id, row_number)
-        return {
+        data = {
             "external_id": external_id,
             "title": title,
             "owner_id": owner.id,
@@ -849,12 +458,45 @@ class DealImporter(Importer):
             "amount": amount,
             "currency": currency,
             "rate": rate,
-            "lost_reason_id": reason_id,
+            "lost_reason_id": reason.id if reason else None,
             "_existing": existing,
             "_same": existing is not None
             and existing.status == target.status
             and (existing.status != DealStatus.OPEN or existing.stage_key == target.stage_key),
         }
+        if existing is None:
+            try:
+                data["_deal"] = self._new_deal(state, data, reason)
+            except DomainError as exc:
+                raise RowError(exc.message) from None
+        state.seen.setdefault(external_id, row_number)
+        return data
+
+    def _new_deal(self, state: DealState, data: dict[str, Any], reason: LostReason | None) -> Deal:
+        """The deal a new row describes, by the model's own rules: opened in its stage (the
+        first one when it is closed already) since the engage date, booked, then won or lost
+        on the close date, entering its last stage then."""
+        now = utcnow()
+        closed = self._moment(state, data["closed_on"])
+        since = self._moment(state, data["engaged_on"]) or closed or now
+        status = data["status"]
+        stage = state.stages[data["stage_key"] if status == DealStatus.OPEN else state.first_open]
+        deal = Deal.opened(
+            stage,
+            since,
+            **{key: data[key] for key in NEW_DEAL_FIELDS},
+            created_at=since,
+            updated_at=now,
+        )
+        if data["rate"] is not None:
+            deal.book(data["rate"])
+        if status == DealStatus.WON:
+            deal.win(data["closed_on"])
+        elif status == DealStatus.LOST:
+            deal.lose(reason, closed_on=data["closed_on"], imported=True)
+        if status != DealStatus.OPEN:
+            deal.stage_id, deal.stage_entered_at = state.stages[data["stage_key"]].id, closed or now
+        return deal
 
     @staticmethod
     def _existing(state: DealState, external_id: str, target: Target) -> Existing | None:
@@ -883,13 +525,13 @@ class DealImporter(Importer):
     def _owner(self, state: DealState, name: str) -> OwnerRef:
         if not name:
             raise RowError(_("The owner is empty."))
-        found = state.owners.get(_key(name), [])
+        found = state.owners.get(cells.name_key(name), [])
         if not found:  # the owners are those of the user's scope: another team's reads the same
-            raise _no_match(
+            raise no_match(
                 _("No one you may import deals for is called “%(name)s”.", name=name),
                 "owner",
                 name,
-                state.owners_loose.get(_loose(name)),
+                state.owners_loose.get(loose_key(name)),
             )
         if len(found) > 1:
             raise RowError(_("Several users are called “%(name)s”.", name=name))
@@ -898,7 +540,7 @@ class DealImporter(Importer):
     def _account(self, state: DealState, name: str) -> int:
         found = state.accounts.get(name, [])
         if not found:
-            raise _no_match(
+            raise no_match(
                 _("No account you may import deals onto is called “%(name)s”.", name=name),
                 "account",
                 name,
@@ -913,16 +555,18 @@ class DealImporter(Importer):
             return None
         product = state.products.get(name.casefold())
         if product is None:
-            raise _no_match(
+            raise no_match(
                 _("No product is called “%(name)s”.", name=name),
                 "product",
                 name,
-                state.products_loose.get(_loose(name)),
+                state.products_loose.get(loose_key(name)),
             )
         return product
 
     def _stage(self, state: DealState, value: str) -> Target:
-        target = state.stage_map.get(_key(value)) or state.targets.get(_key(value))
+        target = state.stage_map.get(cells.name_key(value)) or state.targets.get(
+            cells.name_key(value)
+        )
         if target is None and not value:
             raise RowError(_("The stage is empty."))
         if target is None:
@@ -936,9 +580,9 @@ class DealImporter(Importer):
             )
         return target
 
-    def _reason(self, state: DealState, text: str) -> int:
+    def _reason(self, state: DealState, text: str) -> LostReason:
         if text:
-            reason = state.reasons.get(_key(text))
+            reason = state.reasons.get(cells.name_key(text))
             if reason is None:
                 raise RowError(_("No lost reason is called “%(name)s”.", name=text))
             return reason
@@ -948,12 +592,11 @@ class DealImporter(Importer):
             )
         return state.unknown_reason
 
-    def _rate(self, state: DealState, currency: str) -> tuple[Decimal, date | None, str]:
+    def _rate(self, state: DealState, currency: str) -> Conversion:
         """The currency's rate as a deal booked today gets it (services._book), once per job."""
         if currency not in state.rates:
             try:
-                conversion = to_base(Decimal(1), currency, utcnow().date())
-                state.rates[currency] = (conversion.rate, conversion.rate_date, conversion.source)
+                state.rates[currency] = to_base(Decimal(1), currency, today())
             except DomainError as exc:
                 state.rates[currency] = exc.message
         rate = state.rates[currency]
@@ -982,96 +625,54 @@ class DealImporter(Importer):
         return datetime.combine(day, time.min, tzinfo=state.zone).astimezone(UTC)
 
     def _insert(self, state: DealState, rows: list[ParsedRow]) -> None:
-        now = utcnow()
-        acting_id = state.acting.id if state.acting else None
-        records, histories = [], []
-        row_keys = {r.data["external_id"]: r.data["stage_key"] for r in rows}
-        for row in rows:
-            data = row.data
-            stage = state.stages[data["stage_key"]]
-            engaged = self._moment(state, data["engaged_on"])
-            closed = self._moment(state, data["closed_on"])
-            if data["status"] == DealStatus.LOST and closed is None:
-                closed, data["closed_on"] = now, now.date()
-            amount = data["amount"]
-            rate = data["rate"]
-            probability = {DealStatus.WON: 100, DealStatus.LOST: 0}.get(
-                data["status"], stage.probability
-            )
-            records.append(
-                {
-                    "external_id": data["external_id"],
-                    "title": data["title"],
-                    "account_id": data["account_id"],
-                    "contact_id": None,
-                    "owner_id": data["owner_id"],
-                    "process_version_id": state.version_id,
-                    "stage_id": stage.id,
-                    "status": data["status"],
-                    "amount": amount,
-                    "currency": data["currency"],
-                    "rate": rate[0] if rate else None,
-                    "rate_date": rate[1] if rate else None,
-                    "rate_source": rate[2] if rate else "",
-                    "base_amount": (amount * rate[0]).quantize(Decimal("0.01")) if rate else None,
-                    "expected_close": None,
-                    "closed_on": data["closed_on"],
-                    "engaged_on": data["engaged_on"],
-                    "source": "",
-                    "competitor": "",
-                    "next_step": "",
-                    "probability": probability,
-                    "probability_reason": "",
-                    "lost_reason_id": data["lost_reason_id"],
-                    "lost_note": "",
-                    "stage_entered_at": closed or engaged or now,
-                    "product_name": data["product_name"],
-                    "version": 1,
-                    "created_at": engaged or closed or now,
-                    "updated_at": now,
-                }
-            )
-            # As history: the pipeline entered at the engage date, then the close if there was one.
-            first = stage if data["status"] == DealStatus.OPEN else state.stages[state.first_open]
-            history = [(first.id, DealStatus.OPEN, engaged or closed or now, closed)]
-            if data["status"] != DealStatus.OPEN:
-                history.append((stage.id, data["status"], closed, None))
-            histories.append(history)
+        deals: list[Deal] = [row.data["_deal"] for row in rows]
         # render_nulls: every row has the same columns, so each batch goes in a few statements
         # (the ORM would otherwise split it wherever the empty values differ); the ids are read
         # back by the unique external id, which on PostgreSQL is several times faster than an
         # INSERT ... RETURNING kept in parameter order.
-        db.session.execute(insert(Deal).execution_options(render_nulls=True), records)
+        db.session.execute(insert(Deal).execution_options(render_nulls=True), column_values(deals))
         by_external = dict(
             db.session.execute(
                 select(Deal.external_id, Deal.id).where(
-                    Deal.external_id.in_([r["external_id"] for r in records])
+                    Deal.external_id.in_([deal.external_id for deal in deals])
                 )
             ).all()
         )
-        ids = [by_external[record["external_id"]] for record in records]
-        db.session.execute(
-            insert(StageHistory).execution_options(render_nulls=True),
-            [
-                {
-                    "deal_id": deal_id,
-                    "stage_id": stage_id,
-                    "status": status,
-                    "entered_at": entered,
-                    "left_at": left,
-                    "actor_id": acting_id,
-                    "via": "import",
-                    "reason": "",
-                }
-                for deal_id, history in zip(ids, histories, strict=True)
-                for stage_id, status, entered, left in history
-            ],
-        )
-        _audit_created(Deal, ids, records, "title")
-        for deal_id, record in zip(ids, records, strict=True):
-            state.existing[record["external_id"]] = Existing(
-                deal_id, record["status"], row_keys[record["external_id"]], False
+        for deal in deals:
+            deal.id = by_external[deal.external_id]
+        history = [entry for deal in deals for entry in self._history(state, deal)]
+        db.session.execute(insert(StageHistory).execution_options(render_nulls=True), history)
+        audit.log_created(deals)
+        for row, deal in zip(rows, deals, strict=True):
+            state.existing[deal.external_id] = Existing(
+                deal.id, deal.status, row.data["stage_key"], False
             )
+
+    def _history(self, state: DealState, deal: Deal) -> list[dict[str, Any]]:
+        """As history: the pipeline entered at the engage date, then the close if there was one.
+        Rows, not objects: a large import writes tens of thousands of them."""
+        entry = {
+            "deal_id": deal.id,
+            "actor_id": state.acting.id if state.acting else None,
+            "via": "import",
+        }
+        last = {
+            **entry,
+            "stage_id": deal.stage_id,
+            "status": deal.status,
+            "entered_at": deal.stage_entered_at,
+            "left_at": None,
+        }
+        if deal.status == DealStatus.OPEN:
+            return [last]
+        first = {
+            **entry,
+            "stage_id": state.stages[state.first_open].id,
+            "status": DealStatus.OPEN,
+            "entered_at": deal.created_at,
+            "left_at": deal.stage_entered_at,
+        }
+        return [first, last]
 
     def _update(self, state: DealState, rows: list[ParsedRow], result: BatchResult) -> None:
         """Deals imported before: only their stage or outcome changes, through the services."""
@@ -1145,8 +746,3 @@ class DealImporter(Importer):
             deal.closed_on = data["closed_on"]
             db.session.flush()
         return True
-
-
-importing.register("users", UserImporter())
-importing.register("products", ProductImporter())
-importing.register("deals", DealImporter())
