@@ -9,7 +9,8 @@ from salesweb.pipeline import services
 from salesweb.pipeline.models import Deal, DealApproval, StageCriterion, StageHistory
 from tests.conftest import HX, by_id, parse
 from tests.factories import make_account, make_team, make_user
-from tests.pipeline.helpers import default_process, new_deal, tick_all
+from tests.pipeline.factories import make_deal, make_process
+from tests.pipeline.helpers import tick_all
 
 EN = {"Accept-Language": "en"}
 
@@ -28,12 +29,12 @@ def _create(client, account, **data):
     )
 
 
-def test_the_service_decides_who_owns_a_new_deal(client, login_as, db, app):
+def test_the_service_decides_who_owns_a_make_deal(client, login_as, db, app):
     team = make_team()
     manager = login_as("manager", team=team)
     mate, stranger = make_user(team=team), make_user(team=make_team())
     with app.test_request_context():
-        default_process()
+        make_process()
     account = make_account(owner=mate)
     db.session.commit()
     assert by_id(client.get("/pipeline/deals/new"), "owner_id") is not None
@@ -48,7 +49,7 @@ def test_the_service_decides_who_owns_a_new_deal(client, login_as, db, app):
 def test_a_rep_owns_the_deals_they_open_and_is_not_offered_an_owner(client, login_as, db, app):
     rep = login_as("rep")
     with app.test_request_context():
-        default_process()
+        make_process()
     account = make_account(owner=rep)
     db.session.commit()
     assert by_id(client.get("/pipeline/deals/new"), "owner_id") is None
@@ -58,7 +59,7 @@ def test_a_rep_owns_the_deals_they_open_and_is_not_offered_an_owner(client, logi
 
 def _waiting_for_a_manager(app, db, owner):
     with app.test_request_context():
-        deal = new_deal(owner)
+        deal = make_deal(owner)
         deal.stage.criteria = [StageCriterion(kind="role_approval", params={"role": "manager"})]
     db.session.commit()
     return deal
@@ -89,7 +90,7 @@ def test_a_move_records_how_it_was_made_and_a_malformed_one_changes_nothing(
 ):
     rep = login_as("rep")
     with app.test_request_context():
-        deal = new_deal(rep)
+        deal = make_deal(rep)
         tick_all(deal, rep)
     db.session.commit()
     for data in (
@@ -118,7 +119,7 @@ def test_a_move_records_how_it_was_made_and_a_malformed_one_changes_nothing(
 def test_a_closed_deals_checklist_is_not_ticked(client, login_as, db, app):
     rep = login_as("rep")
     with app.test_request_context():
-        deal = new_deal(rep)
+        deal = make_deal(rep)
         step = deal.stage.steps[0]
         services.lose_deal(rep, deal, services.lost_reasons()[0])
     db.session.commit()

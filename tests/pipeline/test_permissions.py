@@ -1,5 +1,5 @@
 """Who sees and works deals: every can_*/scope_* of pipeline/permissions.py as an allow/deny table
-of role × situation. Quote, product, process and rate rules get their own tables after these."""
+of role × situation. Quote, product, process and rate rules: test_permissions_quotes.py."""
 
 from __future__ import annotations
 
