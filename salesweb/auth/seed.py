@@ -1,4 +1,7 @@
-"""Demo users and teams: two teams, five sign-ins with the shared demo password."""
+"""Demo users and teams: two teams, seven sign-ins with the shared demo password.
+
+The auth area has no starter: a company's first person is made by `flask create-admin`.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,6 @@ from sqlalchemy import select
 from salesweb.auth import services
 from salesweb.auth.models import Role, Team, User
 from salesweb.core import seeding
-from salesweb.core.cli import DEMO_PASSWORD
 from salesweb.extensions import db
 
 TEAMS = (
@@ -43,7 +45,7 @@ def seed_users() -> None:
             email=email,
             display_name=name,
             role=role,
-            password=DEMO_PASSWORD,
+            password=seeding.DEMO_PASSWORD,
             team=team,
             locale=locale,
             timezone=tz,
@@ -57,3 +59,4 @@ def seed_users() -> None:
 
 
 seeding.register(10, "users and teams", seed_users)
+seeding.register_demo_sign_ins([(email, str(role)) for email, _, role, *_ in USERS])
