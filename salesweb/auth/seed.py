@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from salesweb.auth import services
 from salesweb.auth.models import Role, Team, User
-from salesweb.core import seeding
+from salesweb.core import seeding, settings
 from salesweb.extensions import db
 
 TEAMS = (
@@ -58,5 +58,13 @@ def seed_users() -> None:
     db.session.flush()
 
 
+def seed_company_settings() -> None:
+    """The demo company counts as set up (its values stay the configuration's), so that its
+    administrator is not sent to the setup page."""
+    if not settings.is_set_up():
+        settings.save_settings(None, settings.load(), None)
+
+
+seeding.register(5, "company settings", seed_company_settings)
 seeding.register(10, "users and teams", seed_users)
 seeding.register_demo_sign_ins([(email, str(role)) for email, _, role, *_ in USERS])

@@ -14,10 +14,17 @@ LOCALES = ("zh_CN", "en")
 LOCALE_NAMES = {"zh_CN": "中文", "en": "English"}
 
 
+def company_default(name: str) -> str:
+    """The company's default language or time zone (its setting, else the configuration)."""
+    from salesweb.core import settings
+
+    return settings.get(name)
+
+
 def select_locale() -> str:
     """The user's saved language; anonymous: the switcher's choice, then Accept-Language."""
     if not has_request_context():
-        return current_app.config["SALESWEB_DEFAULT_LOCALE"]
+        return company_default("default_locale")
     if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
         return current_user.locale
     chosen = session.get("locale")
@@ -28,15 +35,15 @@ def select_locale() -> str:
         return "zh_CN"
     if best == "en":
         return "en"
-    return current_app.config["SALESWEB_DEFAULT_LOCALE"]
+    return company_default("default_locale")
 
 
 def select_timezone() -> str:
     if not has_request_context():
-        return current_app.config["SALESWEB_TIMEZONE"]
+        return company_default("timezone")
     if current_user and current_user.is_authenticated and current_user.timezone:
         return current_user.timezone
-    return current_app.config["SALESWEB_TIMEZONE"]
+    return company_default("timezone")
 
 
 def html_lang() -> str:

@@ -7,10 +7,11 @@ import random
 from datetime import date, timedelta
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from salesweb.auth.models import User
-from salesweb.core import seeding
+from salesweb.core import seeding, settings
 from salesweb.core.models import ExchangeRate, today, utcnow
 from salesweb.customers.models import Account
 from salesweb.extensions import db
@@ -253,3 +254,6 @@ def seed_deals() -> None:
 seeding.register_starter(30, "standard sales process and lost reasons", seed_standard_process)
 seeding.register(30, "channel process, products and rates", seed_reference)
 seeding.register(35, "deals", seed_deals)
+settings.register_process_template(
+    "standard", _l("Standard sales process (seven stages, then won or lost)"), seed_standard_process
+)
