@@ -27,5 +27,5 @@ register(
     Entry(_l("Teams"), "auth.team_list", 20, TEAM_MENU),
     Entry(_l("Users"), "auth.user_list", 10, ADMIN_MENU, can_manage_users, ("auth.user",)),
     Entry(_l("Audit log"), "auth.audit_list", 90, ADMIN_MENU, can_view_audit),
-    Entry(_l("Company settings"), "auth.company_setup", 5, ADMIN_MENU, can_change_settings),
+    Entry(_l("Company settings"), "auth.company_setup", 85, ADMIN_MENU, can_change_settings),
 )
