@@ -37,3 +37,7 @@ def _register(state) -> None:
             raise click.ClickException(exc.message) from exc
         current_app.logger.info("administrator %s created", user.email)
         click.echo(f"Administrator {user.email} created.")
+        click.echo(
+            "The standard sales process, lost reasons, compliance rules and survey templates "
+            "are in place; sign in to set the company up."
+        )
