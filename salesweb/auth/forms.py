@@ -20,6 +20,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Optional
 
 from salesweb.auth.models import ROLE_LABELS, Role, User
+from salesweb.core import settings
 from salesweb.core.i18n import LOCALE_NAMES
 from salesweb.extensions import db
 
@@ -98,8 +99,19 @@ class UserForm(FlaskForm):
     display_name = StringField(_lp("person", "Name"), validators=[DataRequired(), Length(max=120)])
     role = SelectField(_l("Role"), choices=role_choices, validators=[InputRequired()])
     team_id = SelectField(_l("Team"), coerce=int, validators=[Optional()])
-    locale = SelectField(_l("Language"), choices=locale_choices, validators=[InputRequired()])
-    timezone = SelectField(_l("Time zone"), choices=timezone_choices, validators=[InputRequired()])
+    # A new person starts with the company's language and time zone (core.settings).
+    locale = SelectField(
+        _l("Language"),
+        choices=locale_choices,
+        validators=[InputRequired()],
+        default=lambda: settings.get("default_locale"),
+    )
+    timezone = SelectField(
+        _l("Time zone"),
+        choices=timezone_choices,
+        validators=[InputRequired()],
+        default=lambda: settings.get("timezone"),
+    )
     active = BooleanField(_l("Active (may sign in)"), default=True)
     version = IntegerField(widget=HiddenField.widget, validators=[Optional()])
 

@@ -196,3 +196,11 @@ def test_quote_letterhead_reads_the_settings(app, db):
     assert kwargs["company_name"] == "Acme Machinery Ltd"
     assert kwargs["company_address"] == "1 Harbor Street, Boston"
     assert kwargs["company_phone"] == "+1 617 555 0100"
+
+
+def test_a_new_person_starts_with_the_company_language_and_time_zone(client, db, login_as):
+    login_as("admin")
+    client.post("/auth/setup", data=GOOD)
+    page = parse(client.get("/auth/users/new"))
+    assert page.xpath('//select[@id="locale"]/option[@selected]/@value') == ["en"]
+    assert page.xpath('//select[@id="timezone"]/option[@selected]/@value') == ["America/New_York"]
