@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from salesweb.core.errors import DomainError
 from salesweb.core.models import (
     AuditedMixin,
+    ExchangeRate,
     Money,
     TimestampMixin,
     UTCDateTime,
@@ -141,20 +142,36 @@ def money_record_kinds() -> list[str]:
     return found
 
 
+def _check_currency_may_change() -> None:
+    """Amounts already converted, and rates stated against the base currency, would silently
+    mean something else under another one: refuse instead."""
+    current = get("base_currency")
+    if money_record_kinds():
+        raise DomainError(
+            _(
+                "The base currency cannot change: deals, contracts or orders already hold amounts "
+                "converted to %(currency)s.",
+                currency=current,
+            ),
+            field="base_currency",
+        )
+    if db.session.scalar(select(exists().select_from(ExchangeRate))):
+        raise DomainError(
+            _(
+                "The base currency cannot change: the exchange rates are stated in %(currency)s.",
+                currency=current,
+            ),
+            field="base_currency",
+        )
+
+
 def save_settings(actor: Any, row: CompanySettings, version: int | None, **fields: Any) -> None:
     """Save the company settings (audited); the base currency is fixed once money is recorded."""
     if inspect(row).persistent:
         check_version(row, version)
     currency = (fields.get("base_currency") or "").upper()
-    if currency and currency != get("base_currency") and money_record_kinds():
-        raise DomainError(
-            _(
-                "The base currency cannot change: deals, contracts or orders already hold amounts "
-                "converted to %(currency)s.",
-                currency=get("base_currency"),
-            ),
-            field="base_currency",
-        )
+    if currency and currency != get("base_currency"):
+        _check_currency_may_change()
     template = fields.get("process_template") or "standard"
     if template not in _TEMPLATES:
         raise DomainError(

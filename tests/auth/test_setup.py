@@ -204,3 +204,21 @@ def test_a_new_person_starts_with_the_company_language_and_time_zone(client, db,
     page = parse(client.get("/auth/users/new"))
     assert page.xpath('//select[@id="locale"]/option[@selected]/@value') == ["en"]
     assert page.xpath('//select[@id="timezone"]/option[@selected]/@value') == ["America/New_York"]
+
+
+def test_base_currency_is_fixed_once_exchange_rates_are_stated_in_it(client, db, login_as):
+    from datetime import date
+    from decimal import Decimal
+
+    from salesweb.core.models import ExchangeRate
+
+    login_as("admin")
+    db.session.add(ExchangeRate(currency="EUR", valid_on=date(2026, 1, 1), rate=Decimal("7.75")))
+    db.session.commit()
+    refused = client.post("/auth/setup", data=GOOD)
+    assert refused.status_code == 422
+    assert (
+        "exchange rates are stated in CNY" in by_id(refused, "base_currency-error").text_content()
+    )
+    assert _rows(db) == 0
+    assert client.post("/auth/setup", data={**GOOD, "base_currency": "CNY"}).status_code == 303
