@@ -176,7 +176,9 @@ class CompanySetupForm(FlaskForm):
     base_currency = SelectField(
         _l("Base currency"),
         validators=[InputRequired()],
-        description=_l("Every total is shown in it. It cannot change once deals hold amounts."),
+        description=_l(
+            "Every total is shown in it. It cannot change once amounts or exchange rates are recorded in it."
+        ),
     )
     default_locale = SelectField(
         _l("Default language"), choices=locale_choices, validators=[InputRequired()]
