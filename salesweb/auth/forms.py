@@ -177,7 +177,8 @@ class CompanySetupForm(FlaskForm):
         _l("Base currency"),
         validators=[InputRequired()],
         description=_l(
-            "Every total is shown in it. It cannot change once amounts or exchange rates are recorded in it."
+            "Every total is shown in it. It cannot change once amounts or exchange rates are "
+            "recorded in it."
         ),
     )
     default_locale = SelectField(
