@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask import current_app, has_request_context, request, session
+from flask import has_request_context, request, session
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
 
@@ -82,7 +82,7 @@ def join_list(items: Iterable[object], style: str = "enumeration") -> str:
     if not texts:
         return ""
     # get_locale also answers under force_locale in a job or command, not only in a request.
-    locale = get_locale() or current_app.config.get("SALESWEB_DEFAULT_LOCALE", "zh_CN")
+    locale = get_locale() or company_default("default_locale")
     if style != "enumeration":
         return format_list(texts, style, locale)
     from babel import Locale
@@ -130,9 +130,5 @@ def bilingual(zh: str, en: str, locale: str | None = None) -> str:
     if locale is None:
         # get_locale also follows force_locale in a job or command, outside any request.
         current = get_locale()
-        locale = (
-            current.language
-            if current is not None
-            else current_app.config.get("SALESWEB_DEFAULT_LOCALE", "zh_CN")
-        )
+        locale = current.language if current is not None else company_default("default_locale")
     return (zh or en) if locale.startswith("zh") else (en or zh)
