@@ -88,6 +88,8 @@ def test_saving_the_setup_stores_audits_and_is_read_instead_of_the_configuration
     page = client.get("/auth/setup")
     assert by_id(page, "setup-welcome") is None
     assert by_id(page, "history-company_settings-1") is not None
+    audit_page = client.get("/auth/audit", headers={"Accept-Language": "en"})
+    assert audit_page.status_code == 200 and "Company settings" in audit_page.get_data(as_text=True)
 
 
 def test_unset_values_fall_back_to_the_configuration(app, db, monkeypatch):
