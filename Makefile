@@ -38,7 +38,7 @@ migrate: install
 ## First run: migrate, seed the demo company once, then serve with waitress.
 run: migrate
 	$(BIN)/flask seed-demo --if-empty
-	$(BIN)/flask demo-logins
+	$(BIN)/flask demo-logins --host $(HOST) --port $(PORT)
 	$(BIN)/waitress-serve --host $(HOST) --port $(PORT) --call salesweb:create_app
 
 test: install-test

@@ -52,6 +52,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "auth.user_edit"): ADMIN,
     ("POST", "auth.user_active_toggle"): ADMIN,
     ("POST", "auth.user_password_reset"): ADMIN,
+    ("GET", "auth.company_setup"): ADMIN,
+    ("POST", "auth.company_setup"): ADMIN,
     # customers: everyone reads (compliance read-only), sellers write, managers import/restore
     ("GET", "customers.account_list"): STAFF,
     ("GET", "customers.account_detail"): STAFF,

@@ -5,10 +5,11 @@ from flask_babel import lazy_gettext as _l
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
-from salesweb.auth import cli, importers, seed, views  # noqa: E402,F401
+from salesweb.auth import cli, importers, seed, setup, views  # noqa: E402,F401
 from salesweb.auth.models import ROLE_LABELS  # noqa: E402
 from salesweb.auth.permissions import (  # noqa: E402
     TEMPLATE_PERMISSIONS,
+    can_change_settings,
     can_manage_users,
     can_view_audit,
 )
@@ -26,4 +27,5 @@ register(
     Entry(_l("Teams"), "auth.team_list", 20, TEAM_MENU),
     Entry(_l("Users"), "auth.user_list", 10, ADMIN_MENU, can_manage_users, ("auth.user",)),
     Entry(_l("Audit log"), "auth.audit_list", 90, ADMIN_MENU, can_view_audit),
+    Entry(_l("Company settings"), "auth.company_setup", 85, ADMIN_MENU, can_change_settings),
 )

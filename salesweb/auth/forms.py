@@ -20,6 +20,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Optional
 
 from salesweb.auth.models import ROLE_LABELS, Role, User
+from salesweb.core import settings
 from salesweb.core.i18n import LOCALE_NAMES
 from salesweb.extensions import db
 
@@ -98,8 +99,19 @@ class UserForm(FlaskForm):
     display_name = StringField(_lp("person", "Name"), validators=[DataRequired(), Length(max=120)])
     role = SelectField(_l("Role"), choices=role_choices, validators=[InputRequired()])
     team_id = SelectField(_l("Team"), coerce=int, validators=[Optional()])
-    locale = SelectField(_l("Language"), choices=locale_choices, validators=[InputRequired()])
-    timezone = SelectField(_l("Time zone"), choices=timezone_choices, validators=[InputRequired()])
+    # A new person starts with the company's language and time zone (core.settings).
+    locale = SelectField(
+        _l("Language"),
+        choices=locale_choices,
+        validators=[InputRequired()],
+        default=lambda: settings.get("default_locale"),
+    )
+    timezone = SelectField(
+        _l("Time zone"),
+        choices=timezone_choices,
+        validators=[InputRequired()],
+        default=lambda: settings.get("timezone"),
+    )
     active = BooleanField(_l("Active (may sign in)"), default=True)
     version = IntegerField(widget=HiddenField.widget, validators=[Optional()])
 
@@ -139,3 +151,59 @@ class TeamForm(FlaskForm):
         # The id was checked against the offered choices, so it names an existing person.
         manager = db.session.get(User, self.manager_id.data) if self.manager_id.data else None
         return {"name": self.name.data, "region": self.region.data or "", "manager": manager}
+
+
+def currency_choices_with(current: str) -> list[tuple[str, str]]:
+    """The common currencies, and the company's own when it is not one of them."""
+    from salesweb.core.money import currency_choices
+
+    choices = currency_choices()
+    if current and current not in {code for code, _ in choices}:
+        choices.append((current, current))
+    return choices
+
+
+class CompanySetupForm(FlaskForm):
+    company_name = StringField(
+        _l("Company name"),
+        validators=[DataRequired(), Length(max=200)],
+        description=_l("Shown on quotes, review reports and certificates."),
+    )
+    company_address = StringField(
+        _l("Letterhead address"), validators=[Optional(), Length(max=300)]
+    )
+    company_phone = StringField(_l("Letterhead phone"), validators=[Optional(), Length(max=60)])
+    base_currency = SelectField(
+        _l("Base currency"),
+        validators=[InputRequired()],
+        description=_l(
+            "Every total is shown in it. It cannot change once amounts or exchange rates are "
+            "recorded in it."
+        ),
+    )
+    default_locale = SelectField(
+        _l("Default language"), choices=locale_choices, validators=[InputRequired()]
+    )
+    timezone = SelectField(
+        _l("Company time zone"),
+        choices=timezone_choices,
+        validators=[InputRequired()],
+        description=_l("Due dates and closing days are counted in it."),
+    )
+    process_template = SelectField(_l("Process template"), validators=[InputRequired()])
+    version = IntegerField(widget=HiddenField.widget, validators=[Optional()])
+
+    def data_dict(self) -> dict[str, Any]:
+        """The settings as the settings service takes them."""
+        return {
+            name: getattr(self, name).data
+            for name in (
+                "company_name",
+                "company_address",
+                "company_phone",
+                "base_currency",
+                "default_locale",
+                "timezone",
+                "process_template",
+            )
+        }

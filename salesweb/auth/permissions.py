@@ -20,6 +20,7 @@ REVIEWERS = (Role.ADMIN, Role.COMPLIANCE)  # contract review, rules and risks
 USER_ADMINS = ADMINS  # create and change users, set their passwords
 TEAM_ADMINS = ADMINS  # create and change teams
 AUDITORS = ADMINS  # read the whole audit log
+SETTINGS_ADMINS = ADMINS  # the company's name, letterhead, base currency, language, time zone
 TEAM_LEADS = MANAGERS  # may be named a team's manager
 
 
@@ -119,11 +120,17 @@ def can_view_audit(user: User) -> bool:
     return user.is_authenticated and user.role in AUDITORS
 
 
+def can_change_settings(user: User) -> bool:
+    """Administrators set the company up and change its settings later."""
+    return user.is_authenticated and user.role in SETTINGS_ADMINS
+
+
 TEMPLATE_PERMISSIONS = {
     "can_manage_users": can_manage_users,
     "can_edit_user": can_edit_user,
     "can_manage_teams": can_manage_teams,
     "can_view_team": can_view_team,
     "can_view_audit": can_view_audit,
+    "can_change_settings": can_change_settings,
     "can_see_owner": can_see_owner,
 }

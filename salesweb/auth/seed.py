@@ -1,4 +1,7 @@
-"""Demo users and teams: two teams, five sign-ins with the shared demo password."""
+"""Demo users and teams: two teams, seven sign-ins with the shared demo password.
+
+The auth area has no starter: a company's first person is made by `flask create-admin`.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +9,7 @@ from sqlalchemy import select
 
 from salesweb.auth import services
 from salesweb.auth.models import Role, Team, User
-from salesweb.core import seeding
-from salesweb.core.cli import DEMO_PASSWORD
+from salesweb.core import seeding, settings
 from salesweb.extensions import db
 
 TEAMS = (
@@ -43,7 +45,7 @@ def seed_users() -> None:
             email=email,
             display_name=name,
             role=role,
-            password=DEMO_PASSWORD,
+            password=seeding.DEMO_PASSWORD,
             team=team,
             locale=locale,
             timezone=tz,
@@ -56,4 +58,13 @@ def seed_users() -> None:
     db.session.flush()
 
 
+def seed_company_settings() -> None:
+    """The demo company counts as set up (its values stay the configuration's), so that its
+    administrator is not sent to the setup page."""
+    if not settings.is_set_up():
+        settings.save_settings(None, settings.load(), None)
+
+
+seeding.register(5, "company settings", seed_company_settings)
 seeding.register(10, "users and teams", seed_users)
+seeding.register_demo_sign_ins([(email, str(role)) for email, _, role, *_ in USERS])

@@ -19,6 +19,7 @@ from salesweb.auth.forms import (
 )
 from salesweb.auth.models import Team, User
 from salesweb.auth.permissions import AUDITORS, TEAM_ADMINS, USER_ADMINS
+from salesweb.auth.setup import first_page
 from salesweb.core import history
 from salesweb.core.errors import DomainError
 from salesweb.core.forms import form_status, saving
@@ -43,7 +44,8 @@ def login():
         if user is not None:
             login_user(user)  # listeners (notices at sign-in) may add to this transaction
             db.session.commit()
-            return redirect(safe_next(form.next.data) or url_for("core.home"), code=303)
+            landing = first_page(user) or safe_next(form.next.data) or url_for("core.home")
+            return redirect(landing, code=303)
         db.session.commit()  # keep the failure count and audit row
         form.form_errors.append(
             _(

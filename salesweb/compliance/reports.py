@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from flask import current_app, render_template
+from flask import render_template
 from sqlalchemy import case, func, select
 
 from salesweb.compliance import services
@@ -17,6 +17,7 @@ from salesweb.compliance.models import (
     Rule,
     RuleResult,
 )
+from salesweb.core import settings
 from salesweb.core.i18n import html_lang
 from salesweb.core.pdf import render_pdf
 from salesweb.extensions import db
@@ -42,7 +43,7 @@ def review_pdf(review: Review) -> bytes:
         results=review.results,
         comments=by_result,
         decisions=services.decisions_of(review),
-        company_name=current_app.config.get("SALESWEB_COMPANY_NAME") or "salesweb",
+        company_name=settings.get("company_name") or "salesweb",
         html_lang_code=html_lang(),
     )
     return render_pdf(html, "css/review_pdf.css")

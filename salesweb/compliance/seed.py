@@ -1,4 +1,5 @@
-"""The Signing stage's compliance gates, demo rules, contracts in every state and risks."""
+"""The Signing stage's compliance gates and the standard rules (a company's starter); the demo's
+blocked customers, contracts in every state and risks."""
 
 from __future__ import annotations
 
@@ -89,10 +90,12 @@ def seed_gates() -> None:
     db.session.flush()
 
 
-def seed_rules() -> None:
-    if db.session.scalar(select(func.count()).select_from(Rule)):
-        return
-    for kind, zh, en, severity, params in RULES:
+def _add_rules(rules: list) -> None:
+    """Add the rules whose kind the company has none of yet (its own stay as they are)."""
+    present = set(db.session.scalars(select(Rule.kind)))
+    for kind, zh, en, severity, params in rules:
+        if kind in present:
+            continue
         db.session.add(
             Rule(
                 kind=kind,
@@ -104,6 +107,19 @@ def seed_rules() -> None:
             )
         )
     db.session.flush()
+
+
+def seed_standard_rules() -> None:
+    """The rules a company starts from, into a company without rules; the blocked-customer
+    list is its own to fill."""
+    if db.session.scalar(select(func.count()).select_from(Rule)):
+        return
+    _add_rules([rule for rule in RULES if rule[0] != "blocked_customers"])
+
+
+def seed_rules() -> None:
+    """Every demo rule: the standard ones and the demo's blocked customers."""
+    _add_rules(RULES)
 
 
 def _terms(n: int, deal: Deal) -> dict:
@@ -289,6 +305,7 @@ def seed_compliance() -> None:
     seed_risks()
 
 
-# After the demo deals (35): they were won under the first version, before the gate existed.
-seeding.register(36, "compliance stage gates", seed_gates)
+# After the standard process (30): the gates are a new version of it.
+seeding.register_starter(36, "compliance stage gates", seed_gates)
+seeding.register_starter(37, "standard compliance rules", seed_standard_rules)
 seeding.register(55, "compliance rules, contracts and risks", seed_compliance)

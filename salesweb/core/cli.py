@@ -11,17 +11,25 @@ from sqlalchemy import func, inspect, select
 from salesweb.core import audit, backup, seeding
 from salesweb.extensions import db
 
-DEMO_PASSWORD = "demo-pass-2026"
-DEMO_LOGINS = (
-    ("admin@example.com", "admin"),
-    ("manager@example.com", "manager"),
-    ("rep@example.com", "rep"),
-    ("rep2@example.com", "rep"),
-    ("compliance@example.com", "compliance"),
-)
+DEMO_PASSWORD = seeding.DEMO_PASSWORD
+
+
+def _seed_company() -> None:
+    """Run every area's starter, one commit each, saying what was done."""
+    for name, starter in seeding.starters():
+        starter()
+        db.session.commit()
+        click.echo(f"ready: {name}")
 
 
 def register(app: Flask) -> None:
+    @app.cli.command("init-company")
+    def init_company() -> None:
+        """Add the reference data a company starts from (standard process, lost reasons,
+        compliance rules, survey templates); no demo record. Safe to run twice."""
+        audit.set_cli_actor("init-company")
+        _seed_company()
+
     @app.cli.command("seed-demo")
     @click.option("--if-empty", is_flag=True, help="Only seed a database that has no users yet.")
     def seed_demo(if_empty: bool) -> None:
@@ -34,17 +42,24 @@ def register(app: Flask) -> None:
             click.echo("Database already has users; demo data not added.")
             return
         audit.set_cli_actor("seed-demo")
-        for name, seeder in seeding.seeders():
+        for name, seeder in seeding.seeders():  # the starters first
             seeder()
             db.session.commit()
             click.echo(f"seeded: {name}")
 
     @app.cli.command("demo-logins")
-    def demo_logins() -> None:
-        """Print the demo sign-ins."""
-        click.echo("salesweb is starting on http://127.0.0.1:5000 - demo sign-ins:")
-        for email, role in DEMO_LOGINS:
-            click.echo(f"  {email:<26} {DEMO_PASSWORD}   ({role})")
+    @click.option("--host", default="127.0.0.1", show_default=True, help="Address served.")
+    @click.option("--port", default=5000, show_default=True, help="Port served.")
+    def demo_logins(host: str, port: int) -> None:
+        """Print the address served and every demo sign-in."""
+        everywhere = host in ("0.0.0.0", "::", "")
+        shown = "127.0.0.1" if everywhere else f"[{host}]" if ":" in host else host
+        also = " (and every address of this machine)" if everywhere else ""
+        click.echo(f"salesweb is starting on http://{shown}:{port}{also} - demo sign-ins:")
+        sign_ins = seeding.demo_sign_ins()
+        width = max((len(email) for email, _ in sign_ins), default=0) + 2
+        for email, role in sign_ins:
+            click.echo(f"  {email:<{width}} {DEMO_PASSWORD}   ({role})")
 
     @app.cli.command("backup")
     @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask import current_app, has_request_context, request, session
+from flask import has_request_context, request, session
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
 
@@ -14,10 +14,17 @@ LOCALES = ("zh_CN", "en")
 LOCALE_NAMES = {"zh_CN": "中文", "en": "English"}
 
 
+def company_default(name: str) -> str:
+    """The company's default language or time zone (its setting, else the configuration)."""
+    from salesweb.core import settings
+
+    return settings.get(name)
+
+
 def select_locale() -> str:
     """The user's saved language; anonymous: the switcher's choice, then Accept-Language."""
     if not has_request_context():
-        return current_app.config["SALESWEB_DEFAULT_LOCALE"]
+        return company_default("default_locale")
     if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
         return current_user.locale
     chosen = session.get("locale")
@@ -28,15 +35,15 @@ def select_locale() -> str:
         return "zh_CN"
     if best == "en":
         return "en"
-    return current_app.config["SALESWEB_DEFAULT_LOCALE"]
+    return company_default("default_locale")
 
 
 def select_timezone() -> str:
     if not has_request_context():
-        return current_app.config["SALESWEB_TIMEZONE"]
+        return company_default("timezone")
     if current_user and current_user.is_authenticated and current_user.timezone:
         return current_user.timezone
-    return current_app.config["SALESWEB_TIMEZONE"]
+    return company_default("timezone")
 
 
 def html_lang() -> str:
@@ -75,7 +82,7 @@ def join_list(items: Iterable[object], style: str = "enumeration") -> str:
     if not texts:
         return ""
     # get_locale also answers under force_locale in a job or command, not only in a request.
-    locale = get_locale() or current_app.config.get("SALESWEB_DEFAULT_LOCALE", "zh_CN")
+    locale = get_locale() or company_default("default_locale")
     if style != "enumeration":
         return format_list(texts, style, locale)
     from babel import Locale
@@ -123,9 +130,5 @@ def bilingual(zh: str, en: str, locale: str | None = None) -> str:
     if locale is None:
         # get_locale also follows force_locale in a job or command, outside any request.
         current = get_locale()
-        locale = (
-            current.language
-            if current is not None
-            else current_app.config.get("SALESWEB_DEFAULT_LOCALE", "zh_CN")
-        )
+        locale = current.language if current is not None else company_default("default_locale")
     return (zh or en) if locale.startswith("zh") else (en or zh)

@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Date, DateTime, Integer, Numeric, String, TypeDecorator
@@ -26,7 +25,9 @@ def utcnow() -> datetime:
 def today() -> date:
     """Today in the company's time zone: the calendar day that due dates, validity and
     closing dates are counted in, whatever the server's own clock zone is."""
-    return datetime.now(ZoneInfo(current_app.config["SALESWEB_TIMEZONE"])).date()
+    from salesweb.core import settings  # the settings are a model of their own
+
+    return datetime.now(ZoneInfo(settings.get("timezone"))).date()
 
 
 class Money(TypeDecorator):

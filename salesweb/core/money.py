@@ -56,9 +56,10 @@ class Conversion:
 
 
 def base_currency() -> str:
-    from flask import current_app
+    """The company's base currency: its setting, else SALESWEB_BASE_CURRENCY."""
+    from salesweb.core import settings
 
-    return current_app.config["SALESWEB_BASE_CURRENCY"]
+    return settings.get("base_currency")
 
 
 def to_base(amount: Decimal, currency: str, on: date) -> Conversion:

@@ -1,4 +1,5 @@
-"""The default sales process, lost reasons, products, rates and demo deals with histories."""
+"""The standard sales process and the lost reasons (a company's starter); the channel process,
+products, rates and deals with histories (the demo)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ import random
 from datetime import date, timedelta
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from salesweb.auth.models import User
-from salesweb.core import seeding
+from salesweb.core import seeding, settings
 from salesweb.core.models import ExchangeRate, today, utcnow
 from salesweb.customers.models import Account
 from salesweb.extensions import db
@@ -127,13 +129,13 @@ PRODUCTS = [
 ]
 
 
-def seed_reference() -> None:
-    """Process, reasons and rates: what every installation needs, demo or not."""
+def seed_standard_process() -> None:
+    """The standard process (seven stages, then won or lost) and the lost reasons."""
+    # Only into a company without any process: one that has its own keeps it as it is.
     if db.session.scalar(select(func.count()).select_from(SalesProcess)) == 0:
         services.create_process(
             None, "标准销售流程", "Standard sales process", DEFAULT_STAGES, is_default=True
         )
-        services.create_process(None, "渠道销售", "Channel sales", CHANNEL_STAGES)
     for position, (code, zh, en, needs_text) in enumerate(LOST_REASONS):
         if services.reason_by_code(code) is None:
             db.session.add(
@@ -151,6 +153,15 @@ def seed_reference() -> None:
                 position=99,
             )
         )
+    db.session.flush()
+
+
+def seed_reference() -> None:
+    """The standard process and reasons, and the demo's channel process, products and rates."""
+    seed_standard_process()
+    channel = select(SalesProcess.id).where(SalesProcess.name_en == "Channel sales")
+    if db.session.scalar(channel) is None:
+        services.create_process(None, "渠道销售", "Channel sales", CHANNEL_STAGES)
     for code, sku, name, price in PRODUCTS:
         if db.session.scalar(select(Product.id).where(Product.sku == code)) is None:
             db.session.add(
@@ -181,6 +192,7 @@ def seed_deals() -> None:
     process = services.default_process()
     version = process.current_version
     stages = services.open_stages(version)
+    after_sales = services.after_sales_stage(version)
     owners = list(
         db.session.scalars(
             select(User).where(User.role.in_(["rep", "manager"]), User.active.is_(True))
@@ -201,7 +213,9 @@ def seed_deals() -> None:
         account = accounts[n % len(accounts)]
         owner = account.owner or owners[n % len(owners)]
         product = products[n % len(products)]
-        stage = stages[-1] if n % 10 == 8 else stages[n % len(stages)]
+        # A won demo deal is history: it starts in after-sales, so the signing gates that the
+        # starters put on the process (an approved contract, credit) need no demo contract.
+        stage = after_sales if n % 10 == 8 else stages[n % len(stages)]
         amount = (product.list_price * rng.randint(1, 20)).quantize(Decimal("0.01"))
         deal = services.create_deal(
             owner,
@@ -226,8 +240,6 @@ def seed_deals() -> None:
         deal.stage_entered_at = past
         deal.created_at = past
         if n % 10 == 8:
-            for step in stage.steps:
-                services.set_step(owner, deal, step, True)
             services.win_deal(
                 owner,
                 deal,
@@ -239,5 +251,9 @@ def seed_deals() -> None:
     db.session.flush()
 
 
-seeding.register(30, "sales process and products", seed_reference)
+seeding.register_starter(30, "standard sales process and lost reasons", seed_standard_process)
+seeding.register(30, "channel process, products and rates", seed_reference)
 seeding.register(35, "deals", seed_deals)
+settings.register_process_template(
+    "standard", _l("Standard sales process (seven stages, then won or lost)"), seed_standard_process
+)

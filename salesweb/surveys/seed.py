@@ -1,4 +1,5 @@
-"""The three survey templates, touchpoints, root causes and a year of demo answers."""
+"""The three survey templates, touchpoints and root causes (a company's starter); a year of
+demo answers and feedback cases (the demo)."""
 
 from __future__ import annotations
 
@@ -253,5 +254,5 @@ def seed_answers() -> None:
     db.session.flush()
 
 
-seeding.register(60, "survey templates and touchpoints", seed_templates)
+seeding.register_starter(60, "survey templates and touchpoints", seed_templates)
 seeding.register(61, "survey answers and feedback cases", seed_answers)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from babel.dates import format_date
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from salesweb.core import settings
 from salesweb.core.pdf import render_pdf
 from salesweb.training.models import Certificate
 
@@ -47,6 +48,6 @@ def certificate_pdf(certificate: Certificate) -> bytes:
         person=certificate.user,
         number=certificate_number(certificate),
         texts=[_texts(certificate, locale) for locale in LANGUAGES],
-        company_name=current_app.config.get("SALESWEB_COMPANY_NAME") or "salesweb",
+        company_name=settings.get("company_name") or "salesweb",
     )
     return render_pdf(html, "css/certificate_pdf.css")

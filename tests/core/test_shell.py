@@ -125,7 +125,13 @@ def test_admin_menu_is_grouped_by_area(client, login_as, db):
     assert len(top) <= 8  # one row at 1,366 px: a handful of groups, not 20 links
     assert groups["Customers"] == ["Accounts", "Contacts", "My tasks", "Public pool"]
     assert groups["Compliance"][:3] == ["Contracts", "Review queue", "Compliance dashboard"]
-    assert groups["Administration"] == ["Users", "Processes", "Rates", "Audit log"]
+    assert groups["Administration"] == [
+        "Users",
+        "Processes",
+        "Rates",
+        "Company settings",
+        "Audit log",
+    ]
     assert "Quote approvals" in groups["Sales"]
 
 

@@ -17,7 +17,7 @@ from salesweb.auth.models import ROLE_LABELS, User
 from salesweb.core import audit
 from salesweb.core.errors import DomainError
 from salesweb.core.models import check_version, today, utcnow
-from salesweb.core.money import is_currency, to_base
+from salesweb.core.money import base_currency, is_currency, to_base
 from salesweb.customers import services as customers
 from salesweb.customers import task_titles
 from salesweb.customers.models import Account, Contact
@@ -306,7 +306,7 @@ def create_deal(
     for key in DEAL_FIELDS:
         if key in data:
             setattr(deal, key, data[key])
-    deal.currency = (deal.currency or current_app.config["SALESWEB_BASE_CURRENCY"]).upper()
+    deal.currency = (deal.currency or base_currency()).upper()
     _book(deal, rebook=True)
     db.session.add(deal)
     db.session.flush()

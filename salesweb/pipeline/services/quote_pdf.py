@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from salesweb.core import settings
 from salesweb.core.errors import DomainError
 from salesweb.core.pdf import render_pdf
 from salesweb.pipeline.models import Quote
@@ -22,15 +23,14 @@ def render_quote_pdf(quote: Quote) -> bytes:
     """The quote as a PDF in its own language, with the vendored CJK font embedded."""
     if quote.status not in PRINTABLE:
         raise DomainError(_("Only an approved quote can be printed."))
-    config = current_app.config
     with force_locale(quote.language if quote.language in LANGUAGES else "zh_CN"):
         html = render_template(
             "pipeline/quote_pdf.html",
             quote=quote,
             deal=quote.deal,
-            company_name=config.get("SALESWEB_COMPANY_NAME") or "salesweb",
-            company_address=config.get("SALESWEB_COMPANY_ADDRESS", ""),
-            company_phone=config.get("SALESWEB_COMPANY_PHONE", ""),
+            company_name=settings.get("company_name") or "salesweb",
+            company_address=settings.get("company_address"),
+            company_phone=settings.get("company_phone"),
             html_lang_code="zh-CN" if quote.language == "zh_CN" else "en",
         )
         return render_pdf(html, "css/quote_pdf.css")
