@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -226,8 +227,8 @@ class Deal(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.Mod
         "probability": _l("Probability (%)"),
         "probability_reason": _l("Why this probability"),
         "lost_reason_id": _l("Lost reason"),
-        "lost_note": _l("Note on the loss"),
         "product_name": _l("Product"),
+        "stage_unknown": _l("Stage unknown (imported)"),
     }
     audit_choices = {"status": DEAL_STATUS_LABELS}
     audit_money = {"amount": "currency", "base_amount": ""}
@@ -262,6 +263,10 @@ class Deal(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.Mod
     lost_note: Mapped[str] = mapped_column(String(500), nullable=False, default="")
     stage_entered_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     product_name: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    # Imported as lost from a file that does not say in which stage: its stage is a placeholder.
+    stage_unknown: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default=false()
+    )
 
     account: Mapped[Account | None] = relationship(lazy="joined", foreign_keys=[account_id])
     contact: Mapped[Contact | None] = relationship(foreign_keys=[contact_id])

@@ -137,6 +137,11 @@ def _report(job: ImportJob) -> None:
         click.echo(f"... and {job.rejected - 20} more rejected rows")
     if job.status == Status.FAILED:
         click.echo(f"failed: {job.error}", err=True)
+    # The records, then the rows: a second run of the same file says "created: 0 updated: 0".
+    click.echo(
+        f"created: {job.created_records} updated: {job.updated_records}"
+        f" unchanged: {job.unchanged_records}"
+    )
     click.echo(f"taken: {job.taken} rejected: {job.rejected} read: {job.rows_read}")
     if job.status == Status.FAILED:
         raise SystemExit(1)
