@@ -300,6 +300,15 @@ class Deal(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.Mod
     def audit_label(self) -> str:
         return self.title
 
+    @property
+    def rate_source_label(self) -> str:
+        """Where the rate came from, as people read it; an import that found no rate of the
+        deal's date and took the nearest earlier one (rate_fallback) says so."""
+        kind, sep, source = self.rate_source.partition(":")
+        if sep and kind == "nearest_earlier":
+            return _("%(source)s, the nearest earlier rate: none of the deal's date", source=source)
+        return self.rate_source
+
     def days_in_stage(self, now: datetime | None = None) -> int:
         return max(0, ((now or utcnow()) - self.stage_entered_at).days)
 

@@ -40,7 +40,7 @@ from salesweb.core.importing import (
 )
 from salesweb.core.importing.bulk import column_values
 from salesweb.core.models import ExchangeRate, today, utcnow
-from salesweb.core.money import Conversion
+from salesweb.core.money import Conversion, base_currency
 from salesweb.customers.importers import importable_accounts
 from salesweb.customers.models import Account, Order, OrderLine, normalise_name
 from salesweb.extensions import db
@@ -418,7 +418,7 @@ class DealImporter(ActingImporter):
         return DealState(
             acting=acting,
             job_id=job.id,
-            base_currency=current_app.config["SALESWEB_BASE_CURRENCY"],
+            base_currency=base_currency(),
             zone=ZoneInfo(current_app.config["SALESWEB_TIMEZONE"]),
             stages={s.key: s for s in version.stages},
             first_open=services.open_stages(version)[0].key,
@@ -435,7 +435,7 @@ class DealImporter(ActingImporter):
             unknown_reason=unknown,
             existing=existing,
             rates=_rate_tables(),
-            max_rate_age=int(current_app.config.get("SALESWEB_RATE_MAX_AGE_DAYS", 7)),
+            max_rate_age=current_app.config["SALESWEB_RATE_MAX_AGE_DAYS"],
         )
 
     # -- one row ------------------------------------------------------------------------------
