@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -38,7 +38,7 @@ from salesweb.core.models import (
     today,
     utcnow,
 )
-from salesweb.core.money import Conversion
+from salesweb.core.money import CENT, Conversion
 from salesweb.customers.models import Account, Contact
 from salesweb.extensions import db
 
@@ -391,7 +391,8 @@ class Deal(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.Mod
         if conversion is not None:
             self.rate, self.rate_date = conversion.rate, conversion.rate_date
             self.rate_source = conversion.source
-        self.base_amount = (self.amount * self.rate).quantize(Decimal("0.01"))
+        # Half up, as core.money converts: the order of a won deal must show the same base total.
+        self.base_amount = (self.amount * self.rate).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 class DealStepDone(db.Model):
