@@ -128,6 +128,7 @@ class DealState:
     unknown_reason: LostReason | None
     existing: dict[str, Existing]
     rates: dict[str, RateTable] = field(default_factory=dict)
+    currencies: dict[str, str | RowError | None] = field(default_factory=dict)
     max_rate_age: int = 7
     seen: dict[str, int] = field(default_factory=dict)
 
@@ -276,6 +277,9 @@ class DealImporter(ActingImporter):
             cli_help="Map a value of a field (owner, account, product, ...) to one that exists.",
         ),
     )
+
+    def __init__(self) -> None:
+        self._fields = {f.key: f for f in self.fields}
 
     def allowed(self, user: Any) -> bool:
         return user is None or user.role in MANAGERS
@@ -441,7 +445,7 @@ class DealImporter(ActingImporter):
     # -- one row ------------------------------------------------------------------------------
 
     def convert(self, state: DealState, values: dict[str, str], row_number: int) -> dict[str, Any]:
-        label = self.field
+        label = self._fields.__getitem__  # a dict: this runs for every cell of every row
         values = dict(values)
         for key, mapping in state.value_maps.items():
             mapped = mapping.get(cells.name_key(values.get(key, "")))
@@ -471,7 +475,7 @@ class DealImporter(ActingImporter):
         engaged_on = cells.date(values.get("engaged_on", ""), label("engaged_on").label)
         closed_on = cells.date(values.get("closed_on", ""), label("closed_on").label)
         amount = cells.amount(values.get("amount", ""), label("amount").label)
-        currency = cells.currency(values.get("currency", ""), label("currency").label)
+        currency = self._currency(state, values.get("currency", ""))
         if currency is None and amount is not None:
             raise RowError(
                 _(
@@ -650,6 +654,18 @@ class DealImporter(ActingImporter):
                 _("The lost reason “unknown (imported)” is not set up: ask an administrator.")
             )
         return state.unknown_reason
+
+    def _currency(self, state: DealState, text: str) -> str | None:
+        """The currency of a cell, read once per distinct text of the job (a file has few)."""
+        if text not in state.currencies:
+            try:
+                state.currencies[text] = cells.currency(text, self._fields["currency"].label)
+            except RowError as exc:
+                state.currencies[text] = exc
+        found = state.currencies[text]
+        if isinstance(found, RowError):
+            raise RowError(found.message)
+        return found
 
     def _rate(self, state: DealState, currency: str, day: date, fallback: bool) -> Conversion:
         """The rate of the deal's own date (the newest at most `max_rate_age` days before it),
