@@ -158,6 +158,7 @@ def test_the_shared_data_set_on_a_production_install_keeps_the_money_right(app, 
     for name, value in won_value.items():
         summary = purchase_summary(accounts[name].id)
         assert (summary.lifetime_value, summary.last_purchase) == (value, last[name]), name
+    assert {a.type for name, a in accounts.items() if name in won_value} == {"customer"}
     kan_code = purchase_summary(accounts["Kan-code"].id)  # 341,455 USD of won deals
     assert kan_code.lifetime_value > Decimal("341455") * Decimal("6.6")
 

@@ -222,6 +222,7 @@ def test_won_deals_bring_their_order_and_lost_ones_say_their_stage_is_unknown(
         ("Widget", Decimal("1"), Decimal("500.00"))
     ]
     assert count(db, Order) == 1  # D-3 has no account to have bought anything
+    assert won.account.type == "customer"  # a prospect that bought, as a deal won in the app
     lost = deal(db, "D-2")
     assert lost.stage_unknown and not won.stage_unknown and not deal(db, "D-4").stage_unknown
     login_as("admin")

@@ -42,7 +42,7 @@ from salesweb.core.importing.bulk import column_values
 from salesweb.core.models import ExchangeRate, today, utcnow
 from salesweb.core.money import Conversion, base_currency
 from salesweb.customers.importers import importable_accounts
-from salesweb.customers.models import Account, Order, OrderLine, normalise_name
+from salesweb.customers.models import Account, AccountType, Order, OrderLine, normalise_name
 from salesweb.extensions import db
 from salesweb.pipeline import services
 from salesweb.pipeline.importers.common import loose_key, no_match
@@ -762,6 +762,14 @@ class DealImporter(ActingImporter):
         ]
         if not orders:
             return
+        # A prospect that bought is a customer now, as a deal won in the app makes it (audited
+        # by the ORM: a batch touches a few dozen accounts at most).
+        buyers = {order.account_id for order in orders}
+        for account in db.session.scalars(
+            select(Account).where(Account.id.in_(buyers), Account.type == AccountType.PROSPECT)
+        ):
+            account.type = AccountType.CUSTOMER
+        db.session.flush()
         db.session.execute(
             insert(Order).execution_options(render_nulls=True), column_values(orders)
         )
