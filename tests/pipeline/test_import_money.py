@@ -369,3 +369,15 @@ def test_the_mapping_page_asks_for_the_currency_and_explains_the_choices(
     assert client.post(f"/customers/imports/{job_id}/mapping", data=form).status_code == 303
     db.session.refresh(job)
     assert job.mapping["fixed"] == {"currency": "USD"}
+
+
+def test_the_result_page_counts_unchanged_records(app, client, db, people, tmp_path, login_as):
+    content = HEADER + "D-1,Rita Rep,Widget,Acme Co,Engaging,2017-01-02,,\n"
+    run_file(app, tmp_path, "deals", content, *STAGES, *USD)
+    run_file(app, tmp_path, "deals", content, *STAGES, *USD)
+    job = db.session.scalar(select(ImportJob).order_by(ImportJob.id.desc()).limit(1))
+    login_as("admin")
+    page = client.get(f"/customers/imports/{job.id}", headers=EN)
+    assert page.status_code == 200
+    assert by_id(page, "import-created").text_content() == "0"
+    assert by_id(page, "import-unchanged").text_content() == "1"
