@@ -67,6 +67,8 @@ class Config:
     PER_PAGE = 25
     SALESWEB_POOL_CAP = int(os.environ.get("SALESWEB_POOL_CAP", "200"))
     SALESWEB_RECLAIM_DAYS = int(os.environ.get("SALESWEB_RECLAIM_DAYS", "90"))
+    # How old the newest rate before a deal's date may be for an import to convert at it.
+    SALESWEB_RATE_MAX_AGE_DAYS = int(os.environ.get("SALESWEB_RATE_MAX_AGE_DAYS", "7"))
     SALESWEB_UPLOAD_LIMIT = 10 * 1024 * 1024
     SALESWEB_FILES_DIR = os.environ.get("SALESWEB_FILES_DIR", "")  # uploads; default instance/
     SALESWEB_QUOTE_DISCOUNT_LIMIT = int(os.environ.get("SALESWEB_QUOTE_DISCOUNT_LIMIT", "15"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -37,7 +38,7 @@ from salesweb.core.models import (
     today,
     utcnow,
 )
-from salesweb.core.money import Conversion
+from salesweb.core.money import CENT, Conversion
 from salesweb.customers.models import Account, Contact
 from salesweb.extensions import db
 
@@ -239,8 +240,8 @@ class Deal(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.Mod
         "probability": _l("Probability (%)"),
         "probability_reason": _l("Why this probability"),
         "lost_reason_id": _l("Lost reason"),
-        "lost_note": _l("Note on the loss"),
         "product_name": _l("Product"),
+        "stage_unknown": _l("Stage unknown (imported)"),
     }
     audit_choices = {"status": DEAL_STATUS_LABELS}
     audit_money = {"amount": "currency", "base_amount": ""}
@@ -275,6 +276,10 @@ class Deal(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.Mod
     lost_note: Mapped[str] = mapped_column(String(500), nullable=False, default="")
     stage_entered_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     product_name: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    # Imported as lost from a file that does not say in which stage: its stage is a placeholder.
+    stage_unknown: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default=false()
+    )
 
     account: Mapped[Account | None] = relationship(lazy="joined", foreign_keys=[account_id])
     contact: Mapped[Contact | None] = relationship(foreign_keys=[contact_id])
@@ -307,6 +312,15 @@ class Deal(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.Mod
     @property
     def audit_label(self) -> str:
         return self.title
+
+    @property
+    def rate_source_label(self) -> str:
+        """Where the rate came from, as people read it; an import that found no rate of the
+        deal's date and took the nearest earlier one (rate_fallback) says so."""
+        kind, sep, source = self.rate_source.partition(":")
+        if sep and kind == "nearest_earlier":
+            return _("%(source)s, the nearest earlier rate: none of the deal's date", source=source)
+        return self.rate_source
 
     def days_in_stage(self, now: datetime | None = None) -> int:
         return max(0, ((now or utcnow()) - self.stage_entered_at).days)
@@ -397,7 +411,8 @@ class Deal(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.Mod
         if conversion is not None:
             self.rate, self.rate_date = conversion.rate, conversion.rate_date
             self.rate_source = conversion.source
-        self.base_amount = (self.amount * self.rate).quantize(Decimal("0.01"))
+        # Half up, as core.money converts: the order of a won deal must show the same base total.
+        self.base_amount = (self.amount * self.rate).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 class DealStepDone(db.Model):

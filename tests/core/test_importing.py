@@ -326,3 +326,68 @@ def test_xlsx_file_neutralises_formulas():
 def test_the_export_mark_is_removed_only_before_a_formula_start(cell, value):
     assert spreadsheets.unmark(cell) == value
     assert spreadsheets.unmark(spreadsheets.neutralise(value)) == value
+
+
+# --- money: a currency is said, never assumed; the counts of records -----------------------
+
+
+class Priced(Things):
+    """Things with a price whose currency is a field of its own."""
+
+    fields = (
+        *Things.fields,
+        ImportField("price", "Price"),
+        ImportField("currency", "Currency", fixed=True, currency_of=("price",)),
+    )
+
+    def write(self, state, rows):
+        # "same" rows change nothing, "new" rows make a record, the others update one
+        result = BatchResult()
+        for row in rows:
+            if row.data["name"] == "same":
+                result.unchanged += 1
+            elif row.data["name"] == "new":
+                result.created += 1
+            else:
+                result.updated += 1
+        return result
+
+
+@pytest.fixture
+def priced():
+    importing.register("priced", Priced())
+    yield
+    importing._IMPORTERS.pop("priced", None)
+
+
+def test_amounts_without_a_currency_are_refused_saying_how_to_give_one(app, db, priced, tmp_path):
+    path = write(tmp_path, "p.csv", b"name,price\na,1\n")
+    with path.open("rb") as handle:
+        job = importing.store_upload(handle, "p.csv", "priced", None)
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        with pytest.raises(importing.DomainError) as exc:
+            importing.set_mapping(job, {"name": "0", "price": "1"}, {})
+        assert "no currency" in exc.value.message and "--set currency=USD" in exc.value.message
+        assert "Price" in exc.value.message
+        assert job.mapping == {"columns": {"name": 0, "price": 1}, "fixed": {}}  # the guess
+        importing.set_mapping(job, {"name": "0", "price": "1"}, {"currency": "USD"})
+        importing.set_mapping(job, {"name": "0"}, {})  # no amounts: no currency needed
+
+
+def test_the_job_counts_created_updated_and_unchanged_records(app, db, priced, tmp_path):
+    path = write(tmp_path, "p.csv", b"name,price,currency\nnew,1,USD\nsame,2,USD\nx,3,USD\n")
+    result = app.test_cli_runner().invoke(args=["import", "priced", str(path)])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().splitlines()[-2:] == [
+        "created: 1 updated: 1 unchanged: 1",
+        "taken: 3 rejected: 0 read: 3",
+    ]
+    job = db.session.scalar(select(ImportJob).order_by(ImportJob.id.desc()).limit(1))
+    assert (job.created_records, job.updated_records, job.unchanged_records) == (1, 1, 1)
+
+
+def test_help_lists_the_fields_set_gives(app, priced):
+    result = app.test_cli_runner().invoke(args=["import", "priced", "--help"])
+    assert result.exit_code == 0
+    assert "Fields for --set FIELD=VALUE" in result.output
+    assert "  colour: Colour" in result.output and "  currency: Currency" in result.output

@@ -4,7 +4,7 @@ that move deals through their exit criteria, bad input, and the upload pages."""
 from __future__ import annotations
 
 import io
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, select
 
 from salesweb.auth.models import Role, Team, User
 from salesweb.core.importing import ImportJob, ImportReject, Status
-from salesweb.core.models import AuditLog
+from salesweb.core.models import AuditLog, ExchangeRate
 from salesweb.customers.models import Account
 from salesweb.pipeline import importers as _importers  # noqa: F401 - registers the kinds
 from salesweb.pipeline import services
@@ -26,6 +26,7 @@ DATA = crm_dataset()
 EN = {"Accept-Language": "en"}
 STAGE_MAPS = ["--map-stage", "Prospecting=客户开发", "--map-stage", "Engaging=需求分析"]
 PRODUCT_MAP = ["--map-value", "product:GTXPro=GTX Pro"]
+USD = ["--set", "currency=USD"]  # the data set's amounts: never assumed, always said
 
 
 @pytest.fixture(autouse=True)
@@ -40,6 +41,10 @@ def reference(db):
     """The default process, lost reasons and rates, without the seeded price list."""
     seed_reference()
     db.session.execute(delete(Product))
+    day = date(2016, 10, 1)
+    while day < date(2018, 1, 7):  # weekly: every deal date has a rate at most 6 days old
+        db.session.add(ExchangeRate(currency="USD", valid_on=day, rate=Decimal("6.9"), source="t"))
+        day += timedelta(days=7)
     db.session.commit()
 
 
@@ -130,7 +135,7 @@ def test_the_shared_data_set_imports_in_order_and_again_without_duplicates(app, 
     )
     assert last_line(accounts) == "taken: 85 rejected: 0 read: 85"
 
-    deals = run(app, "deals", str(DATA / "sales_pipeline.csv"), *STAGE_MAPS, *PRODUCT_MAP)
+    deals = run(app, "deals", str(DATA / "sales_pipeline.csv"), *STAGE_MAPS, *PRODUCT_MAP, *USD)
     assert deals.exit_code == 0, deals.output
     assert last_line(deals) == "taken: 7375 rejected: 1425 read: 8800"
     job = last_job(db)
@@ -178,7 +183,7 @@ def test_the_shared_data_set_imports_in_order_and_again_without_duplicates(app, 
     )
     assert prospecting.stage.key == "lead"
 
-    again = run(app, "deals", str(DATA / "sales_pipeline.csv"), *STAGE_MAPS, *PRODUCT_MAP)
+    again = run(app, "deals", str(DATA / "sales_pipeline.csv"), *STAGE_MAPS, *PRODUCT_MAP, *USD)
     assert last_line(again) == "taken: 7375 rejected: 1425 read: 8800"
     job = last_job(db)
     assert (job.created_records, job.updated_records) == (0, 0)
@@ -189,7 +194,7 @@ def test_without_the_product_mapping_the_gtxpro_rows_are_rejected_with_the_value
     app, db, reference
 ):
     import_people_products_accounts(app)
-    result = run(app, "deals", str(DATA / "sales_pipeline.csv"), *STAGE_MAPS)
+    result = run(app, "deals", str(DATA / "sales_pipeline.csv"), *STAGE_MAPS, *USD)
     assert result.exit_code == 0, result.output
     job = last_job(db)
     assert job.taken + job.rejected == job.rows_read == 8800
@@ -208,6 +213,7 @@ def test_deals_without_an_account_are_kept_when_asked(app, db, reference, tmp_pa
         str(DATA / "sales_pipeline.csv"),
         *STAGE_MAPS,
         *PRODUCT_MAP,
+        *USD,
         "--set",
         "keep_without_account=yes",
     )
@@ -250,7 +256,7 @@ def test_bad_rows_are_rejected_each_with_its_reason(app, db, people, tmp_path):
         ",Rita Rep,Widget,Acme Co,Engaging,2017-01-02,,",
         "D-10,Rita Rep,Widget,Acme Co,Lost,2017-01-02,2017-02-01,0",
     ]
-    result = import_file(app, tmp_path, "deals", HEADER + "\n".join(rows) + "\n", *STAGE_MAPS)
+    result = import_file(app, tmp_path, "deals", HEADER + "\n".join(rows) + "\n", *STAGE_MAPS, *USD)
     assert result.exit_code == 0, result.output
     assert last_line(result) == "taken: 2 rejected: 10 read: 12"
     reasons = reasons_of(db, last_job(db))
@@ -283,14 +289,19 @@ def test_bad_options_stop_the_import_before_it_starts(app, db, people, tmp_path)
 
 def test_a_reimport_moves_deals_only_as_their_exit_criteria_allow(app, db, people, tmp_path):
     first = import_file(
-        app, tmp_path, "deals", HEADER + "D-1,Rita Rep,Widget,Acme Co,Prospecting,,,\n", *STAGE_MAPS
+        app,
+        tmp_path,
+        "deals",
+        HEADER + "D-1,Rita Rep,Widget,Acme Co,Prospecting,,,\n",
+        *STAGE_MAPS,
+        *USD,
     )
     assert last_line(first) == "taken: 1 rejected: 0 read: 1"
     deal = db.session.scalar(select(Deal).where(Deal.external_id == "D-1"))
     assert deal.stage.key == "lead"
 
     forward = HEADER + "D-1,Rita Rep,Widget,Acme Co,Engaging,2017-01-02,,\n"
-    refused = import_file(app, tmp_path, "deals", forward, *STAGE_MAPS)
+    refused = import_file(app, tmp_path, "deals", forward, *STAGE_MAPS, *USD)
     assert last_line(refused) == "taken: 0 rejected: 1 read: 1"
     reason = reasons_of(db, last_job(db))[2]
     assert "Lead development" in reason and "Identify the decision maker" in reason
@@ -300,7 +311,7 @@ def test_a_reimport_moves_deals_only_as_their_exit_criteria_allow(app, db, peopl
     for step in deal.stage.steps:
         services.set_step(people, deal, step, True)
     db.session.commit()
-    moved = import_file(app, tmp_path, "deals", forward, *STAGE_MAPS)
+    moved = import_file(app, tmp_path, "deals", forward, *STAGE_MAPS, *USD)
     assert last_line(moved) == "taken: 1 rejected: 0 read: 1"
     assert last_job(db).updated_records == 1
     db.session.refresh(deal)
@@ -314,7 +325,7 @@ def test_a_reimport_moves_deals_only_as_their_exit_criteria_allow(app, db, peopl
     assert (latest.stage.key, latest.via) == ("needs", "import")
 
     won = HEADER + "D-1,Rita Rep,Widget,Acme Co,Won,2017-01-02,2017-02-03,500\n"
-    refused = import_file(app, tmp_path, "deals", won, *STAGE_MAPS)
+    refused = import_file(app, tmp_path, "deals", won, *STAGE_MAPS, *USD)
     assert last_line(refused) == "taken: 0 rejected: 1 read: 1"
     reason = reasons_of(db, last_job(db))[2]
     assert "Needs survey completed" in reason and "Budget confirmed" in reason
@@ -322,13 +333,13 @@ def test_a_reimport_moves_deals_only_as_their_exit_criteria_allow(app, db, peopl
     assert deal.status == "open" and deal.amount is None  # nothing of the refused row stayed
 
     lost = HEADER + "D-1,Rita Rep,Widget,Acme Co,Lost,2017-01-02,2017-02-03,0\n"
-    refused = import_file(app, tmp_path, "deals", lost, *STAGE_MAPS)
+    refused = import_file(app, tmp_path, "deals", lost, *STAGE_MAPS, *USD)
     assert "lost reason" in reasons_of(db, last_job(db))[2]
     with_reason = lost.replace("close_value\n", "close_value,reason\n").replace(
         ",0\n", ",0,Price\n"
     )
     closed = import_file(
-        app, tmp_path, "deals", with_reason, *STAGE_MAPS, "--map", "reason=lost_reason"
+        app, tmp_path, "deals", with_reason, *STAGE_MAPS, *USD, "--map", "reason=lost_reason"
     )
     assert last_line(closed) == "taken: 1 rejected: 0 read: 1", closed.output
     db.session.refresh(deal)
@@ -338,7 +349,7 @@ def test_a_reimport_moves_deals_only_as_their_exit_criteria_allow(app, db, peopl
         date(2017, 2, 3),
     )
 
-    reopen = import_file(app, tmp_path, "deals", forward, *STAGE_MAPS)
+    reopen = import_file(app, tmp_path, "deals", forward, *STAGE_MAPS, *USD)
     assert "already closed" in reasons_of(db, last_job(db))[2]
     assert last_line(reopen) == "taken: 0 rejected: 1 read: 1"
 
@@ -391,6 +402,7 @@ def test_a_manager_imports_deals_of_the_own_team_with_stage_mappings(client, db,
     assert by_id(page, "option-map_stage").tag == "textarea"
     job = db.session.get(ImportJob, job_id)
     form = {f"col-{index}": key for key, index in job.mapping["columns"].items()}
+    form["fixed-currency"] = "USD"
     form["option-map_stage"] = "Prospecting=Lead development\r\nEngaging=需求分析"
     response = client.post(f"/customers/imports/{job_id}/mapping", data=form, headers=EN)
     assert response.status_code == 303, response.get_data(as_text=True)[:3000]
@@ -419,6 +431,7 @@ def test_a_bad_stage_mapping_is_said_on_the_mapping_page(client, db, people, log
     job_id = int(response.headers["Location"].split("/")[3])
     job = db.session.get(ImportJob, job_id)
     form = {f"col-{index}": key for key, index in job.mapping["columns"].items()}
+    form["fixed-currency"] = "USD"
     form["option-map_stage"] = "Prospecting=Nowhere"
     page = client.post(f"/customers/imports/{job_id}/mapping", data=form, headers=EN)
     assert page.status_code == 422 and "Nowhere" in page.get_data(as_text=True)
@@ -482,11 +495,11 @@ def test_users_match_by_name_or_email_and_get_unique_imported_addresses(app, db,
 
 def test_a_deleted_deal_is_not_brought_back_by_a_reimport(app, db, people, tmp_path):
     content = HEADER + "D-1,Rita Rep,Widget,Acme Co,Prospecting,,,\n"
-    import_file(app, tmp_path, "deals", content, *STAGE_MAPS)
+    import_file(app, tmp_path, "deals", content, *STAGE_MAPS, *USD)
     deal = db.session.scalar(select(Deal).where(Deal.external_id == "D-1"))
     deal.soft_delete()
     db.session.commit()
-    again = import_file(app, tmp_path, "deals", content, *STAGE_MAPS)
+    again = import_file(app, tmp_path, "deals", content, *STAGE_MAPS, *USD)
     assert last_line(again) == "taken: 0 rejected: 1 read: 1"
     assert "was deleted" in reasons_of(db, last_job(db))[2]
     assert count(db, Deal) == 1
@@ -521,6 +534,7 @@ def test_a_manager_cannot_import_deals_onto_another_teams_account_nor_learn_its_
     job_id = int(upload(client, content, "deals").headers["Location"].split("/")[3])
     job = db.session.get(ImportJob, job_id)
     form = {f"col-{index}": key for key, index in job.mapping["columns"].items()}
+    form["fixed-currency"] = "USD"
     form["option-map_stage"] = "Prospecting=客户开发"
     assert client.post(f"/customers/imports/{job_id}/mapping", data=form).status_code == 303
     preview = client.get(f"/customers/imports/{job_id}/preview", headers=EN)
@@ -557,6 +571,7 @@ def test_a_deal_of_another_team_is_not_described_by_a_reimport(app, client, db, 
     job_id = int(upload(client, content, "deals").headers["Location"].split("/")[3])
     job = db.session.get(ImportJob, job_id)
     form = {f"col-{index}": key for key, index in job.mapping["columns"].items()}
+    form["fixed-currency"] = "USD"
     form["option-map_stage"] = "Prospecting=客户开发"
     assert client.post(f"/customers/imports/{job_id}/mapping", data=form).status_code == 303
     problem = _problem(client.get(f"/customers/imports/{job_id}/preview", headers=EN), 2)
@@ -574,7 +589,7 @@ def test_a_new_deal_is_built_by_the_models_rules(app, db, people, tmp_path):
         "D-2,Rita Rep,Widget,Acme Co,Won,2017-01-02,2017-02-01,100,",
     ]
     content = HEADER.rstrip("\n") + ",lost_reason\n" + "\n".join(rows) + "\n"
-    result = import_file(app, tmp_path, "deals", content, *STAGE_MAPS)
+    result = import_file(app, tmp_path, "deals", content, *STAGE_MAPS, *USD)
     assert last_line(result) == "taken: 1 rejected: 1 read: 2", result.output
     assert "Choose why the deal was lost." in reasons_of(db, last_job(db))[2]
     won = db.session.scalar(select(Deal).where(Deal.external_id == "D-2"))

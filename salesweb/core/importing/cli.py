@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask_babel import force_locale
 
 from salesweb.core.errors import DomainError
 from salesweb.core.importing.models import ImportJob, Status
@@ -70,7 +72,9 @@ class _ImportGroup(click.Group):
 def _kind_command(kind: str) -> click.Command:
     importer = importer_for(kind)
 
-    @click.command(name=kind, help=f"Import {kind} from a CSV or XLSX file.")
+    @click.command(
+        name=kind, help=f"Import {kind} from a CSV or XLSX file.", epilog=_fixed_help(importer)
+    )
     @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
     @click.option(
         "--map",
@@ -130,6 +134,22 @@ def _kind_command(kind: str) -> click.Command:
     return command
 
 
+def _fixed_help(importer: Importer) -> str | None:
+    """The fields that `--set FIELD=VALUE` gives for every row, each with what it does."""
+    fields = [f for f in importer.fields if f.fixed]
+    if not fields:
+        return None
+    with force_locale("en"):  # the command line speaks English, as its options do
+        lines = [
+            textwrap.fill(
+                f"{f.key}: {f.help or f.label}", 78, initial_indent="  ", subsequent_indent="    "
+            )
+            for f in fields
+        ]
+    # \b keeps click from re-flowing the list into one paragraph.
+    return "\b\nFields for --set FIELD=VALUE (one value for every row):\n" + "\n".join(lines)
+
+
 def _report(job: ImportJob) -> None:
     for reject in rejects_of(job, limit=20):
         click.echo(f"row {reject.row_number}: {reject.reason}")
@@ -137,6 +157,11 @@ def _report(job: ImportJob) -> None:
         click.echo(f"... and {job.rejected - 20} more rejected rows")
     if job.status == Status.FAILED:
         click.echo(f"failed: {job.error}", err=True)
+    # The records, then the rows: a second run of the same file says "created: 0 updated: 0".
+    click.echo(
+        f"created: {job.created_records} updated: {job.updated_records}"
+        f" unchanged: {job.unchanged_records}"
+    )
     click.echo(f"taken: {job.taken} rejected: {job.rejected} read: {job.rows_read}")
     if job.status == Status.FAILED:
         raise SystemExit(1)

@@ -56,6 +56,9 @@ class ImportJob(db.Model):
     rejected: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     created_records: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     updated_records: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    unchanged_records: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=0, server_default="0"
+    )
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -31,6 +31,9 @@ class ImportField:
     required: bool = False
     fixed: bool = False  # may take one value for every row when no column gives it
     help: Any = None
+    # A currency field names the amount fields it is the currency of: when one of them is
+    # mapped, the currency must be too (a column or one value for every row), never assumed.
+    currency_of: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -109,11 +112,23 @@ class Importer:
         """Problems of a chosen mapping (required fields missing), translated."""
         columns = mapping.get("columns", {})
         fixed = mapping.get("fixed", {})
-        return [
+        problems = [
             _("Choose the column for “%(field)s”.", field=f.label)
             for f in self.fields
             if f.required and f.key not in columns and not fixed.get(f.key)
         ]
+        for f in self.fields:
+            amounts = [a for a in f.currency_of if a in columns or fixed.get(a)]
+            if amounts and f.key not in columns and not fixed.get(f.key):
+                problems.append(
+                    _(
+                        "The file has amounts (%(amounts)s) but no currency: choose the column of “%(field)s” or one currency for every row (on the command line: --set %(key)s=USD).",
+                        amounts=", ".join(str(self.field(a).label) for a in amounts),
+                        field=f.label,
+                        key=f.key,
+                    )
+                )
+        return problems
 
     def prepare(self, job: ImportJob) -> Any:
         """Load what every row needs (lookups, the acting user) once per job."""

@@ -164,6 +164,7 @@ def _run_batch(
     job.taken += len(batch) - len(rejects)
     job.created_records += result.created
     job.updated_records += result.updated
+    job.unchanged_records += result.unchanged
     job.heartbeat_at = utcnow()
     db.session.commit()
 

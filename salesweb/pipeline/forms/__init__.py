@@ -213,5 +213,8 @@ class RateUploadForm(FlaskForm):
     file = FileField(
         _l("CSV file"),
         validators=[FileRequired()],
-        description=_l("Columns: currency, valid_on (YYYY-MM-DD), rate, source."),
+        description=_l(
+            "A header row naming date (YYYY-MM-DD), currency and rate (and source), in any order; "
+            "without one: currency, date, rate, source."
+        ),
     )

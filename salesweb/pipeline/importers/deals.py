@@ -10,6 +10,7 @@ it, unless the user maps it (`--map-value FIELD:FROM=TO`, stages with `--map-sta
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
@@ -38,10 +39,10 @@ from salesweb.core.importing import (
     cells,
 )
 from salesweb.core.importing.bulk import column_values
-from salesweb.core.models import today, utcnow
-from salesweb.core.money import Conversion, to_base
+from salesweb.core.models import ExchangeRate, today, utcnow
+from salesweb.core.money import Conversion, base_currency
 from salesweb.customers.importers import importable_accounts
-from salesweb.customers.models import Account, normalise_name
+from salesweb.customers.models import Account, AccountType, Order, OrderLine, normalise_name
 from salesweb.extensions import db
 from salesweb.pipeline import services
 from salesweb.pipeline.importers.common import loose_key, no_match
@@ -58,6 +59,7 @@ from salesweb.pipeline.models import (
 from salesweb.pipeline.permissions import can_edit_deal
 
 UNKNOWN_REASON = "unknown_imported"
+NEAREST_EARLIER = "nearest_earlier"  # rate_fallback: book at the nearest earlier rate, said so
 # What a new deal takes from its row as it is; the rest follows the model's rules.
 NEW_DEAL_FIELDS = (
     "external_id",
@@ -125,8 +127,24 @@ class DealState:
     reasons: dict[str, LostReason]
     unknown_reason: LostReason | None
     existing: dict[str, Existing]
-    rates: dict[str, Conversion | str] = field(default_factory=dict)
+    rates: dict[str, RateTable] = field(default_factory=dict)
+    currencies: dict[str, str | RowError | None] = field(default_factory=dict)
+    max_rate_age: int = 7
     seen: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RateTable:
+    """One currency's dated rates, oldest first, to find the rate of a deal's own date."""
+
+    days: list[date]
+    rates: list[tuple[Decimal, str]]
+
+    def on_or_before(self, day: date) -> tuple[date, Decimal, str] | None:
+        index = bisect_right(self.days, day)
+        if index == 0:
+            return None
+        return (self.days[index - 1], *self.rates[index - 1])
 
 
 def stage_targets(version: Any) -> dict[str, Target]:
@@ -208,7 +226,22 @@ class DealImporter(ActingImporter):
             _l("Currency"),
             ("币种", "货币"),
             fixed=True,
-            help=_l("Empty: the product's currency, else the base currency."),
+            help=_l(
+                "The currency of the amounts, such as USD: a column, or one for every row. "
+                "Required when the file has amounts; it is never assumed."
+            ),
+            currency_of=("amount",),
+        ),
+        ImportField(
+            "rate_fallback",
+            _l("Deals without a rate of their date"),
+            fixed=True,
+            help=_l(
+                "A foreign amount is converted at the rate of the deal's date (close date, else "
+                "engage date). Empty: a deal with no rate within a few days before its date is "
+                "rejected. nearest_earlier: it is booked at the nearest earlier rate, and the "
+                "deal says so."
+            ),
         ),
         ImportField("lost_reason", _l("Lost reason"), ("reason lost", "丢单原因", "输单原因")),
         ImportField(
@@ -216,7 +249,10 @@ class DealImporter(ActingImporter):
             _l("Keep deals without an account"),
             ("keep without account",),
             fixed=True,
-            help=_l("yes: deals with no account are taken; otherwise they are rejected."),
+            help=_l(
+                "yes: deals with no account are taken; otherwise they are rejected "
+                "(on the command line: --set keep_without_account=yes)."
+            ),
         ),
     )
     options = (
@@ -242,6 +278,9 @@ class DealImporter(ActingImporter):
         ),
     )
 
+    def __init__(self) -> None:
+        self._fields = {f.key: f for f in self.fields}
+
     def allowed(self, user: Any) -> bool:
         return user is None or user.role in MANAGERS
 
@@ -260,6 +299,16 @@ class DealImporter(ActingImporter):
             cells.boolean(keep, self.field("keep_without_account").label)
         except RowError as exc:
             problems.append(exc.message)
+        fallback = mapping.get("fixed", {}).get("rate_fallback", "")
+        if fallback and fallback != NEAREST_EARLIER:
+            problems.append(
+                _(
+                    "“%(value)s” is not a choice for “%(field)s”: leave it empty or say %(choice)s.",
+                    value=fallback,
+                    field=self.field("rate_fallback").label,
+                    choice=NEAREST_EARLIER,
+                )
+            )
         self._stage_map(mapping, stage_targets(process.current_version), problems)
         self._value_maps(mapping, problems)
         return problems
@@ -373,7 +422,7 @@ class DealImporter(ActingImporter):
         return DealState(
             acting=acting,
             job_id=job.id,
-            base_currency=current_app.config["SALESWEB_BASE_CURRENCY"],
+            base_currency=base_currency(),
             zone=ZoneInfo(current_app.config["SALESWEB_TIMEZONE"]),
             stages={s.key: s for s in version.stages},
             first_open=services.open_stages(version)[0].key,
@@ -389,12 +438,14 @@ class DealImporter(ActingImporter):
             reasons=reasons,
             unknown_reason=unknown,
             existing=existing,
+            rates=_rate_tables(),
+            max_rate_age=current_app.config["SALESWEB_RATE_MAX_AGE_DAYS"],
         )
 
     # -- one row ------------------------------------------------------------------------------
 
     def convert(self, state: DealState, values: dict[str, str], row_number: int) -> dict[str, Any]:
-        label = self.field
+        label = self._fields.__getitem__  # a dict: this runs for every cell of every row
         values = dict(values)
         for key, mapping in state.value_maps.items():
             mapped = mapping.get(cells.name_key(values.get(key, "")))
@@ -424,11 +475,14 @@ class DealImporter(ActingImporter):
         engaged_on = cells.date(values.get("engaged_on", ""), label("engaged_on").label)
         closed_on = cells.date(values.get("closed_on", ""), label("closed_on").label)
         amount = cells.amount(values.get("amount", ""), label("amount").label)
-        currency = (
-            cells.currency(values.get("currency", ""), label("currency").label)
-            or (product.currency if product else None)
-            or state.base_currency
-        )
+        currency = self._currency(state, values.get("currency", ""))
+        if currency is None and amount is not None:
+            raise RowError(
+                _(
+                    "The amount has no currency: fill in “%(field)s” or give one currency for every row (--set currency=USD).",
+                    field=label("currency").label,
+                )
+            )
         if target.status == DealStatus.OPEN:
             closed_on = None
         elif closed_on and engaged_on and closed_on < engaged_on:
@@ -436,7 +490,12 @@ class DealImporter(ActingImporter):
         reason = None
         if target.status == DealStatus.LOST:
             reason = self._reason(state, values.get("lost_reason", "").strip())
-        rate = self._rate(state, currency) if amount is not None else None
+        fallback = values.get("rate_fallback", "").strip() == NEAREST_EARLIER
+        rate = (
+            self._rate(state, currency, closed_on or engaged_on or today(), fallback)
+            if amount is not None and currency is not None
+            else None
+        )
         title = (
             cells.text(values, "title", label("title").label, 200)
             or (
@@ -456,7 +515,7 @@ class DealImporter(ActingImporter):
             "engaged_on": engaged_on,
             "closed_on": closed_on,
             "amount": amount,
-            "currency": currency,
+            "currency": currency or state.base_currency,
             "rate": rate,
             "lost_reason_id": reason.id if reason else None,
             "_existing": existing,
@@ -494,6 +553,8 @@ class DealImporter(ActingImporter):
             deal.win(data["closed_on"])
         elif status == DealStatus.LOST:
             deal.lose(reason, closed_on=data["closed_on"], imported=True)
+            # The file says "lost", not where: the first stage only holds it, and says so.
+            deal.stage_unknown = True
         if status != DealStatus.OPEN:
             deal.stage_id, deal.stage_entered_at = state.stages[data["stage_key"]].id, closed or now
         return deal
@@ -527,12 +588,13 @@ class DealImporter(ActingImporter):
             raise RowError(_("The owner is empty."))
         found = state.owners.get(cells.name_key(name), [])
         if not found:  # the owners are those of the user's scope: another team's reads the same
-            raise no_match(
-                _("No one you may import deals for is called “%(name)s”.", name=name),
-                "owner",
-                name,
-                state.owners_loose.get(loose_key(name)),
-            )
+            closest = state.owners_loose.get(loose_key(name))
+            message = _("No one you may import deals for is called “%(name)s”.", name=name)
+            if closest is None:
+                message += " " + _(
+                    "Import the people first (the users file: flask import users), then the deals."
+                )
+            raise no_match(message, "owner", name, closest)
         if len(found) > 1:
             raise RowError(_("Several users are called “%(name)s”.", name=name))
         return found[0]
@@ -540,12 +602,13 @@ class DealImporter(ActingImporter):
     def _account(self, state: DealState, name: str) -> int:
         found = state.accounts.get(name, [])
         if not found:
-            raise no_match(
-                _("No account you may import deals onto is called “%(name)s”.", name=name),
-                "account",
-                name,
-                state.accounts_key.get(normalise_name(name)),
-            )
+            closest = state.accounts_key.get(normalise_name(name))
+            message = _("No account you may import deals onto is called “%(name)s”.", name=name)
+            if closest is None:
+                message += " " + _(
+                    "Import the accounts first (the accounts file: flask import accounts), then the deals."
+                )
+            raise no_match(message, "account", name, closest)
         if len(found) > 1:
             raise RowError(_("Several accounts are called “%(name)s”.", name=name))
         return found[0]
@@ -592,17 +655,47 @@ class DealImporter(ActingImporter):
             )
         return state.unknown_reason
 
-    def _rate(self, state: DealState, currency: str) -> Conversion:
-        """The currency's rate as a deal booked today gets it (services._book), once per job."""
-        if currency not in state.rates:
+    def _currency(self, state: DealState, text: str) -> str | None:
+        """The currency of a cell, read once per distinct text of the job (a file has few)."""
+        if text not in state.currencies:
             try:
-                state.rates[currency] = to_base(Decimal(1), currency, today())
-            except DomainError as exc:
-                state.rates[currency] = exc.message
-        rate = state.rates[currency]
-        if isinstance(rate, str):
-            raise RowError(rate)
-        return rate
+                state.currencies[text] = cells.currency(text, self._fields["currency"].label)
+            except RowError as exc:
+                state.currencies[text] = exc
+        found = state.currencies[text]
+        if isinstance(found, RowError):
+            raise RowError(found.message)
+        return found
+
+    def _rate(self, state: DealState, currency: str, day: date, fallback: bool) -> Conversion:
+        """The rate of the deal's own date (the newest at most `max_rate_age` days before it),
+        never today's: a 2017 deal at a 2026 rate is wrong. With the fallback, an older rate,
+        its source saying it was the nearest earlier one."""
+        if currency == state.base_currency:
+            return Conversion(Decimal(1), Decimal(1), None, "base")
+        table = state.rates.get(currency)
+        found = table.on_or_before(day) if table else None
+        if found is not None and (day - found[0]).days <= state.max_rate_age:
+            return Conversion(found[1], found[1], found[0], found[2])
+        if found is not None and fallback:
+            return Conversion(found[1], found[1], found[0], f"{NEAREST_EARLIER}:{found[2]}"[:80])
+        if found is None:
+            raise RowError(
+                _(
+                    "No %(currency)s rate on or before %(day)s (the deal's date): import the rates first (flask import rates FILE, or Exchange rates).",
+                    currency=currency,
+                    day=day.isoformat(),
+                )
+            )
+        raise RowError(
+            _(
+                "No %(currency)s rate within %(days)d days before %(day)s (the deal's date; the nearest earlier is of %(earlier)s): import the rates of that time, or book at the nearest earlier rate (--set rate_fallback=nearest_earlier).",
+                currency=currency,
+                days=state.max_rate_age,
+                day=day.isoformat(),
+                earlier=found[0].isoformat(),
+            )
+        )
 
     # -- a batch ------------------------------------------------------------------------------
 
@@ -643,10 +736,69 @@ class DealImporter(ActingImporter):
         history = [entry for deal in deals for entry in self._history(state, deal)]
         db.session.execute(insert(StageHistory).execution_options(render_nulls=True), history)
         audit.log_created(deals)
+        self._orders(deals)
         for row, deal in zip(rows, deals, strict=True):
             state.existing[deal.external_id] = Existing(
                 deal.id, deal.status, row.data["stage_key"], False
             )
+
+    def _orders(self, deals: list[Deal]) -> None:
+        """The order each won deal with an account would have had (as win_deal makes it), so
+        the account's lifetime value and last purchase are right; its base total is the deal's,
+        at the rate of its close date."""
+        orders = [
+            Order(
+                external_id=f"DEAL-{deal.id}",
+                account_id=deal.account_id,
+                ordered_on=deal.closed_on,
+                currency=deal.currency,
+                total=deal.amount,
+                base_total=deal.base_amount,
+                paid=True,
+                notes="",
+            )
+            for deal in deals
+            if deal.status == DealStatus.WON and deal.account_id is not None
+        ]
+        if not orders:
+            return
+        # A prospect that bought is a customer now, as a deal won in the app makes it (audited
+        # by the ORM: a batch touches a few dozen accounts at most).
+        buyers = {order.account_id for order in orders}
+        for account in db.session.scalars(
+            select(Account).where(Account.id.in_(buyers), Account.type == AccountType.PROSPECT)
+        ):
+            account.type = AccountType.CUSTOMER
+        db.session.flush()
+        db.session.execute(
+            insert(Order).execution_options(render_nulls=True), column_values(orders)
+        )
+        ids = dict(
+            db.session.execute(
+                select(Order.external_id, Order.id).where(
+                    Order.external_id.in_([order.external_id for order in orders])
+                )
+            ).all()
+        )
+        for order in orders:
+            order.id = ids[order.external_id]
+        by_deal = {f"DEAL-{deal.id}": deal for deal in deals}
+        db.session.execute(
+            insert(OrderLine),
+            [
+                {
+                    "order_id": order.id,
+                    "product": (
+                        by_deal[order.external_id].product_name or by_deal[order.external_id].title
+                    )[:200],
+                    "quantity": Decimal(1),
+                    "unit_price": order.total,
+                    "line_total": order.total,
+                }
+                for order in orders
+            ],
+        )
+        audit.log_created(orders)
 
     def _history(self, state: DealState, deal: Deal) -> list[dict[str, Any]]:
         """As history: the pipeline entered at the engage date, then the close if there was one.
@@ -731,6 +883,8 @@ class DealImporter(ActingImporter):
             services.update_deal(
                 acting, deal, {"amount": data["amount"]}, None, contact=deal.contact
             )
+        if data["rate"] is not None and deal.currency == data["currency"]:
+            deal.book(data["rate"])  # at the rate of the deal's own date, as a new one is
         if status == DealStatus.WON:
             services.win_deal(acting, deal, closed_on=data["closed_on"], via="import")
             return True
@@ -746,3 +900,17 @@ class DealImporter(ActingImporter):
             deal.closed_on = data["closed_on"]
             db.session.flush()
         return True
+
+
+def _rate_tables() -> dict[str, RateTable]:
+    """Every dated rate, by currency, read once per job."""
+    days: dict[str, list[date]] = {}
+    rates: dict[str, list[tuple[Decimal, str]]] = {}
+    for r in db.session.execute(
+        select(
+            ExchangeRate.currency, ExchangeRate.valid_on, ExchangeRate.rate, ExchangeRate.source
+        ).order_by(ExchangeRate.currency, ExchangeRate.valid_on)
+    ):
+        days.setdefault(r.currency, []).append(r.valid_on)
+        rates.setdefault(r.currency, []).append((r.rate, r.source))
+    return {code: RateTable(days[code], rates[code]) for code in days}

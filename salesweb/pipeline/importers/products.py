@@ -65,7 +65,14 @@ class ProductImporter(ActingImporter):
             ("sales price", "price", "unit price", "价格", "单价", "标价", "售价"),
             required=True,
         ),
-        ImportField("currency", _l("Currency"), ("币种", "货币"), fixed=True),
+        ImportField(
+            "currency",
+            _l("Currency"),
+            ("币种", "货币"),
+            fixed=True,
+            help=_l("The currency of the prices, such as USD: a column, or one for every row."),
+            currency_of=("list_price",),
+        ),
     )
 
     def allowed(self, user: Any) -> bool:
@@ -93,6 +100,8 @@ class ProductImporter(ActingImporter):
         if price is None:
             raise RowError(_("The list price is empty."))
         currency = cells.currency(values.get("currency", ""), label("currency").label)
+        if currency is None:
+            raise RowError(_("The price has no currency."))
         for seen_key in (name.casefold(), f"sku:{sku.casefold()}" if sku else None):
             earlier = state.seen.get(seen_key) if seen_key else None
             if earlier is not None and earlier != row_number:
@@ -108,7 +117,7 @@ class ProductImporter(ActingImporter):
             "sku": sku,
             "series": cells.text(values, "series", label("series").label, 80),
             "list_price": price,
-            "currency": currency or state.base_currency,
+            "currency": currency,
             "_target": target,
         }
 
