@@ -55,15 +55,10 @@ def team_member_ids(user: User) -> list[int]:
     return user.__dict__["_team_member_ids"]
 
 
-def leads(manager: User, person: User) -> bool:
+def leads(manager: User, person: Any) -> bool:
     """Does this manager answer for this person (a member of a team they lead, see led_teams)?
-    Reads the person's team, which is loaded with the person: no query."""
-    team = person.team
-    if manager.role != Role.MANAGER or team is None:
-        return False
-    if team.manager_id is not None:
-        return team.manager_id == manager.id
-    return team.id == manager.team_id
+    `person` is a user or any object with an id; the ids are read once per request."""
+    return manager.role == Role.MANAGER and person.id in team_member_ids(manager)
 
 
 def owner_filter(user: User, owner_col: Any) -> ColumnElement[bool] | None:
