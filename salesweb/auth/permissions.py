@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, or_, select
+from sqlalchemy import ColumnElement, Select, false, or_, select
 
 from salesweb.auth.models import Role, Team, User
 
@@ -29,15 +29,10 @@ def sees_everyone(user: User) -> bool:
 
 
 def led_teams(user: User) -> ColumnElement[bool]:
-    """The teams a manager answers for: those they lead, and their own team while nobody is
-    named to lead it. Two managers of one regional office lead two teams: neither sees the
-    other's people."""
-    return or_(
-        Team.manager_id == user.id,
-        and_(Team.id == user.team_id, Team.manager_id.is_(None))
-        if user.team_id is not None
-        else false(),
-    )
+    """The teams a manager answers for: their own and every team they lead. The importer makes
+    a team per manager, so two managers of one regional office do not see each other's people."""
+    led = Team.manager_id == user.id
+    return led if user.team_id is None else or_(led, Team.id == user.team_id)
 
 
 def team_member_ids(user: User) -> list[int]:
