@@ -251,11 +251,11 @@ class UserImporter(ActingImporter):
         elif team_id is not None:
             team = db.session.get(Team, team_id)
             assert team is not None
-            if office and team.region != office:
-                team.region = office  # the office the file says the team works in
-                counts.changed(team)
         else:
             team = self._team(state, self._team_name(state, manager, office), office, counts)
+        if office and team.region != office:
+            team.region = office  # the office the file says the team works in
+            counts.changed(team)
         if team.manager_id != manager.id:
             team.manager = manager
             counts.changed(team)

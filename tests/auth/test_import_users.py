@@ -154,3 +154,14 @@ def test_the_regional_office_column_is_guessed_apart_from_the_team(app):
     with app.test_request_context():
         guessed = importer.guess(["sales_agent", "manager", "regional_office", "team", "email"])
     assert guessed == {"name": 0, "manager": 1, "office": 2, "team": 3, "email": 4}
+
+
+def test_a_team_that_moved_office_is_updated_once(app, db, tmp_path):
+    text = "sales_agent,manager,regional_office\nAnn Lee,Bo Chen,North\n"
+    import_text(app, tmp_path, text)
+    moved = import_text(app, tmp_path, text.replace("North", "South"))
+    team = person(db, "Bo Chen").team
+    assert (moved.created_records, moved.updated_records) == (0, 1)
+    assert team.region == "South" and team.name == "North · Bo Chen"  # renaming is left to people
+    again = import_text(app, tmp_path, text.replace("North", "South"))
+    assert (again.created_records, again.updated_records) == (0, 0)
