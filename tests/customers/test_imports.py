@@ -953,3 +953,51 @@ def test_only_a_finished_account_import_has_a_pool_plan(client, db, login_as, jo
     assert client.get(url, headers=EN).status_code == 404
     assert client.post(url, headers=EN).status_code == 404
     assert client.get("/customers/imports/999999/pool-owners", headers=EN).status_code == 404
+
+
+def test_the_shared_data_sets_pooled_accounts_go_to_their_agents(app, client, db, login_as):
+    """The shared teams and accounts files imported as the README says (accounts come without
+    an owner: all in the pool), deals of the first rows of the pipeline file: each account goes
+    to the agent with most of its deals, ties to the latest deal, then the name."""
+    from salesweb.auth.models import User
+    from tests.pipeline.factories import make_deal
+
+    runner = app.test_cli_runner()
+    accounts_args = ["--map", "revenue=annual_revenue_millions", "--set", "revenue_currency=USD"]
+    for args in (
+        ["import", "users", str(SHARED.parent / "sales_teams.csv")],
+        ["import", "accounts", str(SHARED), *accounts_args],
+    ):
+        result = runner.invoke(args=args)
+        assert result.exit_code == 0, result.output
+    job = db.session.scalar(select(ImportJob).where(ImportJob.kind == "accounts"))
+    people = {u.display_name: u for u in db.session.scalars(select(User))}
+    accounts = {a.name: a for a in db.session.scalars(select(Account))}
+    assert len(accounts) == 85 and all(a.owner_id is None for a in accounts.values())
+
+    votes: dict[str, dict[str, list]] = {}
+    with (SHARED.parent / "sales_pipeline.csv").open(encoding="utf-8") as f:
+        for row in list(csv.DictReader(f))[:300]:
+            if not row["account"]:
+                continue
+            on = date.fromisoformat(row["close_date"] or row["engage_date"] or "2017-01-01")
+            agent, account = people[row["sales_agent"]], accounts[row["account"]]
+            make_deal(owner=agent, account=account).closed_on = on
+            mine = votes.setdefault(account.name, {}).setdefault(agent.display_name, [0, ""])
+            mine[0], mine[1] = mine[0] + 1, max(mine[1], on.isoformat())
+    db.session.commit()
+
+    def expected(account_votes):
+        by_name = sorted(account_votes.items())
+        return max(by_name, key=lambda item: (item[1][0], item[1][1]))[0]
+
+    login_as("admin")
+    url = f"/customers/imports/{job.id}/pool-owners"
+    plan = client.get(url, headers=EN)
+    assert len(by_id(plan, "pool-plan-accounts").xpath(".//tbody/tr")) == len(votes)
+    assert by_id(plan, "pool-kept-no_deals").text_content() == str(85 - len(votes))
+    assert client.post(url, headers=EN).status_code == 303
+    db.session.expire_all()
+    for name, account_votes in votes.items():
+        assert accounts[name].owner.display_name == expected(account_votes), name
+    assert sum(a.owner_id is None for a in accounts.values()) == 85 - len(votes)
