@@ -1001,3 +1001,14 @@ def test_the_shared_data_sets_pooled_accounts_go_to_their_agents(app, client, db
     for name, account_votes in votes.items():
         assert accounts[name].owner.display_name == expected(account_votes), name
     assert sum(a.owner_id is None for a in accounts.values()) == 85 - len(votes)
+
+
+def test_a_confirmation_without_its_token_is_refused_and_changes_nothing(
+    app, client, db, pooled, login_as, monkeypatch
+):
+    login_as(user=pooled["manager"])
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    url = f"/customers/imports/{pooled['job'].id}/pool-owners"
+    assert client.post(url, headers=EN).status_code == 400
+    assert client.post(url, data={"csrf_token": "forged"}, headers=EN).status_code == 400
+    assert owners(db, pooled["most"], pooled["tie"]) == [None, None]
