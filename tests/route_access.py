@@ -100,6 +100,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "customers.import_resume"): MANAGERS,
     ("GET", "customers.import_status"): MANAGERS,
     ("GET", "customers.import_rejects_csv"): MANAGERS,
+    ("GET", "customers.import_pool_plan"): MANAGERS,
+    ("POST", "customers.import_pool_assign"): MANAGERS,
     # pipeline: everyone reads deals, sellers work them, admins define processes and prices
     ("GET", "pipeline.board"): STAFF,
     ("GET", "pipeline.deal_list"): STAFF,

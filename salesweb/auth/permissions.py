@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, false, select
+from sqlalchemy import ColumnElement, Select, false, or_, select
 
 from salesweb.auth.models import Role, Team, User
 
@@ -29,8 +29,16 @@ def sees_everyone(user: User) -> bool:
     return user.role in (Role.ADMIN, Role.COMPLIANCE)
 
 
+def led_teams(user: User) -> ColumnElement[bool]:
+    """The teams a manager answers for: their own and every team they lead. The importer makes
+    a team per manager, so two managers of one regional office do not see each other's people."""
+    led = Team.manager_id == user.id
+    return led if user.team_id is None else or_(led, Team.id == user.team_id)
+
+
 def team_member_ids(user: User) -> list[int]:
-    """The ids of the people in the user's team, read once per request (kept on the user).
+    """The ids of the people a manager answers for (the members of the teams they lead, see
+    led_teams) and their own, read once per request (kept on the user).
 
     A literal id list, not a subquery: both databases then estimate the team's share of a table
     and use the owner index, where a subquery led PostgreSQL to scan whole tables.
@@ -38,24 +46,28 @@ def team_member_ids(user: User) -> list[int]:
     if "_team_member_ids" not in user.__dict__:
         from salesweb.extensions import db
 
-        user.__dict__["_team_member_ids"] = list(
-            db.session.scalars(
-                select(User.id).where(User.team_id == user.team_id).order_by(User.id)
-            )
-        )
+        members = select(User.id).join(Team, Team.id == User.team_id).where(led_teams(user))
+        user.__dict__["_team_member_ids"] = sorted({user.id, *db.session.scalars(members)})
     return user.__dict__["_team_member_ids"]
+
+
+def leads(manager: User, person: Any) -> bool:
+    """Does this manager answer for this person (a member of a team they lead, see led_teams)?
+    `person` is a user or any object with an id; the ids are read once per request."""
+    return manager.role == Role.MANAGER and person.id in team_member_ids(manager)
 
 
 def owner_filter(user: User, owner_col: Any) -> ColumnElement[bool] | None:
     """The WHERE clause limiting records to what the user may see; None means no limit.
 
-    rep: own records; manager: records owned by the team's members; compliance, admin: all.
+    rep: own records; manager: records of the people they answer for (team_member_ids: the
+    teams they lead, as the agent-manager-office file says); compliance, admin: all.
     """
     if sees_everyone(user):
         return None
-    if user.role == Role.MANAGER and user.team_id is not None:
+    if user.role == Role.MANAGER:
         return owner_col.in_(team_member_ids(user))
-    if user.role in (Role.MANAGER, Role.REP):
+    if user.role == Role.REP:
         return owner_col == user.id
     return false()
 
@@ -74,7 +86,7 @@ def can_see_owner(user: User, owner: User | None) -> bool:
         return False
     if owner.id == user.id:
         return True
-    return user.role == Role.MANAGER and user.team_id is not None and owner.team_id == user.team_id
+    return leads(user, owner)
 
 
 def owning_team_id(author: User | None) -> int | None:

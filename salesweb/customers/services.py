@@ -5,6 +5,8 @@ Services take objects and the acting user, flush, and never commit.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -12,7 +14,8 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 
 from salesweb.auth.models import User
 from salesweb.auth.permissions import can_see_owner
@@ -582,3 +585,112 @@ def purchase_summary(account_id: int) -> PurchaseSummary:
 def open_task_filter(user_id: int) -> ColumnElement[bool]:
     """The WHERE clause of a person's open, live tasks."""
     return and_(Task.owner_id == user_id, Task.done_at.is_(None), Task.deleted_at.is_(None))
+
+
+# --- accounts an import left in the pool, to the owners of their deals -----------------------
+
+# customers may not import the areas that hold deals: they say who owns them here, at setup.
+# A source takes a select of account ids and returns a select of rows (account_id, owner_id,
+# deals, latest): how many live deals of the account the person owns, and the latest date.
+_DEAL_OWNER_SOURCES: list[Callable[[Select], Select]] = []
+
+KEPT_NO_DEALS = "no_deals"
+KEPT_NOT_YOURS = "not_yours"  # the person with most deals may not get it from this actor
+KEPT_AT_CAP = "at_cap"
+KEPT_LABELS = {
+    KEPT_NO_DEALS: _l("No deals"),
+    KEPT_NOT_YOURS: _l("Their deals' owner is not someone you may give accounts to"),
+    KEPT_AT_CAP: _l("Their deals' owner already owns as many accounts as a rep may"),
+}
+
+
+def register_deal_owners(source: Callable[[Select], Select]) -> None:
+    """A higher area that keeps deals says who owns the deals of accounts."""
+    _DEAL_OWNER_SOURCES.append(source)
+
+
+@dataclass(frozen=True)
+class PoolPick:
+    account: Account
+    owner: User
+    deals: int
+    tie: bool  # someone else owns as many of its deals: the tie rule chose
+
+
+@dataclass
+class PoolPlan:
+    picks: list[PoolPick]
+    kept: dict[str, int]
+
+    def by_owner(self) -> list[tuple[User, int]]:
+        """Each person who gets accounts and how many, most first."""
+        people = {pick.owner.id: pick.owner for pick in self.picks}
+        counts = Counter(pick.owner.id for pick in self.picks)
+        return sorted(
+            ((people[i], n) for i, n in counts.items()), key=lambda c: (-c[1], c[0].display_name)
+        )
+
+
+def _deal_votes(account_ids: Select) -> dict[int, list[tuple[int, str, int]]]:
+    """Account id -> (deals, latest date as text, owner id) of each person owning its deals."""
+    votes: dict[int, list[tuple[int, str, int]]] = {}
+    for source in _DEAL_OWNER_SOURCES:
+        for account_id, owner_id, deals, latest in db.session.execute(source(account_ids)):
+            votes.setdefault(account_id, []).append((deals, str(latest or ""), owner_id))
+    return votes
+
+
+def pool_owner_plan(actor: User, job_id: int) -> PoolPlan:
+    """Who gets each account that import `job_id` left in the pool (and still there): the
+    person who owns most of its deals; on a tie, the one whose latest deal is the most recent,
+    then the first by name. Accounts whose person may not take them stay, with the reason."""
+    pooled = select(Account.id).where(
+        Account.import_job_id == job_id,
+        Account.owner_id.is_(None),
+        Account.deleted_at.is_(None),
+    )
+    votes = _deal_votes(pooled)
+    owner_ids = {owner_id for rows in votes.values() for *_, owner_id in rows}
+    people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(owner_ids)))}
+    owned: dict[int, int] = dict(
+        db.session.execute(
+            select(Account.owner_id, func.count())
+            .where(Account.owner_id.in_(owner_ids), Account.deleted_at.is_(None))
+            .group_by(Account.owner_id)
+        ).all()
+    )
+    cap = current_app.config["SALESWEB_POOL_CAP"]
+    plan = PoolPlan([], {KEPT_NO_DEALS: 0, KEPT_NOT_YOURS: 0, KEPT_AT_CAP: 0})
+    accounts = db.session.scalars(
+        select(Account).where(Account.id.in_(pooled)).order_by(Account.name, Account.id)
+    )
+    for account in accounts:
+        rows = sorted(votes.get(account.id, []), key=lambda r: people[r[2]].display_name)
+        rows.sort(key=lambda r: (r[0], r[1]), reverse=True)  # stable: names break the last tie
+        if not rows:
+            plan.kept[KEPT_NO_DEALS] += 1
+            continue
+        deals, _latest, owner_id = rows[0]
+        owner = people[owner_id]
+        if assignment_problem(actor, owner) or not can_see_owner(actor, owner):
+            plan.kept[KEPT_NOT_YOURS] += 1
+        elif not can_own_beyond_pool_cap(owner) and owned.get(owner.id, 0) >= cap:
+            plan.kept[KEPT_AT_CAP] += 1
+        else:
+            owned[owner.id] = owned.get(owner.id, 0) + 1
+            tie = len(rows) > 1 and rows[1][0] == deals
+            plan.picks.append(PoolPick(account, owner, deals, tie))
+    return plan
+
+
+def give_pooled_accounts_to_deal_owners(actor: User, job_id: int) -> PoolPlan:
+    """Give each account of the import still in the pool to the person who owns most of its
+    deals (see pool_owner_plan), one audited assignment per account."""
+    plan = pool_owner_plan(actor, job_id)
+    if not plan.picks:
+        raise DomainError(_("None of these accounts can be given to the owner of its deals."))
+    for pick in plan.picks:
+        _set_owner(pick.account, pick.owner)
+        audit.name_change(pick.account, "assign")
+    db.session.flush()
+    return plan

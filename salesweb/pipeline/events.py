@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import literal, select
+from sqlalchemy import func, literal, select
 
 from salesweb.auth.models import User
 from salesweb.customers import actions, timeline
+from salesweb.customers import services as customer_services
 from salesweb.pipeline.models import Deal, Stage, StageHistory
 
 
@@ -50,3 +51,17 @@ actions.register(
     lambda a: url_for("pipeline.deal_list", account=a.id, status="all"),
     lambda user, account: True,
 )
+
+
+def _deal_owners(account_ids):
+    """Who owns how many live deals of these accounts, and the latest deal's date."""
+    latest = func.max(func.coalesce(Deal.closed_on, Deal.expected_close, Deal.engaged_on))
+    return (
+        select(Deal.account_id, Deal.owner_id, func.count(), latest)
+        .where(Deal.account_id.in_(account_ids), Deal.deleted_at.is_(None))
+        .group_by(Deal.account_id, Deal.owner_id)
+    )
+
+
+# An import's accounts left in the pool go to the person who owns most of their deals.
+customer_services.register_deal_owners(_deal_owners)

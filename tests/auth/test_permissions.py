@@ -175,3 +175,41 @@ def test_scope_owned_table(db, people, role, expected):
     names = {people[n].id: n for n in (*ROLES, "mate", "other")}
     stmt = scope_owned(select(User.id), people[role], User.id).where(User.id.in_(names))
     assert {names[i] for i in db.session.scalars(stmt)} == expected
+
+
+# --- scopes follow the manager (issue 13) -----------------------------------------------------
+
+
+def test_two_managers_of_one_office_with_a_team_each_do_not_see_each_other(db):
+    central_a, central_b = make_team(region="Central"), make_team(region="Central")
+    dustin = make_user(role=Role.MANAGER, team=central_a)
+    melvin = make_user(role=Role.MANAGER, team=central_b)
+    central_a.manager, central_b.manager = dustin, melvin
+    agent_a, agent_b = make_user(team=central_a), make_user(team=central_b)
+    db.session.flush()
+    assert visible_ids(db, dustin) == {dustin.id, agent_a.id}
+    assert visible_ids(db, melvin) == {melvin.id, agent_b.id}
+    assert not can_see_owner(dustin, melvin) and not can_see_owner(melvin, dustin)
+    assert can_see_owner(melvin, agent_b) and not can_see_owner(melvin, agent_a)
+    assert not can_see_owner(dustin, agent_b)
+
+
+def test_a_manager_sees_a_team_they_lead_without_sitting_in_it(db):
+    home, led = make_team(), make_team()
+    manager = make_user(role=Role.MANAGER, team=home)
+    led.manager = manager
+    member = make_user(team=led)
+    housemate = make_user(team=home)
+    db.session.flush()
+    assert visible_ids(db, manager) == {manager.id, member.id, housemate.id}
+    assert can_see_owner(manager, member) and can_see_owner(manager, housemate)
+
+
+def test_a_manager_without_a_team_sees_the_teams_they_lead(db):
+    led = make_team()
+    manager = make_user(role=Role.MANAGER)
+    led.manager = manager
+    member = make_user(team=led)
+    make_user(team=make_team())
+    db.session.flush()
+    assert visible_ids(db, manager) == {manager.id, member.id}

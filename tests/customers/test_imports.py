@@ -795,3 +795,220 @@ def test_scope_imports(db, role, sees):
     }
     seen = set(db.session.scalars(scope_imports(importing.jobs_stmt(), user)))
     assert {name for name, job in jobs.items() if job in seen} == sees
+
+
+# --- accounts an import left in the pool, to the owners of their deals (issue 13) -------------
+
+
+@pytest.fixture
+def pooled(db):
+    """A finished account import by a manager; its accounts in the pool with deals of the
+    manager's reps (and of a rep of another team)."""
+    from tests.pipeline.factories import make_deal
+
+    team, other_team = make_team(), make_team()
+    manager = make_user(role=Role.MANAGER, team=team)
+    ann, bob = make_user(team=team, display_name="Ann"), make_user(team=team, display_name="Bob")
+    outsider = make_user(team=other_team, display_name="Zed")
+    job = make_import_job(created_by=manager, status=Status.DONE, taken=6, rows_read=6)
+
+    def account(name, *deals):
+        acc = make_account(name=name, owner=None, import_job_id=job.id)
+        for owner, closed in deals:
+            make_deal(owner=owner, account=acc).closed_on = closed
+        return acc
+
+    day = date(2017, 3, 1)
+    accounts = {
+        "most": account("Most Ltd", (ann, day), (ann, day), (bob, day + timedelta(days=9))),
+        "tie": account("Tie Ltd", (ann, day), (bob, day + timedelta(days=1))),
+        "none": account("No Deals Ltd"),
+        "outside": account("Outside Ltd", (outsider, day)),
+        "claimed": account("Claimed Ltd", (ann, day)),
+        "deleted": account("Deleted Ltd", (ann, day)),
+    }
+    accounts["claimed"].owner_id = bob.id
+    accounts["deleted"].soft_delete()
+    make_account(name="Other import Ltd", owner=None)  # in the pool, not from this import
+    db.session.commit()
+    return {"job": job, "manager": manager, "ann": ann, "bob": bob, **accounts}
+
+
+def owners(db, *accounts) -> list[int | None]:
+    db.session.expire_all()
+    return [db.session.get(Account, a.id).owner_id for a in accounts]
+
+
+def test_the_pool_plan_gives_each_account_to_who_owns_most_of_its_deals(app, db, pooled):
+    from salesweb.customers import services
+
+    with app.test_request_context():
+        plan = services.pool_owner_plan(pooled["manager"], pooled["job"].id)
+    picks = {p.account.name: (p.owner.display_name, p.deals, p.tie) for p in plan.picks}
+    assert picks == {"Most Ltd": ("Ann", 2, False), "Tie Ltd": ("Bob", 1, True)}
+    assert plan.kept == {"no_deals": 1, "not_yours": 1, "at_cap": 0}
+    assert [(u.display_name, n) for u, n in plan.by_owner()] == [("Ann", 1), ("Bob", 1)]
+
+
+def test_giving_the_pooled_accounts_is_audited_and_leaves_the_rest(app, db, pooled):
+    from salesweb.customers import services
+
+    with app.test_request_context():
+        services.give_pooled_accounts_to_deal_owners(pooled["manager"], pooled["job"].id)
+    db.session.commit()
+    ann, bob = pooled["ann"].id, pooled["bob"].id
+    assert owners(db, pooled["most"], pooled["tie"], pooled["none"], pooled["outside"]) == [
+        ann,
+        bob,
+        None,
+        None,
+    ]
+    assert owners(db, pooled["claimed"], pooled["deleted"]) == [bob, None]
+    rows = db.session.scalars(
+        select(AuditLog).where(AuditLog.action == "assign", AuditLog.record_type == "accounts")
+    ).all()
+    assert {r.record_id for r in rows} == {str(pooled["most"].id), str(pooled["tie"].id)}
+    assert all(r.changes["owner_id"][0] is None for r in rows)
+
+
+def test_a_rep_at_the_cap_keeps_the_account_in_the_pool(app, db, pooled, monkeypatch):
+    from salesweb.customers import services
+
+    monkeypatch.setitem(app.config, "SALESWEB_POOL_CAP", 1)
+    with app.test_request_context():
+        plan = services.pool_owner_plan(pooled["manager"], pooled["job"].id)
+    # Bob owns Claimed Ltd already: at the cap. Ann gets one, then is at the cap too.
+    assert [p.account.name for p in plan.picks] == ["Most Ltd"]
+    assert plan.kept["at_cap"] == 1
+
+
+def test_the_result_page_offers_the_plan_and_the_plan_page_confirms(client, db, pooled, login_as):
+    login_as(user=pooled["manager"])
+    job = pooled["job"]
+    page = client.get(f"/customers/imports/{job.id}", headers=EN)
+    assert by_id(page, "import-pooled").text_content().startswith("4")
+    link = by_id(page, "import-pool-owners-link").get("href")
+    plan = client.get(link, headers=EN)
+    assert plan.status_code == 200
+    assert "most of its deals" in by_id(plan, "pool-plan-rule").text_content()
+    assert "latest deal is the most recent" in by_id(plan, "pool-plan-rule").text_content()
+    rows = by_id(plan, "pool-plan-accounts").xpath(".//tbody/tr")
+    assert [r.get("id") for r in rows] == [f"pool-pick-{pooled[k].id}" for k in ("most", "tie")]
+    assert "tie" in by_id(plan, f"pool-pick-{pooled['tie'].id}").text_content()
+    assert by_id(plan, "pool-kept-no_deals").text_content() == "1"
+    assert owners(db, pooled["most"], pooled["tie"]) == [None, None]  # looking changes nothing
+
+    form = by_id(plan, "pool-assign-form")
+    done = client.post(form.get("action"), headers=EN)
+    assert done.status_code == 303 and done.headers["Location"].endswith(f"/imports/{job.id}")
+    assert owners(db, pooled["most"], pooled["tie"]) == [pooled["ann"].id, pooled["bob"].id]
+    after = client.get(done.headers["Location"], headers=EN)
+    assert "given to the owners of their deals: 2" in after.get_data(as_text=True)
+    assert by_id(after, "import-pooled").text_content().startswith("2")
+
+
+def test_an_htmx_confirmation_navigates_to_the_result(client, db, pooled, login_as):
+    login_as(user=pooled["manager"])
+    url = f"/customers/imports/{pooled['job'].id}/pool-owners"
+    response = client.post(url, headers={**EN, **HX})
+    assert response.status_code == 204
+    assert response.headers["HX-Location"].endswith(f"/imports/{pooled['job'].id}")
+
+
+def test_nothing_to_give_is_said_and_changes_nothing(client, db, pooled, login_as):
+    login_as(user=pooled["manager"])
+    url = f"/customers/imports/{pooled['job'].id}/pool-owners"
+    assert client.post(url, headers=EN).status_code == 303
+    second = client.post(url, headers=EN)  # the accounts left have nobody to go to
+    assert second.status_code == 303 and second.headers["Location"].endswith("/pool-owners")
+    page = client.get(second.headers["Location"], headers=EN)
+    assert by_id(page, "pool-plan-none") is not None and by_id(page, "pool-assign-form") is None
+    assert "None of these accounts can be given" in page.get_data(as_text=True)
+    assert owners(db, pooled["none"], pooled["outside"]) == [None, None]
+
+
+def test_who_may_give_an_imports_pooled_accounts(client, db, pooled, login_as):
+    url = f"/customers/imports/{pooled['job'].id}/pool-owners"
+    for role in ("rep", "compliance"):
+        login_as(role, team=pooled["manager"].team)
+        assert client.get(url, headers=EN).status_code == 403
+        assert client.post(url, headers=EN).status_code == 403
+    login_as("manager", team=pooled["manager"].team)  # another person's import
+    assert client.get(url, headers=EN).status_code == 404
+    assert client.post(url, headers=EN).status_code == 404
+    assert owners(db, pooled["most"], pooled["tie"]) == [None, None]
+    login_as("admin")
+    assert client.get(url, headers=EN).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "job_fields", [{"kind": "contacts"}, {"status": Status.RUNNING}, {"status": Status.PENDING}]
+)
+def test_only_a_finished_account_import_has_a_pool_plan(client, db, login_as, job_fields):
+    manager = login_as("manager", team=make_team())
+    fields = {"kind": "accounts", "status": Status.DONE, **job_fields}
+    job = make_import_job(created_by=manager, **fields)
+    db.session.commit()
+    url = f"/customers/imports/{job.id}/pool-owners"
+    assert client.get(url, headers=EN).status_code == 404
+    assert client.post(url, headers=EN).status_code == 404
+    assert client.get("/customers/imports/999999/pool-owners", headers=EN).status_code == 404
+
+
+def test_the_shared_data_sets_pooled_accounts_go_to_their_agents(app, client, db, login_as):
+    """The shared teams and accounts files imported as the README says (accounts come without
+    an owner: all in the pool), deals of the first rows of the pipeline file: each account goes
+    to the agent with most of its deals, ties to the latest deal, then the name."""
+    from salesweb.auth.models import User
+    from tests.pipeline.factories import make_deal
+
+    runner = app.test_cli_runner()
+    accounts_args = ["--map", "revenue=annual_revenue_millions", "--set", "revenue_currency=USD"]
+    for args in (
+        ["import", "users", str(SHARED.parent / "sales_teams.csv")],
+        ["import", "accounts", str(SHARED), *accounts_args],
+    ):
+        result = runner.invoke(args=args)
+        assert result.exit_code == 0, result.output
+    job = db.session.scalar(select(ImportJob).where(ImportJob.kind == "accounts"))
+    people = {u.display_name: u for u in db.session.scalars(select(User))}
+    accounts = {a.name: a for a in db.session.scalars(select(Account))}
+    assert len(accounts) == 85 and all(a.owner_id is None for a in accounts.values())
+
+    votes: dict[str, dict[str, list]] = {}
+    with (SHARED.parent / "sales_pipeline.csv").open(encoding="utf-8") as f:
+        for row in list(csv.DictReader(f))[:300]:
+            if not row["account"]:
+                continue
+            on = date.fromisoformat(row["close_date"] or row["engage_date"] or "2017-01-01")
+            agent, account = people[row["sales_agent"]], accounts[row["account"]]
+            make_deal(owner=agent, account=account).closed_on = on
+            mine = votes.setdefault(account.name, {}).setdefault(agent.display_name, [0, ""])
+            mine[0], mine[1] = mine[0] + 1, max(mine[1], on.isoformat())
+    db.session.commit()
+
+    def expected(account_votes):
+        by_name = sorted(account_votes.items())
+        return max(by_name, key=lambda item: (item[1][0], item[1][1]))[0]
+
+    login_as("admin")
+    url = f"/customers/imports/{job.id}/pool-owners"
+    plan = client.get(url, headers=EN)
+    assert len(by_id(plan, "pool-plan-accounts").xpath(".//tbody/tr")) == len(votes)
+    assert by_id(plan, "pool-kept-no_deals").text_content() == str(85 - len(votes))
+    assert client.post(url, headers=EN).status_code == 303
+    db.session.expire_all()
+    for name, account_votes in votes.items():
+        assert accounts[name].owner.display_name == expected(account_votes), name
+    assert sum(a.owner_id is None for a in accounts.values()) == 85 - len(votes)
+
+
+def test_a_confirmation_without_its_token_is_refused_and_changes_nothing(
+    app, client, db, pooled, login_as, monkeypatch
+):
+    login_as(user=pooled["manager"])
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    url = f"/customers/imports/{pooled['job'].id}/pool-owners"
+    assert client.post(url, headers=EN).status_code == 400
+    assert client.post(url, data={"csrf_token": "forged"}, headers=EN).status_code == 400
+    assert owners(db, pooled["most"], pooled["tie"]) == [None, None]

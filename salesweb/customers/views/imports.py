@@ -16,13 +16,18 @@ from wtforms import SelectField, StringField, TextAreaField
 from salesweb.core import importing, spreadsheets
 from salesweb.core.errors import DomainError
 from salesweb.core.forms import form_status, saving
-from salesweb.core.htmx import render_page, see_other
+from salesweb.core.htmx import done, render_page, see_other
 from salesweb.core.importing import Importer, ImportJob, Status
 from salesweb.core.pagination import paginate
 from salesweb.core.security import access
-from salesweb.customers import bp
+from salesweb.customers import bp, services
 from salesweb.customers import importers as _importers  # noqa: F401 - registers the kinds
-from salesweb.customers.permissions import IMPORTERS, can_view_import, scope_imports
+from salesweb.customers.permissions import (
+    IMPORTERS,
+    can_import_accounts,
+    can_view_import,
+    scope_imports,
+)
 from salesweb.customers.queries import imported_account_counts
 from salesweb.extensions import db
 
@@ -321,3 +326,57 @@ def import_list():
     return render_page(
         "customers/import_list.html", page=paginate(stmt), importers=importing.importers()
     )
+
+
+# --- accounts an import left in the pool, to the owners of their deals -----------------------
+
+PICKS_SHOWN = 200
+
+
+def _accounts_job_or_404(job_id: int) -> ImportJob:
+    """A finished account import of the user's (administrators: anyone's)."""
+    job = _job_or_404(job_id)
+    if job.kind != "accounts" or not job.finished:
+        abort(404)
+    if not can_import_accounts(current_user):
+        abort(403)
+    return job
+
+
+@bp.get("/imports/<int:job_id>/pool-owners")
+@access(*IMPORTERS)
+def import_pool_plan(job_id: int):
+    """What giving the pooled accounts to their deals' owners would do: the confirmation."""
+    job = _accounts_job_or_404(job_id)
+    plan = services.pool_owner_plan(current_user, job.id)
+    return render_page(
+        "customers/import_pool_owners.html",
+        job=job,
+        plan=plan,
+        shown=plan.picks[:PICKS_SHOWN],
+        kept_labels=services.KEPT_LABELS,
+        form=ImportConfirmForm(),
+    )
+
+
+@bp.post("/imports/<int:job_id>/pool-owners")
+@access(*IMPORTERS)
+def import_pool_assign(job_id: int):
+    form = ImportConfirmForm()
+    job = _accounts_job_or_404(job_id)
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        plan = services.give_pooled_accounts_to_deal_owners(current_user, job.id)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return done("customers.import_pool_plan", job_id=job.id)
+    message = _(
+        "Accounts given to the owners of their deals: %(given)d; still in the public pool: %(kept)d.",
+        given=len(plan.picks),
+        kept=sum(plan.kept.values()),
+    )
+    flash(message, "success")
+    return done("customers.import_detail", job_id=job.id)
