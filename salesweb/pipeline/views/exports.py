@@ -3,9 +3,11 @@
 The rows come from the list's own statement builder (queries.deal_export_stmt over
 deal_list_stmt), so the file holds exactly the deals the person sees with those filters, within
 their data scope. One statement is read a chunk of rows at a time (yield_per: a server-side
-cursor on PostgreSQL) and each row is written as it comes, so a 200,000-deal export never holds
-its deals in memory. Cells a spreadsheet would run as formulas are neutralised by
-core.spreadsheets, as for the account export.
+cursor on PostgreSQL) and each row is written as it comes: the CSV streams out to the browser,
+the XLSX goes through openpyxl's write-only mode into a temporary file. So a 200,000-deal export
+never holds its deals in memory, and its query count does not grow with them. Cells a
+spreadsheet would run as formulas are neutralised by core.spreadsheets, as for the account
+export.
 """
 
 from __future__ import annotations
