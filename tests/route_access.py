@@ -105,6 +105,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     # pipeline: everyone reads deals, sellers work them, admins define processes and prices
     ("GET", "pipeline.board"): STAFF,
     ("GET", "pipeline.deal_list"): STAFF,
+    ("GET", "pipeline.deal_export"): STAFF,  # what the list shows, in the same scope
     ("GET", "pipeline.deal_detail"): STAFF,
     ("GET", "pipeline.deal_refusal"): STAFF,
     ("GET", "pipeline.deal_create"): SELLERS,

@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import joinedload, lazyload, load_only
+from sqlalchemy.orm import aliased, joinedload, lazyload, load_only
 
 from salesweb.auth.models import Team, User
 from salesweb.core.models import ExchangeRate
@@ -22,6 +22,7 @@ from salesweb.pipeline.models import (
     DealApproval,
     DealInteraction,
     DealStatus,
+    LostReason,
     ProcessVersion,
     Product,
     Quote,
@@ -371,4 +372,63 @@ def deals_per_version(versions: list[ProcessVersion]) -> dict[int, int]:
             .where(Deal.process_version_id.in_([v.id for v in versions]))
             .group_by(Deal.process_version_id)
         ).all()
+    )
+
+
+# --- deal export (h10)
+
+
+def deal_export_stmt(user: User, args: Mapping[str, str]) -> Select:
+    """The deal list as the query string filters and sorts it, within the user's scope, as flat
+    rows for a spreadsheet: the deal's own columns with its account, owner, team, stage and lost
+    reason names and the time of its latest interaction, all in one statement (no lazy loads)."""
+    # Aliases: the scope and the team filter ask `users` in subqueries, which must not be
+    # correlated to the joined owner.
+    account = aliased(Account, name="export_account")
+    owner = aliased(User, name="export_owner")
+    team = aliased(Team, name="export_team")
+    stage = aliased(Stage, name="export_stage")
+    reason = aliased(LostReason, name="export_reason")
+    last_interaction = (
+        select(func.max(Interaction.occurred_at))
+        .join(DealInteraction, DealInteraction.interaction_id == Interaction.id)
+        .where(DealInteraction.deal_id == Deal.id, Interaction.deleted_at.is_(None))
+        .scalar_subquery()
+    )
+    return (
+        deal_list_stmt(user, args)
+        .with_only_columns(
+            Deal.id,
+            Deal.external_id,
+            Deal.title,
+            account.name.label("account_name"),
+            owner.display_name.label("owner_name"),
+            team.name.label("team_name"),
+            stage.name_zh.label("stage_zh"),
+            stage.name_en.label("stage_en"),
+            Deal.status,
+            Deal.amount,
+            Deal.currency,
+            Deal.base_amount,
+            Deal.rate,
+            Deal.rate_date,
+            Deal.rate_source,
+            Deal.probability,
+            Deal.expected_close,
+            Deal.closed_on,
+            reason.label_zh.label("reason_zh"),
+            reason.label_en.label("reason_en"),
+            Deal.lost_note,
+            Deal.source,
+            Deal.created_at,
+            Deal.updated_at,
+            last_interaction.label("last_interaction_at"),
+            maintain_column_froms=False,
+        )
+        .select_from(Deal)
+        .outerjoin(account, account.id == Deal.account_id)
+        .join(owner, owner.id == Deal.owner_id)
+        .outerjoin(team, team.id == owner.team_id)
+        .join(stage, stage.id == Deal.stage_id)
+        .outerjoin(reason, reason.id == Deal.lost_reason_id)
     )

@@ -1,6 +1,11 @@
 """Sales process journey: create a deal, be refused at Needs analysis with the reason, tick the
 step, and drag the card forward on the board."""
 
+import csv
+import io
+import re
+from pathlib import Path
+
 from playwright.sync_api import Page, expect
 
 from tests.browser.test_foundation import go_to, sign_in
@@ -171,3 +176,23 @@ def test_board_uses_the_full_width_and_scrolls_sideways(page: Page, live_server)
     page.keyboard.press("Escape")  # cancelled: the card goes back to its column
     expect(page.locator("#move-dialog")).to_be_hidden()
     expect(page.locator(f".board-cards[data-stage-key='proposal'] #{card_id}")).to_have_count(1)
+
+
+def test_deal_export_link_follows_the_filters_and_downloads(page: Page, live_server):
+    sign_in(page, live_server, "rep@example.com")
+    page.select_option("#locale-select", "en")
+    page.goto(f"{live_server}/pipeline/deals")
+    page.select_option("#deal-status", "lost")  # the list swaps its results, links included
+    link = page.locator("#export-csv")
+    expect(link).to_have_attribute("href", re.compile(r"status=lost"))
+    with page.expect_download() as info:
+        link.click()
+    download = info.value
+    assert download.suggested_filename.startswith("deals-")
+    assert download.suggested_filename.endswith(".csv")
+    text = Path(download.path()).read_text(encoding="utf-8")
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text[1:])))
+    assert rows[0][:3] == ["Deal number", "External ID", "Title"]
+    status = rows[0].index("Status")
+    assert {row[status] for row in rows[1:]} <= {"Lost"}  # the open deals stay out

@@ -45,6 +45,7 @@ def register_views() -> None:
         board,
         deal_actions,
         deals,
+        exports,
         processes,
         products,
         quotes,
