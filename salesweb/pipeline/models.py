@@ -241,6 +241,7 @@ class Deal(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.Mod
         "probability_reason": _l("Why this probability"),
         "lost_reason_id": _l("Lost reason"),
         "product_name": _l("Product"),
+        "lost_note": _l("Note on the loss"),
         "stage_unknown": _l("Stage unknown (imported)"),
     }
     audit_choices = {"status": DEAL_STATUS_LABELS}
