@@ -226,3 +226,11 @@ def deal_panel(deal: Deal) -> dict[str, Any]:
         "risks": open_risks(deal.id),
         "over_limit": credit.over_limit(deal.account),
     }
+
+
+def order_links(order_id: int) -> tuple[Deal | None, Contract | None]:
+    """The won deal that made the order, and that deal's contract."""
+    deal = db.session.scalar(
+        select(Deal).where(Deal.order_id == order_id, Deal.deleted_at.is_(None)).limit(1)
+    )
+    return deal, deal_contract(deal.id) if deal is not None else None
