@@ -375,12 +375,13 @@ def _enter(
     status: str = DealStatus.OPEN,
 ) -> None:
     now = utcnow()
-    last = db.session.scalar(
-        select(StageHistory)
-        .where(StageHistory.deal_id == deal.id, StageHistory.left_at.is_(None))
-        .order_by(StageHistory.entered_at.desc())
-        .limit(1)
-    )
+    with db.session.no_autoflush:  # the deal's change is flushed once, as one history row
+        last = db.session.scalar(
+            select(StageHistory)
+            .where(StageHistory.deal_id == deal.id, StageHistory.left_at.is_(None))
+            .order_by(StageHistory.entered_at.desc())
+            .limit(1)
+        )
     if last is not None:
         last.left_at = now
     deal.stage, deal.stage_id = stage, stage.id
