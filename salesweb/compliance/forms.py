@@ -35,6 +35,7 @@ from salesweb.core.forms import CheckboxesField, NumberField
 from salesweb.core.money import currency_choices
 from salesweb.core.params import MAX_ID, parse_int
 from salesweb.customers.forms import VersionField
+from salesweb.pipeline.forms import AMOUNT_CHOICES
 
 
 def _labels(mapping) -> list[tuple[str, str]]:
@@ -108,10 +109,7 @@ class SignForm(FlaskForm):
 
     amount_choice = RadioField(
         _l("Which amount counts"),
-        choices=[
-            ("quote", _l("Take the accepted quote's total")),
-            ("deal", _l("Keep the deal's amount")),
-        ],
+        choices=lambda: _labels(AMOUNT_CHOICES),
         validators=[Optional()],
     )
     amount_reason = StringField(_l("Why"), validators=[Optional(), Length(max=300)])

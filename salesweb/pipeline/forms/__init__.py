@@ -133,15 +133,19 @@ class StepForm(FlaskForm):
     done = BooleanField(false_values=(False, "false", "", "0"))
 
 
+# When the deal's amount and its accepted quote differ: which one counts (quote_chain).
+AMOUNT_CHOICES = {
+    "quote": _l("Take the accepted quote's total"),
+    "deal": _l("Keep the deal's amount"),
+}
+
+
 class WinForm(FlaskForm):
     closed_on = DateField(_l("Close date"), validators=[DataRequired()])
     # Asked only when the deal's amount and its accepted quote differ (quote_chain).
     amount_choice = RadioField(
         _l("Which amount counts"),
-        choices=[
-            ("quote", _l("Take the accepted quote's total")),
-            ("deal", _l("Keep the deal's amount")),
-        ],
+        choices=lambda: [(key, str(label)) for key, label in AMOUNT_CHOICES.items()],
         validators=[Optional()],
     )
     amount_reason = StringField(_l("Why"), validators=[Optional(), Length(max=300)])
