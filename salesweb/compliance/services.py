@@ -164,6 +164,7 @@ def _quote_terms(quote: Quote | None) -> dict[str, Any]:
         ],
         "tax": str(quote.tax),
         "quote_total": str(quote.total),
+        "quote_currency": quote.currency,
     }
 
 

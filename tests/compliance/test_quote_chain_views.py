@@ -79,3 +79,17 @@ def test_signing_a_different_amount_asks_first_and_keeps_the_reason(
     db.session.refresh(deal)
     assert contract.status == ContractStatus.SIGNED
     assert deal.amount == Decimal("250.00") and deal.amount_note == "extra training agreed"
+
+
+def test_the_frozen_version_shows_the_quote_lines(client, login_as, app, db, quoted):
+    rep, deal, quote = quoted
+    with app.test_request_context():
+        contract = make_contract(deal=deal, value=quote.total, payment_terms=QUOTE_TERMS)
+    db.session.commit()
+    login_as(user=rep)
+    page = client.get(f"/compliance/contracts/{contract.id}/versions/1", headers=EN)
+    assert page.status_code == 200
+    assert by_id(page, "version-quote").text_content() == quote.audit_label
+    assert len(by_id(page, "version-lines").findall(".//tbody/tr")) == 1
+    assert "203.40" in by_id(page, "version-quote-total").text_content()
+    assert by_id(page, "version-payment-terms").text_content() == QUOTE_TERMS
