@@ -32,6 +32,12 @@ def upgrade():
             batch_op.f("fk_deals_order_id_orders"), "orders", ["order_id"], ["id"]
         )
         batch_op.create_index("ix_deals_order", ["order_id"], unique=False)
+    # Deals won before: their order is the one numbered after them (DEAL-<id>).
+    op.execute(
+        "UPDATE deals SET order_id = (SELECT orders.id FROM orders"
+        " WHERE orders.external_id = 'DEAL-' || deals.id)"
+        " WHERE status = 'won' AND order_id IS NULL"
+    )
     with op.batch_alter_table("contracts", schema=None) as batch_op:
         batch_op.add_column(sa.Column("quote_id", sa.Integer(), nullable=True))
         batch_op.add_column(

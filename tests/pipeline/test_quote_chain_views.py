@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from salesweb.customers import services as customers
 from salesweb.customers.models import Order
 from salesweb.pipeline import services
 from salesweb.pipeline.models import DealStatus
@@ -127,3 +128,32 @@ def test_another_reps_order_panel_is_not_found(client, login_as, db, quoted):
     login_as("rep")
     assert client.get(f"/compliance/orders/{deal.order_id}/panel").status_code == 404
     assert client.get("/compliance/orders/999999/panel").status_code == 404
+
+
+def test_an_order_written_without_the_link_finds_its_deal_by_its_number(client, login_as, db):
+    """Imports write orders in bulk, numbered DEAL-<id>, without the deal's link."""
+    rep = make_user(role="rep", locale="en")
+    account = make_account(owner=rep)
+    deal = make_deal(rep, account=account)
+    order = customers.create_order(
+        None,
+        account,
+        ordered_on=deal.created_at.date(),
+        currency="CNY",
+        lines=[customers.LineInput("X", Decimal("1"), Decimal("10"))],
+        external_id=f"DEAL-{deal.id}",
+    )
+    stranger = customers.create_order(
+        None,
+        make_account(owner=rep),
+        ordered_on=deal.created_at.date(),
+        currency="CNY",
+        lines=[customers.LineInput("X", Decimal("1"), Decimal("10"))],
+        external_id=f"DEAL-{deal.id}-elsewhere",
+    )
+    db.session.commit()
+    login_as(user=rep)
+    found = client.get(f"/compliance/orders/{order.id}/panel", headers={**HX, **EN})
+    assert by_id(found, "order-deal").get("href") == f"/pipeline/deals/{deal.id}"
+    other = client.get(f"/compliance/orders/{stranger.id}/panel", headers={**HX, **EN})
+    assert by_id(other, "order-deal") is None

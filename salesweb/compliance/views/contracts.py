@@ -294,7 +294,7 @@ def order_panel(order_id: int):
     order = db.session.get(Order, order_id)
     if order is None or order.is_deleted or not can_view_account(current_user, order.account):
         abort(404)
-    deal, contract = queries.order_links(order.id)
+    deal, contract = queries.order_links(order)
     return render_page(
         "compliance/order_panel.html",
         block="panel",
