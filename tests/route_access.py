@@ -183,6 +183,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "compliance.deal_credit"): STAFF,
     ("POST", "compliance.deal_credit_approve"): MANAGERS,  # credit over the limit adds an approver
     ("GET", "compliance.deal_panel"): STAFF,
+    ("GET", "compliance.order_panel"): STAFF,
     # surveys: sellers send and read, managers design; customers answer without an account
     ("GET", "surveys.survey_list"): SELLERS,
     ("GET", "surveys.survey_detail"): SELLERS,

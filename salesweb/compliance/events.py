@@ -160,3 +160,9 @@ panels.register(
     lambda deal: url_for("compliance.deal_panel", deal_id=deal.id),
     lambda user, deal: True,
 )
+panels.register(
+    "order",
+    _l("Deal and contract"),
+    lambda order: url_for("compliance.order_panel", order_id=order.id),
+    lambda user, order: True,
+)

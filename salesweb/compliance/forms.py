@@ -24,6 +24,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from salesweb.compliance.models import (
     CLAUSES,
     DECISION_LABELS,
+    MAX_PAYMENT_TERMS,
     RISK_CATEGORIES,
     RISK_STATUS_LABELS,
     SEVERITY_LABELS,
@@ -34,6 +35,7 @@ from salesweb.core.forms import CheckboxesField, NumberField
 from salesweb.core.money import currency_choices
 from salesweb.core.params import MAX_ID, parse_int
 from salesweb.customers.forms import VersionField
+from salesweb.pipeline.forms import AMOUNT_CHOICES
 
 
 def _labels(mapping) -> list[tuple[str, str]]:
@@ -61,6 +63,9 @@ class ContractForm(FlaskForm):
     auto_renew = BooleanField(_l("Renews automatically"))
     governing_law = StringField(_l("Governing law"), validators=[Optional(), Length(max=120)])
     clauses = CheckboxesField(_l("Key clauses"), choices=lambda: _labels(CLAUSES))
+    payment_terms = TextAreaField(
+        _l("Payment terms"), validators=[Optional(), Length(max=MAX_PAYMENT_TERMS)]
+    )
     note = StringField(_l("What changed"), validators=[Optional(), Length(max=300)])
     version = VersionField(validators=[Optional()])
 
@@ -75,10 +80,17 @@ class ContractForm(FlaskForm):
         "auto_renew",
         "governing_law",
         "clauses",
+        "payment_terms",
     )
 
     def data_dict(self) -> dict:
         return {name: getattr(self, name).data for name in self.DATA_FIELDS}
+
+    def prefill(self, data: dict) -> None:
+        """Start a new contract from these values (services.prefill_from_deal)."""
+        for name, value in data.items():
+            if name in self.DATA_FIELDS and value is not None:
+                getattr(self, name).data = value
 
 
 class AttachmentForm(FlaskForm):
@@ -90,6 +102,17 @@ class AttachmentForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """Buttons that only need the CSRF token (submit, claim, sign, remove a file)."""
+
+
+class SignForm(FlaskForm):
+    """Signing; where the deal's amount and its accepted quote differ, which one counts and why."""
+
+    amount_choice = RadioField(
+        _l("Which amount counts"),
+        choices=lambda: _labels(AMOUNT_CHOICES),
+        validators=[Optional()],
+    )
+    amount_reason = StringField(_l("Why"), validators=[Optional(), Length(max=300)])
 
 
 def _clip(text: str | None) -> str | None:

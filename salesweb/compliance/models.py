@@ -41,7 +41,7 @@ from salesweb.core.models import (
 )
 from salesweb.customers.models import Account
 from salesweb.extensions import db
-from salesweb.pipeline.models import Deal
+from salesweb.pipeline.models import Deal, Quote
 
 
 class ContractStatus(StrEnum):
@@ -81,6 +81,8 @@ OPEN_FOR_CREDIT = (
     ContractStatus.SIGNED,
 )
 
+MAX_PAYMENT_TERMS = 2000
+
 CLAUSES = {
     "confidentiality": _l("Confidentiality"),
     "liability_cap": _l("Liability cap"),
@@ -110,6 +112,8 @@ class Contract(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db
         "version": _l("Contract version"),
         "signed_at": _l("Signed on"),
         "signed_by_id": _l("Signed by"),
+        "quote_id": _l("Accepted quote"),
+        "payment_terms": _l("Payment terms"),
     }
     audit_choices = {"status": CONTRACT_STATUS_LABELS, "clauses": CLAUSES}
     audit_money = {"value": "currency", "base_value": ""}
@@ -138,9 +142,13 @@ class Contract(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db
     signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     search_text: Mapped[str] = mapped_column(String(500), nullable=False, default="")
+    # The accepted quote the contract was made from: its lines are the contract's lines.
+    quote_id: Mapped[int | None] = mapped_column(ForeignKey("quotes.id"))
+    payment_terms: Mapped[str] = mapped_column(Text, nullable=False, default="")
 
     account: Mapped[Account] = relationship(lazy="joined", foreign_keys=[account_id])
     deal: Mapped[Deal | None] = relationship(foreign_keys=[deal_id])
+    quote: Mapped[Quote | None] = relationship(foreign_keys=[quote_id])
     owner: Mapped[User] = relationship(lazy="joined", foreign_keys=[owner_id])
     signed_by: Mapped[User | None] = relationship(foreign_keys=[signed_by_id])
 

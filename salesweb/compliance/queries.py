@@ -3,11 +3,12 @@ heat map, and what the deal page's compliance panel shows. Views page and render
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 
 from salesweb.auth.models import User
 from salesweb.compliance import credit
@@ -28,6 +29,7 @@ from salesweb.compliance.models import (
 from salesweb.compliance.permissions import scope_contracts, scope_risk_owners, scope_risks
 from salesweb.core.models import today
 from salesweb.core.params import parse_id
+from salesweb.customers.models import Order
 from salesweb.extensions import db
 from salesweb.pipeline.models import Deal, DealApproval, DealStatus
 from salesweb.pipeline.permissions import scope_deals
@@ -226,3 +228,22 @@ def deal_panel(deal: Deal) -> dict[str, Any]:
         "risks": open_risks(deal.id),
         "over_limit": credit.over_limit(deal.account),
     }
+
+
+ORDER_OF_DEAL = re.compile(r"DEAL-(\d{1,18})")
+
+
+def order_links(order: Order) -> tuple[Deal | None, Contract | None]:
+    """The won deal that made the order (linked, or named in the order's number DEAL-<id> as
+    imports write it), and that deal's contract."""
+    made_it = Deal.order_id == order.id
+    found = ORDER_OF_DEAL.fullmatch(order.external_id or "")
+    if found:
+        made_it = or_(made_it, Deal.id == int(found.group(1)))
+    deal = db.session.scalar(
+        select(Deal)
+        .where(made_it, Deal.account_id == order.account_id, Deal.deleted_at.is_(None))
+        .order_by(Deal.id)
+        .limit(1)
+    )
+    return deal, deal_contract(deal.id) if deal is not None else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import IO, Any
@@ -19,6 +20,7 @@ from salesweb.compliance.models import (
     CLAUSES,
     EDITABLE,
     LIVE_RISK,
+    MAX_PAYMENT_TERMS,
     RISK_CATEGORIES,
     CommentKind,
     Contract,
@@ -45,7 +47,8 @@ from salesweb.core.errors import DomainError
 from salesweb.core.models import check_version, utcnow
 from salesweb.core.money import is_currency, to_base
 from salesweb.extensions import db
-from salesweb.pipeline.models import Deal, DealApproval
+from salesweb.pipeline.models import Deal, DealApproval, Quote
+from salesweb.pipeline.services import quote_chain
 
 audit.register_actions(
     {
@@ -96,7 +99,10 @@ TERM_FIELDS = (
     "auto_renew",
     "governing_law",
     "clauses",
+    "payment_terms",
 )
+# "30 days", "30天", "30日" in a quote's terms: the payment days a contract starts from.
+PAYMENT_DAYS = re.compile(r"(\d{1,4})\s*(?:天|日|days?\b)", re.IGNORECASE)
 
 
 class AttemptRefused(DomainError):
@@ -133,6 +139,32 @@ def terms_of(contract: Contract) -> dict[str, Any]:
         "auto_renew": bool(contract.auto_renew),
         "governing_law": contract.governing_law,
         "clauses": sorted(contract.clauses or []),
+        "payment_terms": contract.payment_terms or "",
+        **_quote_terms(contract.quote),
+    }
+
+
+def _quote_terms(quote: Quote | None) -> dict[str, Any]:
+    """The accepted quote a contract was made from, with its lines: part of what a version
+    freezes and a review approves."""
+    if quote is None:
+        return {}
+    return {
+        "quote": quote.audit_label,
+        "lines": [
+            {
+                "product": line.product.name,
+                "description": line.description,
+                "quantity": str(line.quantity),
+                "unit_price": str(line.unit_price),
+                "discount_pct": str(line.discount_pct),
+                "line_total": str(line.line_total),
+            }
+            for line in quote.lines
+        ],
+        "tax": str(quote.tax),
+        "quote_total": str(quote.total),
+        "quote_currency": quote.currency,
     }
 
 
@@ -212,6 +244,11 @@ def _check_terms(data: dict[str, Any]) -> None:
         raise DomainError(_("Give the start date."), field="start_date")
     if data.get("end_date") is None or data["end_date"] <= data["start_date"]:
         raise DomainError(_("The end date comes after the start date."), field="end_date")
+    if len(data.get("payment_terms") or "") > MAX_PAYMENT_TERMS:
+        raise DomainError(
+            _("Keep the payment terms under %(n)d characters.", n=MAX_PAYMENT_TERMS),
+            field="payment_terms",
+        )
     unknown = [c for c in data.get("clauses") or [] if c not in CLAUSES]
     if unknown:
         raise DomainError(_("Choose clauses from the list."), field="clauses")
@@ -227,6 +264,7 @@ def _apply_terms(contract: Contract, data: dict[str, Any]) -> None:
     contract.auto_renew = bool(data.get("auto_renew"))
     contract.governing_law = (data.get("governing_law") or "").strip()[:120]
     contract.clauses = sorted(set(data.get("clauses") or []))
+    contract.payment_terms = (data.get("payment_terms") or "").strip()
     try:
         contract.base_value = to_base(
             contract.value, contract.currency, contract.start_date
@@ -236,11 +274,31 @@ def _apply_terms(contract: Contract, data: dict[str, Any]) -> None:
     contract.search_text = f"{contract.number} {contract.title}".lower()[:500]
 
 
+def prefill_from_deal(deal: Deal) -> dict[str, Any]:
+    """What a new contract for the deal starts from: the accepted quote's total, currency,
+    largest discount and payment terms when there is one, else the deal's amount."""
+    data: dict[str, Any] = {"title": deal.title, "value": deal.amount, "currency": deal.currency}
+    quote = quote_chain.accepted_quote(deal)
+    if quote is not None:
+        found = PAYMENT_DAYS.search(quote.terms or "")
+        data.update(
+            value=quote.total,
+            currency=quote.currency,
+            discount_pct=quote.max_discount,
+            payment_terms=quote.terms,
+        )
+        if found and int(found.group(1)) <= MAX_PAYMENT_DAYS:
+            data["payment_days"] = int(found.group(1))
+    return data
+
+
 def create_contract(actor: User, deal: Deal, data: dict[str, Any]) -> Contract:
-    """A draft contract for a deal's account; its first version is frozen at once."""
+    """A draft contract for a deal's account, made from the deal's accepted quote (its lines
+    are the contract's); its first version is frozen at once."""
     if deal.account is None:
         raise DomainError(_("The deal has no account: add one to the deal first."), field="deal_id")
     _check_terms(data)
+    quote = quote_chain.accepted_quote(deal)
     contract = Contract(
         number=_next_number(),
         account_id=deal.account_id,
@@ -249,6 +307,8 @@ def create_contract(actor: User, deal: Deal, data: dict[str, Any]) -> Contract:
         owner_id=deal.owner_id,
         status=ContractStatus.DRAFT,
         version_no=1,
+        quote_id=quote.id if quote else None,
+        quote=quote,
     )
     _apply_terms(contract, data)
     db.session.add(contract)
@@ -597,10 +657,18 @@ def approved_review(contract: Contract) -> Review | None:
     )
 
 
-def sign_contract(actor: User, contract: Contract) -> Contract:
-    """Signed: only after the approval of exactly this version."""
+def sign_contract(
+    actor: User,
+    contract: Contract,
+    amount_choice: str | None = None,
+    amount_reason: str = "",
+) -> Contract:
+    """Signed: only after the approval of exactly this version, and once the person chose
+    between the deal's amount and its accepted quote's total where they differ."""
     if approved_review(contract) is None:
         raise DomainError(_("A contract can be signed only after its approval."))
+    if contract.deal is not None:
+        quote_chain.settle_amount(actor, contract.deal, amount_choice, amount_reason)
     contract.sign(actor)
     audit.name_change(contract, "sign")
     db.session.flush()

@@ -446,14 +446,17 @@ class Order(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.Mo
         "total": _l("Total"),
         "base_total": _l("Total in base currency"),
         "paid": _l("Paid"),
+        "tax": _l("Tax"),
     }
-    audit_money = {"total": "currency", "base_total": ""}
+    audit_money = {"total": "currency", "base_total": "", "tax": "currency"}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     external_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), nullable=False)
     ordered_on: Mapped[date] = mapped_column(Date, nullable=False)
     currency: Mapped[str] = mapped_column(String(3), nullable=False, default="CNY")
+    # Tax on top of the lines (an order built from a quote carries the quote's tax).
+    tax: Mapped[Decimal] = mapped_column(Money, nullable=False, default=Decimal("0"))
     total: Mapped[Decimal] = mapped_column(Money, nullable=False, default=Decimal("0"))
     # The total in the base currency at the rate of the order date, so lifetime value adds up.
     base_total: Mapped[Decimal] = mapped_column(Money, nullable=False, default=Decimal("0"))
@@ -472,7 +475,9 @@ class Order(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.Mo
         return self.external_id or f"#{self.id}"
 
     def recompute_total(self) -> None:
-        self.total = sum((line.line_total for line in self.lines), Decimal("0"))
+        """The lines and the tax on them."""
+        lines = sum((line.line_total for line in self.lines), Decimal("0"))
+        self.total = lines + (self.tax or Decimal("0"))
 
 
 class OrderLine(db.Model):

@@ -22,11 +22,12 @@ from salesweb.auth.permissions import can_see_owner
 from salesweb.core import audit
 from salesweb.core.errors import DomainError
 from salesweb.core.models import check_version, utcnow
-from salesweb.core.money import to_base
+from salesweb.core.money import CENT, to_base
 from salesweb.customers import task_titles
 from salesweb.customers.models import (
     PUBLIC_MAIL_DOMAINS,
     Account,
+    AccountType,
     Contact,
     Interaction,
     Order,
@@ -517,6 +518,8 @@ class LineInput:
     product: str
     quantity: Decimal
     unit_price: Decimal
+    # The line's total when it is not quantity x unit price (a quote's line after its discount).
+    line_total: Decimal | None = None
 
 
 def create_order(
@@ -529,10 +532,14 @@ def create_order(
     external_id: str | None = None,
     paid: bool = True,
     notes: str = "",
+    tax: Decimal = Decimal("0"),
 ) -> Order:
-    """Record a purchase; its total is also kept in the base currency for lifetime value."""
+    """Record a purchase (its lines and the tax on them); its total is also kept in the base
+    currency for lifetime value."""
     if not lines:
         raise DomainError(_("An order needs at least one line."), field="lines")
+    if tax < 0:
+        raise DomainError(_("The tax cannot be negative."), field="tax")
     if external_id and db.session.scalar(select(Order.id).where(Order.external_id == external_id)):
         raise DomainError(_("Another order already has this number."), field="external_id")
     order = Order(
@@ -542,6 +549,7 @@ def create_order(
         external_id=external_id,
         paid=paid,
         notes=notes,
+        tax=tax.quantize(CENT),
     )
     for line in lines:
         if line.quantity <= 0:
@@ -553,7 +561,9 @@ def create_order(
                 product=line.product,
                 quantity=line.quantity,
                 unit_price=line.unit_price,
-                line_total=(line.quantity * line.unit_price).quantize(Decimal("0.01")),
+                line_total=(
+                    line.quantity * line.unit_price if line.line_total is None else line.line_total
+                ).quantize(CENT),
             )
         )
     order.recompute_total()
@@ -561,6 +571,21 @@ def create_order(
     db.session.add(order)
     db.session.flush()
     return order
+
+
+audit.register_actions({"became_customer": _l("became a customer with a won deal")})
+
+
+def become_customer(actor: User | None, account: Account) -> bool:
+    """A won deal makes a prospect (or a churned account) a customer; partners stay partners.
+    Only a person turns a customer back into a prospect or churned (the account form, audited).
+    True when the type changed."""
+    if account.type not in (AccountType.PROSPECT, AccountType.CHURNED):
+        return False
+    account.type = AccountType.CUSTOMER
+    audit.name_change(account, "became_customer")
+    db.session.flush()
+    return True
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,7 @@ from salesweb.core.models import (
     utcnow,
 )
 from salesweb.core.money import CENT, Conversion
-from salesweb.customers.models import Account, Contact
+from salesweb.customers.models import Account, Contact, Order
 from salesweb.extensions import db
 
 
@@ -243,6 +243,9 @@ class Deal(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.Mod
         "product_name": _l("Product"),
         "lost_note": _l("Note on the loss"),
         "stage_unknown": _l("Stage unknown (imported)"),
+        "quote_id": _l("Accepted quote"),
+        "amount_note": _l("Why the amount differs from the accepted quote"),
+        "order_id": _l("Order"),
     }
     audit_choices = {"status": DEAL_STATUS_LABELS}
     audit_money = {"amount": "currency", "base_amount": ""}
@@ -281,6 +284,13 @@ class Deal(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.Mod
     stage_unknown: Mapped[bool] = mapped_column(
         Boolean, nullable=False, default=False, server_default=false()
     )
+    # The chain quote -> deal -> order: the accepted quote the amount was taken from, why the
+    # amount differs from it when a person chose to keep their own, and the won deal's order.
+    quote_id: Mapped[int | None] = mapped_column(
+        ForeignKey("quotes.id", use_alter=True, name="fk_deals_quote_id_quotes")
+    )
+    amount_note: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"))
 
     account: Mapped[Account | None] = relationship(lazy="joined", foreign_keys=[account_id])
     contact: Mapped[Contact | None] = relationship(foreign_keys=[contact_id])
@@ -288,8 +298,11 @@ class Deal(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.Mod
     stage: Mapped[Stage] = relationship(lazy="joined", foreign_keys=[stage_id])
     process_version: Mapped[ProcessVersion] = relationship(foreign_keys=[process_version_id])
     lost_reason: Mapped[LostReason | None] = relationship(foreign_keys=[lost_reason_id])
+    quote: Mapped[Quote | None] = relationship(foreign_keys=[quote_id], post_update=True)
+    order: Mapped[Order | None] = relationship(foreign_keys=[order_id])
 
     __table_args__ = (
+        Index("ix_deals_order", "order_id"),
         Index("ix_deals_owner_status_stage", "owner_id", "status", "stage_id"),
         # Covering for a rep's or a team's deals: the board's totals and cards and the deal list's
         # count and page (every filter and sort column) read this index alone, not the rows.

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from salesweb.compliance import bp, queries, services
-from salesweb.compliance.forms import ActionForm, AttachmentForm, ContractForm
+from salesweb.compliance.forms import ActionForm, AttachmentForm, ContractForm, SignForm
 from salesweb.compliance.models import Contract
 from salesweb.compliance.permissions import (
     WRITERS,
@@ -15,6 +15,7 @@ from salesweb.compliance.permissions import (
     can_edit_contract,
     can_sign_contract,
     can_submit_contract,
+    can_view_contract,
 )
 from salesweb.compliance.views import attachment_or_404, contract_or_404, roll_back_refused
 from salesweb.core import files as attachments
@@ -25,9 +26,12 @@ from salesweb.core.htmx import done, render_page, trigger
 from salesweb.core.pagination import paginate, sort_choice
 from salesweb.core.params import parse_id
 from salesweb.core.security import SIGNED_IN, access
+from salesweb.customers.models import Order
+from salesweb.customers.permissions import can_view_account
 from salesweb.extensions import db
 from salesweb.pipeline.models import Deal
-from salesweb.pipeline.permissions import can_edit_deal
+from salesweb.pipeline.permissions import can_edit_deal, can_view_deal
+from salesweb.pipeline.services import quote_chain
 
 
 @bp.get("/contracts")
@@ -76,9 +80,7 @@ def _new_contract_form() -> ContractForm:
     form.deal_id.choices = _deal_choices(preset)
     if not form.is_submitted() and preset is not None:
         form.deal_id.data = preset.id
-        form.title.data = preset.title
-        form.value.data = preset.amount
-        form.currency.data = preset.currency
+        form.prefill(services.prefill_from_deal(preset))
     return form
 
 
@@ -122,6 +124,8 @@ def _detail_context(contract: Contract) -> dict:
         "risks": services.open_risks_for(contract=contract.id),
         "upload_form": AttachmentForm(),
         "action_form": ActionForm(),
+        "sign_form": SignForm(formdata=None),
+        "amount_question": quote_chain.amount_question(contract.deal) if contract.deal else None,
         "history": record_history("contracts", contract.id),
     }
 
@@ -268,14 +272,33 @@ def contract_submit(contract_id: int):
 @access(*WRITERS)
 def contract_sign(contract_id: int):
     contract = contract_or_404(contract_id)
-    if not can_sign_contract(current_user, contract) or not ActionForm().validate_on_submit():
+    form = SignForm()
+    if not can_sign_contract(current_user, contract) or not form.validate_on_submit():
         return _refused(
             contract, DomainError(_("A contract can be signed only after its approval."))
         )
     try:
-        services.sign_contract(current_user, contract)
+        choice, reason = form.amount_choice.data, form.amount_reason.data or ""
+        services.sign_contract(current_user, contract, choice, reason)
         db.session.commit()
     except DomainError as exc:
-        return _refused(contract, exc)
+        return _refused(contract, exc, sign_form=form)
     flash(_("The contract is signed."), "success")
     return trigger(done("compliance.contract_detail", contract_id=contract.id), "contractSigned")
+
+
+@bp.get("/orders/<int:order_id>/panel")
+@access(SIGNED_IN)
+def order_panel(order_id: int):
+    """The order page's links to the deal that made it and its contract (loaded by htmx)."""
+    order = db.session.get(Order, order_id)
+    if order is None or order.is_deleted or not can_view_account(current_user, order.account):
+        abort(404)
+    deal, contract = queries.order_links(order)
+    return render_page(
+        "compliance/order_panel.html",
+        block="panel",
+        order=order,
+        deal=deal if deal is not None and can_view_deal(current_user, deal) else None,
+        contract=contract if contract and can_view_contract(current_user, contract) else None,
+    )

@@ -14,6 +14,7 @@ from wtforms import (
     DateField,
     HiddenField,
     IntegerField,
+    RadioField,
     SelectField,
     StringField,
     TextAreaField,
@@ -132,9 +133,32 @@ class StepForm(FlaskForm):
     done = BooleanField(false_values=(False, "false", "", "0"))
 
 
+# When the deal's amount and its accepted quote differ: which one counts (quote_chain).
+AMOUNT_CHOICES = {
+    "quote": _l("Take the accepted quote's total"),
+    "deal": _l("Keep the deal's amount"),
+}
+
+
 class WinForm(FlaskForm):
     closed_on = DateField(_l("Close date"), validators=[DataRequired()])
+    # Asked only when the deal's amount and its accepted quote differ (quote_chain).
+    amount_choice = RadioField(
+        _l("Which amount counts"),
+        choices=lambda: [(key, str(label)) for key, label in AMOUNT_CHOICES.items()],
+        validators=[Optional()],
+    )
+    amount_reason = StringField(_l("Why"), validators=[Optional(), Length(max=300)])
     version = VersionField(validators=[Optional()])
+
+    def win_args(self) -> dict[str, Any]:
+        """The keyword arguments of services.win_deal."""
+        return {
+            "closed_on": self.closed_on.data,
+            "version": self.version.data,
+            "amount_choice": self.amount_choice.data,
+            "amount_reason": self.amount_reason.data or "",
+        }
 
 
 CHOOSE_REASON = _l("Choose why the deal was lost.")

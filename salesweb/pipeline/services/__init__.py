@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import Any
 
 from flask import current_app
@@ -39,6 +38,7 @@ from salesweb.pipeline.models import (
     StageStep,
 )
 from salesweb.pipeline.permissions import can_approve_stage, can_give_deal_to
+from salesweb.pipeline.services import quote_chain
 from salesweb.pipeline.signals import deal_lost, deal_won
 
 audit.register_actions(
@@ -336,7 +336,7 @@ def update_deal(
     check_version(deal, version)
     _check_money(data)
     _check_parties(account or deal.account, contact)
-    old_currency = deal.currency
+    old_currency, old_amount = deal.currency, deal.amount
     for key in DEAL_FIELDS:
         if key in data:
             setattr(deal, key, data[key])
@@ -359,6 +359,9 @@ def update_deal(
         deal.probability_reason = (data.get("probability_reason") or "").strip()
     deal.currency = deal.currency.upper()
     _book(deal, rebook=deal.currency != old_currency)
+    if (deal.amount, deal.currency) != (old_amount, old_currency):
+        # A reason given for keeping the old amount does not cover a new one.
+        deal.amount_note = ""
     db.session.flush()
     return deal
 
@@ -372,12 +375,13 @@ def _enter(
     status: str = DealStatus.OPEN,
 ) -> None:
     now = utcnow()
-    last = db.session.scalar(
-        select(StageHistory)
-        .where(StageHistory.deal_id == deal.id, StageHistory.left_at.is_(None))
-        .order_by(StageHistory.entered_at.desc())
-        .limit(1)
-    )
+    with db.session.no_autoflush:  # the deal's change is flushed once, as one history row
+        last = db.session.scalar(
+            select(StageHistory)
+            .where(StageHistory.deal_id == deal.id, StageHistory.left_at.is_(None))
+            .order_by(StageHistory.entered_at.desc())
+            .limit(1)
+        )
     if last is not None:
         last.left_at = now
     deal.stage, deal.stage_id = stage, stage.id
@@ -451,19 +455,39 @@ def win_deal(
     closed_on: date | None,
     via: str = "form",
     version: int | None = None,
+    amount_choice: str | None = None,
+    amount_reason: str = "",
 ) -> Deal:
-    """Won: the remaining exit criteria hold, amount and close date are known. The deal enters
-    after-sales with its service tasks, and the account's purchase history gets an order."""
+    """Won: the remaining exit criteria hold, amount and close date are known, and an amount
+    that differs from the accepted quote was settled (`amount_choice`, AmountDiffers otherwise).
+    The deal enters after-sales with its service tasks, the account's purchase history gets the
+    order (the accepted quote's lines), and a prospect becomes a customer."""
     check_version(deal, version)
     closed_on = deal.check_win(closed_on)
     target = after_sales_stage(deal.process_version)
     missing = missing_to_reach(deal, target)
     if missing:
         raise GateRefused(deal.stage, missing, target)
+    quote = quote_chain.settle_amount(actor, deal, amount_choice, amount_reason)
+    if deal.account is not None:
+        # The order first, so that the win's one history row names it.
+        lines, tax = quote_chain.order_lines(deal, quote)
+        order = customers.create_order(
+            actor,
+            deal.account,
+            ordered_on=closed_on,
+            currency=deal.currency,
+            external_id=f"DEAL-{deal.id}",
+            lines=lines,
+            tax=tax,
+        )
+        deal.order_id = order.id
     deal.win(closed_on)
     _enter(deal, target, actor, via, status=DealStatus.WON)
     audit.name_change(deal, "won")
     db.session.flush()
+    if deal.account is not None:
+        customers.become_customer(actor, deal.account)
     owner = deal.owner
     for step in target.steps:
         customers.create_task(
@@ -476,15 +500,6 @@ def win_deal(
             kind="after_sales",
             notes_key="after_sales",
             notes_params={"deal": deal.title},
-        )
-    if deal.account is not None:
-        customers.create_order(
-            actor,
-            deal.account,
-            ordered_on=closed_on,
-            currency=deal.currency,
-            external_id=f"DEAL-{deal.id}",
-            lines=[customers.LineInput(deal.product_name or deal.title, Decimal("1"), deal.amount)],
         )
     deal_won.send(current_app._get_current_object(), deal=deal, actor=actor)
     return deal

@@ -28,6 +28,7 @@ from salesweb.extensions import db
 from salesweb.pipeline.models import QUOTE_STATUS_LABELS, Deal, DealStatus, Quote, QuoteStatus
 from salesweb.pipeline.permissions import can_decide_quote
 from salesweb.pipeline.queries import active_products
+from salesweb.pipeline.services import quote_chain
 from salesweb.pipeline.services.quote_lines import LineInput, QuoteInput, fill
 
 EDITABLE = frozenset({QuoteStatus.DRAFT})
@@ -326,8 +327,10 @@ def mark_sent(actor: User, quote: Quote, version: int | None = None) -> Quote:
 
 
 def mark_accepted(actor: User, quote: Quote, version: int | None = None) -> Quote:
-    """The customer accepted the sent quote."""
-    return _move(quote, {QuoteStatus.SENT}, QuoteStatus.ACCEPTED, "quote_accepted", version)
+    """The customer accepted the sent quote: an open deal's amount becomes its total."""
+    _move(quote, {QuoteStatus.SENT}, QuoteStatus.ACCEPTED, "quote_accepted", version)
+    quote_chain.on_quote_accepted(quote.deal, quote)
+    return quote
 
 
 def mark_declined(actor: User, quote: Quote, version: int | None = None) -> Quote:

@@ -104,8 +104,7 @@ def deal_win(deal_id: int):
     try:
         if not form.validate_on_submit():
             raise DomainError(_("Give the close date."))
-        closed_on, version = form.closed_on.data, form.version.data
-        services.win_deal(current_user, deal, closed_on=closed_on, version=version)
+        services.win_deal(current_user, deal, **form.win_args())
         db.session.commit()
     except DomainError as exc:
         return _refused(deal, exc, win_form=form)

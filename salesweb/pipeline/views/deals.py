@@ -26,6 +26,7 @@ from salesweb.pipeline import bp, gates, queries, services
 from salesweb.pipeline.forms import ApprovalForm, DealForm, MoveForm, ReopenForm, WinForm
 from salesweb.pipeline.models import Deal, DealStatus, ProcessVersion, SalesProcess, Stage
 from salesweb.pipeline.permissions import WRITERS, can_create_deal, can_edit_deal
+from salesweb.pipeline.services import quote_chain
 from salesweb.pipeline.views import deal_or_404, filter_owners
 
 
@@ -81,6 +82,7 @@ def page_context(deal: Deal, **shown: Any) -> dict[str, Any]:
         "reopen_form": ReopenForm(),
         "approval_form": ApprovalForm(),
         "wants_approval": wants_approval,
+        "amount_question": quote_chain.amount_question(deal) if is_open else None,
     }
     return context | shown
 

@@ -208,7 +208,9 @@ def quote_mark_accepted(quote_id: int):
         quote_id,
         quotes.mark_accepted,
         "quoteAccepted",
-        _("Quote %(quote)s marked as accepted by the customer."),
+        _(
+            "Quote %(quote)s marked as accepted by the customer: its total is now the deal's amount."
+        ),
     )
 
 
