@@ -128,6 +128,7 @@ def test_the_shared_data_set_on_a_production_install_keeps_the_money_right(app, 
     assert len(orders) == len(won) == 4238
     for deal in won:
         order = orders[f"DEAL-{deal.id}"]
+        assert deal.order_id == order.id  # the deal page links its order
         assert (order.account_id, order.ordered_on, order.currency) == (
             deal.account_id,
             deal.closed_on,

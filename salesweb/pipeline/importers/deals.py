@@ -21,7 +21,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as _lp
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 
 from salesweb.auth.importers import ActingImporter, job_user
 from salesweb.auth.models import User
@@ -41,6 +41,7 @@ from salesweb.core.importing import (
 from salesweb.core.importing.bulk import column_values
 from salesweb.core.models import ExchangeRate, today, utcnow
 from salesweb.core.money import Conversion, base_currency
+from salesweb.customers import services as customers
 from salesweb.customers.importers import importable_accounts
 from salesweb.customers.models import Account, AccountType, Order, OrderLine, normalise_name
 from salesweb.extensions import db
@@ -762,14 +763,16 @@ class DealImporter(ActingImporter):
         ]
         if not orders:
             return
-        # A prospect that bought is a customer now, as a deal won in the app makes it (audited
-        # by the ORM: a batch touches a few dozen accounts at most).
+        # A prospect that bought is a customer now, by the same service a deal won in the app
+        # calls (a batch touches a few dozen accounts at most).
         buyers = {order.account_id for order in orders}
         for account in db.session.scalars(
-            select(Account).where(Account.id.in_(buyers), Account.type == AccountType.PROSPECT)
+            select(Account).where(
+                Account.id.in_(buyers),
+                Account.type.in_((AccountType.PROSPECT, AccountType.CHURNED)),
+            )
         ):
-            account.type = AccountType.CUSTOMER
-        db.session.flush()
+            customers.become_customer(None, account)
         db.session.execute(
             insert(Order).execution_options(render_nulls=True), column_values(orders)
         )
@@ -783,6 +786,17 @@ class DealImporter(ActingImporter):
         for order in orders:
             order.id = ids[order.external_id]
         by_deal = {f"DEAL-{deal.id}": deal for deal in deals}
+        # Each won deal links its order, as win_deal does (the deal page links to it).
+        deals_table = Deal.__table__
+        db.session.execute(
+            deals_table.update()
+            .where(deals_table.c.id == bindparam("deal_id"))
+            .values(order_id=bindparam("new_order_id")),
+            [
+                {"deal_id": by_deal[order.external_id].id, "new_order_id": order.id}
+                for order in orders
+            ],
+        )
         db.session.execute(
             insert(OrderLine),
             [
