@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from flask import current_app, has_request_context, request, session
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
@@ -129,3 +130,21 @@ def bilingual(zh: str, en: str, locale: str | None = None) -> str:
             else current_app.config.get("SALESWEB_DEFAULT_LOCALE", "zh_CN")
         )
     return (zh or en) if locale.startswith("zh") else (en or zh)
+
+
+def bilingual_in(stem: str) -> Callable[..., str]:
+    """A model method `<stem>_in(locale=None)`: the text of the `<stem>_zh` / `<stem>_en` column
+    pair in that language (the reader's when None), as `bilingual` chooses it."""
+    zh, en = f"{stem}_zh", f"{stem}_en"
+
+    def text_in(self: Any, locale: str | None = None) -> str:
+        return bilingual(getattr(self, zh), getattr(self, en), locale)
+
+    text_in.__name__ = text_in.__qualname__ = f"{stem}_in"
+    return text_in
+
+
+def bilingual_text(stem: str) -> property:
+    """A read-only model property: the `<stem>_zh` / `<stem>_en` pair in the reader's language.
+    `title = bilingual_text("title")` beside title_zh and title_en; no column of its own."""
+    return property(bilingual_in(stem), doc=f"{stem}_zh or {stem}_en, in the reader's language")
