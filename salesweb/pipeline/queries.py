@@ -6,6 +6,7 @@ import unicodedata
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload, lazyload, load_only
@@ -228,26 +229,21 @@ def deal_interactions(deal: Deal, limit: int = 20) -> list[Interaction]:
     )
 
 
+def _of_deal(model: Any, deal: Deal, *order_by: Any) -> list[Any]:
+    """The deal's rows of `model` (a table with a deal_id), in that order."""
+    return list(
+        db.session.scalars(select(model).where(model.deal_id == deal.id).order_by(*order_by))
+    )
+
+
 def stage_history(deal: Deal) -> list[StageHistory]:
     """The deal's way through the stages, newest first."""
-    return list(
-        db.session.scalars(
-            select(StageHistory)
-            .where(StageHistory.deal_id == deal.id)
-            .order_by(StageHistory.entered_at.desc())
-        )
-    )
+    return _of_deal(StageHistory, deal, StageHistory.entered_at.desc())
 
 
 def deal_approvals(deal: Deal) -> list[DealApproval]:
     """The stage approvals given on the deal, newest first."""
-    return list(
-        db.session.scalars(
-            select(DealApproval)
-            .where(DealApproval.deal_id == deal.id)
-            .order_by(DealApproval.approved_at.desc())
-        )
-    )
+    return _of_deal(DealApproval, deal, DealApproval.approved_at.desc())
 
 
 def deal_quotes(deal: Deal) -> list[Quote]:
