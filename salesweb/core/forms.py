@@ -16,7 +16,7 @@ field it names (or above the form); the view then falls through to showing the f
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
@@ -43,6 +43,21 @@ def saving(form: Any) -> Iterator[None]:
 def form_status(form: Any) -> int:
     """422 for a form that was sent and is shown again (refused), 200 for a form shown fresh."""
     return 422 if form.is_submitted() else 200
+
+
+def label_choices(labels: Mapping[Any, Any]) -> list[tuple[str, str]]:
+    """A select's choices from a mapping of codes to (lazy) labels, in the reader's language:
+    call it when the form is shown, e.g. `choices=lambda: label_choices(STATUS_LABELS)`."""
+    return [(str(code), str(label)) for code, label in labels.items()]
+
+
+def field_data(form: Any, names: Iterable[str], stripped: Iterable[str] = ()) -> dict[str, Any]:
+    """The data of the named fields of a form, by name; the text fields named in `stripped`
+    trimmed, an empty one as "" (never None)."""
+    out = {name: form[name].data for name in names}
+    for name in stripped:
+        out[name] = (out[name] or "").strip()
+    return out
 
 
 class NumberField(DecimalField):

@@ -1,0 +1,69 @@
+"""The small shared pieces that models and forms of every area use instead of their own copies."""
+
+from __future__ import annotations
+
+import pytest
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import MultiDict
+from wtforms import BooleanField, Form, StringField
+
+from salesweb.core.forms import field_data, label_choices
+from salesweb.core.i18n import bilingual_in, bilingual_text
+from salesweb.core.models import coded_label
+
+
+class Labelled:
+    """A plain object with a zh/en pair and a coded status, as a model has them."""
+
+    LABELS = {"open": _l("Open"), "won": _l("Won")}
+
+    title = bilingual_text("title")
+    title_in = bilingual_in("title")
+    status_label = coded_label("status", LABELS)
+
+    def __init__(self, zh: str, en: str, status: str = "open") -> None:
+        self.title_zh, self.title_en, self.status = zh, en, status
+
+
+def test_bilingual_text_reads_the_readers_language_and_falls_back(app):
+    both, only_zh = Labelled("季度复盘", "Quarterly review"), Labelled("季度复盘", "")
+    with app.test_request_context(), force_locale("en"):
+        assert both.title == "Quarterly review"
+        assert only_zh.title == "季度复盘"
+    with app.test_request_context(), force_locale("zh_CN"):
+        assert both.title == "季度复盘"
+        assert both.title_in("en") == "Quarterly review"
+        assert Labelled("", "Quarterly review").title_in("zh_CN") == "Quarterly review"
+    assert Labelled.title_in.__name__ == "title_in"
+
+
+def test_bilingual_text_is_read_only(app):
+    item = Labelled("甲", "A")
+    with pytest.raises(AttributeError):
+        item.title = "B"
+    assert item.title_en == "A"
+
+
+def test_coded_label_shows_the_label_or_the_unknown_code(app):
+    with app.test_request_context(), force_locale("en"):
+        assert Labelled("a", "a", status="won").status_label == "Won"
+        assert Labelled("a", "a", status="mystery").status_label == "mystery"
+
+
+def test_label_choices_give_codes_and_translated_labels(app):
+    with app.test_request_context(), force_locale("en"):
+        assert label_choices(Labelled.LABELS) == [("open", "Open"), ("won", "Won")]
+
+
+class _Form(Form):
+    name = StringField()
+    notes = StringField()
+    vip = BooleanField()
+
+
+def test_field_data_takes_the_named_fields_and_trims_the_texts():
+    form = _Form(MultiDict({"name": "  ACME  ", "vip": "y"}))
+    data = field_data(form, ("name", "notes", "vip"), stripped=("name", "notes"))
+    assert data == {"name": "ACME", "notes": "", "vip": True}
+    assert field_data(form, ("name",)) == {"name": "  ACME  "}
