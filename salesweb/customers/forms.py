@@ -80,23 +80,9 @@ class AccountForm(FlaskForm):
 
     # What the account service writes, but the external id that only imports set.
     DATA_FIELDS = tuple(name for name in ACCOUNT_FIELDS if name != "external_id")
-    TEXT_FIELDS = (
-        "name",
-        "industry",
-        "segment",
-        "region",
-        "country",
-        "source",
-        "tags",
-        "phone",
-        "email",
-        "website",
-        "address",
-        "notes",
-    )
 
     def data_dict(self) -> dict:
-        return field_data(self, self.DATA_FIELDS, stripped=self.TEXT_FIELDS)
+        return field_data(self, self.DATA_FIELDS, trim_text=True)
 
 
 class ContactForm(FlaskForm):
@@ -116,8 +102,7 @@ class ContactForm(FlaskForm):
     DATA_FIELDS = tuple(name for name in CONTACT_FIELDS if name != "external_id")
 
     def data_dict(self) -> dict:
-        stripped = ("name", "title", "phone", "email", "wechat", "notes")
-        out = field_data(self, self.DATA_FIELDS, stripped=stripped)
+        out = field_data(self, self.DATA_FIELDS, trim_text=True)
         out["is_primary"] = bool(out["is_primary"])
         return out
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
@@ -64,6 +66,31 @@ class _Form(Form):
 
 def test_field_data_takes_the_named_fields_and_trims_the_texts():
     form = _Form(MultiDict({"name": "  ACME  ", "vip": "y"}))
-    data = field_data(form, ("name", "notes", "vip"), stripped=("name", "notes"))
+    data = field_data(form, ("name", "notes", "vip"), trim_text=True)
     assert data == {"name": "ACME", "notes": "", "vip": True}
     assert field_data(form, ("name",)) == {"name": "  ACME  "}
+
+
+def test_flashing_rolls_a_refusal_back_and_flashes_it(app, db):
+    from flask import get_flashed_messages
+
+    from salesweb.core.errors import DomainError
+    from salesweb.core.forms import flashing
+    from salesweb.core.models import ExchangeRate
+    from salesweb.extensions import db as _db
+
+    def count() -> int:
+        return _db.session.query(ExchangeRate).filter_by(currency="XTS").count()
+
+    with app.test_request_context():
+        with flashing():
+            _db.session.add(ExchangeRate(currency="XTS", valid_on=date(2026, 1, 1), rate=2))
+            _db.session.flush()
+            raise DomainError("Refused for the test.")
+        assert count() == 0  # the view goes on after the refusal, its work undone
+        assert get_flashed_messages(with_categories=True) == [("error", "Refused for the test.")]
+    with app.test_request_context():
+        with flashing():
+            _db.session.add(ExchangeRate(currency="XTS", valid_on=date(2026, 1, 2), rate=2))
+            _db.session.flush()
+        assert count() == 1 and get_flashed_messages() == []

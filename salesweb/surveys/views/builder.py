@@ -7,8 +7,7 @@ from flask import abort, flash, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from salesweb.core.errors import DomainError
-from salesweb.core.forms import form_status, saving
+from salesweb.core.forms import flashing, form_status, saving
 from salesweb.core.history import record_history
 from salesweb.core.htmx import done, render_page, see_other, trigger
 from salesweb.core.pagination import paginate
@@ -138,12 +137,9 @@ def question_edit(question_id: int):
 def question_move(question_id: int):
     question = question_or_404(question_id)
     survey = question.survey
-    try:
+    with flashing():
         services.move_question(current_user, question, QuestionMoveForm().direction.data or "")
         db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
     return done(
         "surveys.survey_detail", trigger(_builder(survey), "questionMoved"), survey_id=survey.id
     )
@@ -154,13 +150,10 @@ def question_move(question_id: int):
 def question_delete(question_id: int):
     question = question_or_404(question_id)
     survey = question.survey
-    try:
+    with flashing():
         services.delete_question(current_user, question)
         db.session.commit()
         flash(_("Question removed."), "success")
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
     return done(
         "surveys.survey_detail", trigger(_builder(survey), "questionRemoved"), survey_id=survey.id
     )
