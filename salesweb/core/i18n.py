@@ -144,7 +144,9 @@ def bilingual_in(stem: str) -> Callable[..., str]:
     return text_in
 
 
-def bilingual_text(stem: str) -> property:
-    """A read-only model property: the `<stem>_zh` / `<stem>_en` pair in the reader's language.
+def bilingual_text(stem: str, locale: str | None = None) -> property:
+    """A read-only model property: the `<stem>_zh` / `<stem>_en` pair in the reader's language,
+    or always in `locale` (an audit label: `bilingual_text("title", locale="en")`).
     `title = bilingual_text("title")` beside title_zh and title_en; no column of its own."""
-    return property(bilingual_in(stem), doc=f"{stem}_zh or {stem}_en, in the reader's language")
+    text_in = bilingual_in(stem)
+    return property(lambda self: text_in(self, locale), doc=f"{stem}_zh or {stem}_en")

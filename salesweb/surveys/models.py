@@ -127,9 +127,7 @@ class Survey(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.M
     title_in = bilingual_in("title")
     intro_in = bilingual_in("intro")
 
-    @property
-    def audit_label(self) -> str:
-        return self.title_en or self.title_zh
+    audit_label = bilingual_text("title", locale="en")
 
     def snapshot(self) -> dict[str, Any]:
         """The content as customers see it, frozen into a revision."""

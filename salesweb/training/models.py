@@ -130,9 +130,7 @@ class Course(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.M
     description = bilingual_text("description")
     category_label = coded_label("category", CATEGORY_LABELS)
 
-    @property
-    def audit_label(self) -> str:
-        return self.title_en or self.title_zh
+    audit_label = bilingual_text("title", locale="en")
 
 
 class Lesson(AuditedMixin, TimestampMixin, db.Model):
@@ -160,9 +158,7 @@ class Lesson(AuditedMixin, TimestampMixin, db.Model):
     title = bilingual_text("title")
     body = bilingual_text("body")
 
-    @property
-    def audit_label(self) -> str:
-        return self.title_en or self.title_zh
+    audit_label = bilingual_text("title", locale="en")
 
 
 class Question(AuditedMixin, TimestampMixin, db.Model):

@@ -22,6 +22,7 @@ class Labelled:
 
     title = bilingual_text("title")
     title_in = bilingual_in("title")
+    audit_label = bilingual_text("title", locale="en")
     status_label = coded_label("status", LABELS)
 
     def __init__(self, zh: str, en: str, status: str = "open") -> None:
@@ -38,6 +39,9 @@ def test_bilingual_text_reads_the_readers_language_and_falls_back(app):
         assert both.title_in("en") == "Quarterly review"
         assert Labelled("", "Quarterly review").title_in("zh_CN") == "Quarterly review"
     assert Labelled.title_in.__name__ == "title_in"
+    with app.test_request_context(), force_locale("zh_CN"):
+        assert both.audit_label == "Quarterly review"  # fixed language, whoever reads
+        assert only_zh.audit_label == "季度复盘"
 
 
 def test_bilingual_text_is_read_only(app):
