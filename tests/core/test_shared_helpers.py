@@ -98,3 +98,17 @@ def test_flashing_rolls_a_refusal_back_and_flashes_it(app, db):
             _db.session.add(ExchangeRate(currency="XTS", valid_on=date(2026, 1, 2), rate=2))
             _db.session.flush()
         assert count() == 1 and get_flashed_messages() == []
+
+
+def test_a_stored_file_gives_the_columns_its_record_keeps():
+    from salesweb.core.files import Stored
+
+    stored = Stored("a1b2", "报价.pdf", "0" * 64, 1234, "pdf", "application/pdf")
+    assert stored.record_fields() == {
+        "stored_name": "a1b2",
+        "filename": "报价.pdf",
+        "sha256": "0" * 64,
+        "size": 1234,
+        "kind": "pdf",
+        "mime": "application/pdf",
+    }
