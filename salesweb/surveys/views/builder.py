@@ -45,17 +45,12 @@ def survey_create():
             db.session.commit()
             flash(_("Survey created. Add its questions."), "success")
             return see_other("surveys.survey_detail", survey_id=survey.id)
-    return _survey_form(form, None)
-
-
-def _survey_form(form: SurveyForm, survey: Survey | None):
-    """The survey form (a new survey's when `survey` is None), again with its errors if sent."""
     return render_page(
         "surveys/survey_form.html",
         block="form",
         http_status=form_status(form),
         form=form,
-        survey=survey,
+        survey=None,
     )
 
 
@@ -70,7 +65,13 @@ def survey_edit(survey_id: int):
             db.session.commit()
             flash(_("Changes saved."), "success")
             return see_other("surveys.survey_detail", survey_id=survey.id)
-    return _survey_form(form, survey)
+    return render_page(
+        "surveys/survey_form.html",
+        block="form",
+        http_status=form_status(form),
+        form=form,
+        survey=survey,
+    )
 
 
 def _builder(survey: Survey, form: QuestionForm | None = None, status: int = 200):
