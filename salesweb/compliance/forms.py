@@ -30,16 +30,13 @@ from salesweb.compliance.models import (
     SEVERITY_LABELS,
 )
 from salesweb.compliance.rules import kind_choices
+from salesweb.compliance.services import TERM_FIELDS
 from salesweb.core.errors import DomainError, put_on_form
-from salesweb.core.forms import CheckboxesField, NumberField
+from salesweb.core.forms import CheckboxesField, NumberField, field_data, label_choices
 from salesweb.core.money import currency_choices
 from salesweb.core.params import MAX_ID, parse_int
 from salesweb.customers.forms import VersionField
 from salesweb.pipeline.forms import AMOUNT_CHOICES
-
-
-def _labels(mapping) -> list[tuple[str, str]]:
-    return [(key, str(label)) for key, label in mapping.items()]
 
 
 class ContractForm(FlaskForm):
@@ -62,29 +59,17 @@ class ContractForm(FlaskForm):
     end_date = DateField(_l("End date"), validators=[InputRequired()])
     auto_renew = BooleanField(_l("Renews automatically"))
     governing_law = StringField(_l("Governing law"), validators=[Optional(), Length(max=120)])
-    clauses = CheckboxesField(_l("Key clauses"), choices=lambda: _labels(CLAUSES))
+    clauses = CheckboxesField(_l("Key clauses"), choices=lambda: label_choices(CLAUSES))
     payment_terms = TextAreaField(
         _l("Payment terms"), validators=[Optional(), Length(max=MAX_PAYMENT_TERMS)]
     )
     note = StringField(_l("What changed"), validators=[Optional(), Length(max=300)])
     version = VersionField(validators=[Optional()])
 
-    DATA_FIELDS = (
-        "title",
-        "value",
-        "currency",
-        "discount_pct",
-        "payment_days",
-        "start_date",
-        "end_date",
-        "auto_renew",
-        "governing_law",
-        "clauses",
-        "payment_terms",
-    )
+    DATA_FIELDS = TERM_FIELDS  # the terms the contract service writes and versions
 
     def data_dict(self) -> dict:
-        return {name: getattr(self, name).data for name in self.DATA_FIELDS}
+        return field_data(self, self.DATA_FIELDS)
 
     def prefill(self, data: dict) -> None:
         """Start a new contract from these values (services.prefill_from_deal)."""
@@ -109,7 +94,7 @@ class SignForm(FlaskForm):
 
     amount_choice = RadioField(
         _l("Which amount counts"),
-        choices=lambda: _labels(AMOUNT_CHOICES),
+        choices=lambda: label_choices(AMOUNT_CHOICES),
         validators=[Optional()],
     )
     amount_reason = StringField(_l("Why"), validators=[Optional(), Length(max=300)])
@@ -145,7 +130,7 @@ class FindingTexts(FieldList):
 
 class DecisionForm(FlaskForm):
     decision = RadioField(
-        _l("Decision"), choices=lambda: _labels(DECISION_LABELS), validators=[InputRequired()]
+        _l("Decision"), choices=lambda: label_choices(DECISION_LABELS), validators=[InputRequired()]
     )
     comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=4000)])
     confirm_waivers = BooleanField(_l("I have read the waivers above and confirm them"))
@@ -191,7 +176,7 @@ class RuleForm(FlaskForm):
         _l("Description (English)"), validators=[DataRequired(), Length(max=300)]
     )
     severity = SelectField(
-        _l("Severity"), choices=lambda: _labels(SEVERITY_LABELS), validators=[InputRequired()]
+        _l("Severity"), choices=lambda: label_choices(SEVERITY_LABELS), validators=[InputRequired()]
     )
     active = BooleanField(_lp("record state", "Active"), default=True)
     limit = NumberField(
@@ -199,7 +184,7 @@ class RuleForm(FlaskForm):
         places=2,
         validators=[Optional(), NumberRange(min=0, max=10**15)],
     )
-    clauses = CheckboxesField(_l("Required clauses"), choices=lambda: _labels(CLAUSES))
+    clauses = CheckboxesField(_l("Required clauses"), choices=lambda: label_choices(CLAUSES))
     names = TextAreaField(_l("Blocked customers, one a line"), validators=[Optional()])
     version = VersionField(validators=[Optional()])
 
@@ -227,7 +212,7 @@ def SCALE() -> list[tuple[int, str]]:  # noqa: N802 - a choices callable
 class RiskForm(FlaskForm):
     title = StringField(_lp("heading", "Title"), validators=[DataRequired(), Length(max=200)])
     category = SelectField(
-        _l("Category"), choices=lambda: _labels(RISK_CATEGORIES), validators=[InputRequired()]
+        _l("Category"), choices=lambda: label_choices(RISK_CATEGORIES), validators=[InputRequired()]
     )
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=4000)])
     likelihood = SelectField(_l("Likelihood (1–5)"), choices=SCALE, coerce=int)
@@ -235,7 +220,9 @@ class RiskForm(FlaskForm):
     owner_id = SelectField(_l("Owner"), coerce=int, validators=[InputRequired()])
     mitigation = TextAreaField(_l("Mitigation plan"), validators=[Optional(), Length(max=4000)])
     status = SelectField(
-        _l("Status"), choices=lambda: _labels(RISK_STATUS_LABELS), validators=[InputRequired()]
+        _l("Status"),
+        choices=lambda: label_choices(RISK_STATUS_LABELS),
+        validators=[InputRequired()],
     )
     next_review_on = DateField(_l("Next review"), validators=[Optional()])
     account_id = IntegerField(
@@ -249,17 +236,16 @@ class RiskForm(FlaskForm):
     )
     version = VersionField(validators=[Optional()])
 
+    DATA_FIELDS = (
+        "title",
+        "category",
+        "description",
+        "likelihood",
+        "impact",
+        "mitigation",
+        "status",
+        "next_review_on",
+    )
+
     def data_dict(self) -> dict:
-        return {
-            name: getattr(self, name).data
-            for name in (
-                "title",
-                "category",
-                "description",
-                "likelihood",
-                "impact",
-                "mitigation",
-                "status",
-                "next_review_on",
-            )
-        }
+        return field_data(self, self.DATA_FIELDS)

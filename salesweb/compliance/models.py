@@ -28,7 +28,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from salesweb.auth.models import User
 from salesweb.core.errors import DomainError
-from salesweb.core.i18n import bilingual
+from salesweb.core.i18n import bilingual_text
 from salesweb.core.models import (
     AuditedMixin,
     Money,
@@ -36,6 +36,7 @@ from salesweb.core.models import (
     TimestampMixin,
     UTCDateTime,
     VersionedMixin,
+    coded_label,
     today,
     utcnow,
 )
@@ -165,9 +166,7 @@ class Contract(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db
     def audit_label(self) -> str:
         return self.number
 
-    @property
-    def status_label(self) -> str:
-        return str(CONTRACT_STATUS_LABELS.get(self.status, self.status))
+    status_label = coded_label("status", CONTRACT_STATUS_LABELS)
 
     @property
     def term_months(self) -> int:
@@ -257,9 +256,7 @@ class Rule(AuditedMixin, VersionedMixin, TimestampMixin, db.Model):
 
     __table_args__ = (Index("ix_compliance_rules_active_kind", "active", "kind"),)
 
-    @property
-    def description(self) -> str:
-        return bilingual(self.description_zh, self.description_en)
+    description = bilingual_text("description")
 
     @property
     def audit_label(self) -> str:
@@ -364,9 +361,7 @@ class Review(AuditedMixin, db.Model):
     def audit_label(self) -> str:
         return f"{self.contract.number} v{self.version_no}" if self.contract else str(self.id)
 
-    @property
-    def status_label(self) -> str:
-        return str(REVIEW_STATUS_LABELS.get(self.status, self.status))
+    status_label = coded_label("status", REVIEW_STATUS_LABELS)
 
     @property
     def is_open(self) -> bool:
@@ -402,9 +397,7 @@ class RuleResult(AuditedMixin, db.Model):
         Index("ix_review_results_rule_passed", "rule_id", "passed"),
     )
 
-    @property
-    def description(self) -> str:
-        return bilingual(self.description_zh, self.description_en)
+    description = bilingual_text("description")
 
     @property
     def blocks(self) -> bool:
@@ -529,9 +522,7 @@ class ReviewDecision(AuditedMixin, db.Model):
         Index("ix_review_decisions_decision", "decision"),
     )
 
-    @property
-    def label(self) -> str:
-        return str(DECISION_LABELS.get(self.decision, self.decision))
+    label = coded_label("decision", DECISION_LABELS)
 
     @property
     def audit_label(self) -> str:
@@ -626,13 +617,8 @@ class Risk(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.Mod
     def audit_label(self) -> str:
         return self.title
 
-    @property
-    def category_label(self) -> str:
-        return str(RISK_CATEGORIES.get(self.category, self.category))
-
-    @property
-    def status_label(self) -> str:
-        return str(RISK_STATUS_LABELS.get(self.status, self.status))
+    category_label = coded_label("category", RISK_CATEGORIES)
+    status_label = coded_label("status", RISK_STATUS_LABELS)
 
     @staticmethod
     def level_of(likelihood: int, impact: int) -> RiskLevel:

@@ -42,23 +42,19 @@ def _decimal(value: Any) -> Decimal:
         return Decimal("0")
 
 
-def _second_reviewer(contract: Any, params: dict) -> Outcome:
-    limit = _decimal(params.get("limit"))
-    return Outcome(
-        contract.base_value <= limit, {"value": str(contract.base_value), "limit": str(limit)}
-    )
+def _at_most(figure: str, whole: bool = False) -> Callable[[Any, dict], Outcome]:
+    """A check that a contract's figure is at most the rule's limit. The figures found are
+    kept as text for amounts and percentages, as numbers for whole days and months."""
+    show: Callable[[Any], Any] = int if whole else str
 
+    def evaluate(contract: Any, params: dict) -> Outcome:
+        value = getattr(contract, figure)
+        limit = _decimal(params.get("limit"))
+        if whole:
+            limit = int(limit)
+        return Outcome(value <= limit, {"value": show(value), "limit": show(limit)})
 
-def _max_discount(contract: Any, params: dict) -> Outcome:
-    limit = _decimal(params.get("limit"))
-    return Outcome(
-        contract.discount_pct <= limit, {"value": str(contract.discount_pct), "limit": str(limit)}
-    )
-
-
-def _max_payment_days(contract: Any, params: dict) -> Outcome:
-    limit = int(_decimal(params.get("limit")))
-    return Outcome(contract.payment_days <= limit, {"value": contract.payment_days, "limit": limit})
+    return evaluate
 
 
 def _required_clauses(contract: Any, params: dict) -> Outcome:
@@ -85,11 +81,6 @@ def _blocked_customers(contract: Any, params: dict) -> Outcome:
     blocked = {normalise_name(n) for n in params.get("names", []) if n.strip()}
     name = contract.account.name
     return Outcome(normalise_name(name) not in blocked, {"name": name})
-
-
-def _max_term(contract: Any, params: dict) -> Outcome:
-    limit = int(_decimal(params.get("limit")))
-    return Outcome(contract.term_months <= limit, {"value": contract.term_months, "limit": limit})
 
 
 def _money(details: dict, key: str) -> str:
@@ -120,7 +111,7 @@ register(
         "second_reviewer",
         _l("Value above which a second reviewer is needed"),
         "amount",
-        _second_reviewer,
+        _at_most("base_value"),
         lambda d: _(
             "The value %(value)s is above %(limit)s: two different approvers are needed.",
             value=_money(d, "value"),
@@ -133,7 +124,7 @@ register(
         "max_discount",
         _l("Maximum discount against list price"),
         "percent",
-        _max_discount,
+        _at_most("discount_pct"),
         lambda d: _(
             "A discount of %(value)s%% is above the maximum of %(limit)s%%.",
             value=d.get("value"),
@@ -146,7 +137,7 @@ register(
         "max_payment_days",
         _l("Maximum payment terms"),
         "days",
-        _max_payment_days,
+        _at_most("payment_days", whole=True),
         lambda d: _(
             "Payment terms of %(value)s days are longer than the maximum of %(limit)s days.",
             value=d.get("value"),
@@ -190,7 +181,7 @@ register(
         "max_term",
         _l("Longest allowed term"),
         "months",
-        _max_term,
+        _at_most("term_months", whole=True),
         lambda d: _(
             "A term of %(value)s months is longer than the maximum of %(limit)s months.",
             value=d.get("value"),

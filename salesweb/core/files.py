@@ -6,9 +6,9 @@ from __future__ import annotations
 import hashlib
 import secrets
 import zipfile
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -44,6 +44,11 @@ class Stored:
     size: int
     kind: str
     mime: str
+
+    def record_fields(self) -> dict[str, Any]:
+        """What a record of the stored file keeps (a contract attachment, a lesson file): its
+        columns of the same names."""
+        return asdict(self)
 
 
 IMAGE_KINDS = frozenset({"png", "jpeg", "gif", "webp"})

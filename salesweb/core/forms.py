@@ -16,13 +16,14 @@ field it names (or above the form); the view then falls through to showing the f
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
+from flask import flash
 from markupsafe import Markup
-from wtforms import BooleanField, DecimalField, SelectMultipleField
+from wtforms import BooleanField, DecimalField, SelectMultipleField, StringField
 from wtforms.utils import unset_value
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -40,9 +41,37 @@ def saving(form: Any) -> Iterator[None]:
         put_on_form(form, exc)
 
 
+@contextmanager
+def flashing() -> Iterator[None]:
+    """`saving` for an action with no form to show a refusal on (a button): a refusal rolls
+    back and is flashed as an error, and the view goes on to respond as it would."""
+    try:
+        yield
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+
+
 def form_status(form: Any) -> int:
     """422 for a form that was sent and is shown again (refused), 200 for a form shown fresh."""
     return 422 if form.is_submitted() else 200
+
+
+def label_choices(labels: Mapping[Any, Any]) -> list[tuple[str, str]]:
+    """A select's choices from a mapping of codes to (lazy) labels, in the reader's language:
+    call it when the form is shown, e.g. `choices=lambda: label_choices(STATUS_LABELS)`."""
+    return [(str(code), str(label)) for code, label in labels.items()]
+
+
+def field_data(form: Any, names: Iterable[str], trim_text: bool = False) -> dict[str, Any]:
+    """The data of the named fields of a form, by name. With `trim_text`, what a person typed
+    into a text input (text, text area, e-mail) is trimmed, and an empty one is "" (never None)."""
+    out = {name: form[name].data for name in names}
+    if trim_text:
+        for name in out:
+            if isinstance(form[name], StringField):
+                out[name] = (out[name] or "").strip()
+    return out
 
 
 class NumberField(DecimalField):

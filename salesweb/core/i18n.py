@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from flask import has_request_context, request, session
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
@@ -132,3 +133,23 @@ def bilingual(zh: str, en: str, locale: str | None = None) -> str:
         current = get_locale()
         locale = current.language if current is not None else company_default("default_locale")
     return (zh or en) if locale.startswith("zh") else (en or zh)
+
+
+def bilingual_in(stem: str) -> Callable[..., str]:
+    """A model method `<stem>_in(locale=None)`: the text of the `<stem>_zh` / `<stem>_en` column
+    pair in that language (the reader's when None), as `bilingual` chooses it."""
+    zh, en = f"{stem}_zh", f"{stem}_en"
+
+    def text_in(self: Any, locale: str | None = None) -> str:
+        return bilingual(getattr(self, zh), getattr(self, en), locale)
+
+    text_in.__name__ = text_in.__qualname__ = f"{stem}_in"
+    return text_in
+
+
+def bilingual_text(stem: str, locale: str | None = None) -> property:
+    """A read-only model property: the `<stem>_zh` / `<stem>_en` pair in the reader's language,
+    or always in `locale` (an audit label: `bilingual_text("title", locale="en")`).
+    `title = bilingual_text("title")` beside title_zh and title_en; no column of its own."""
+    text_in = bilingual_in(stem)
+    return property(lambda self: text_in(self, locale), doc=f"{stem}_zh or {stem}_en")

@@ -30,6 +30,18 @@ def today() -> date:
     return datetime.now(ZoneInfo(settings.get("timezone"))).date()
 
 
+def coded_label(column: str, labels: Mapping[str, Any]) -> property:
+    """A read-only model property: the display label of a coded column's value (a status, a
+    kind, a category), or the code itself when the labels do not know it.
+    `status_label = coded_label("status", STATUS_LABELS)`."""
+
+    def label(self: Any) -> str:
+        code = getattr(self, column)
+        return str(labels.get(code, code))
+
+    return property(label, doc=f"the label of {column}")
+
+
 class Money(TypeDecorator):
     """An amount of money: 18 digits with 2 decimals, handed back as a Decimal (never a float).
     The currency lives in its own column beside it."""

@@ -21,7 +21,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
-from salesweb.core.forms import NumberField
+from salesweb.core.forms import NumberField, field_data, label_choices
 from salesweb.core.i18n import LOCALE_NAMES, to_utc
 from salesweb.core.money import currency_choices
 from salesweb.customers.models import (
@@ -31,13 +31,9 @@ from salesweb.customers.models import (
     INTERACTION_KIND_LABELS,
     PRIORITY_LABELS,
 )
-from salesweb.customers.services import LineInput
+from salesweb.customers.services import ACCOUNT_FIELDS, CONTACT_FIELDS, LineInput
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
-
-
-def _choices(labels: dict) -> list[tuple[str, str]]:
-    return [(str(key), str(label)) for key, label in labels.items()]
 
 
 class VersionField(IntegerField):
@@ -47,7 +43,7 @@ class VersionField(IntegerField):
 class AccountForm(FlaskForm):
     name = StringField(_l("Account name"), validators=[DataRequired(), Length(max=200)])
     type = SelectField(
-        _l("Type"), choices=lambda: _choices(ACCOUNT_TYPE_LABELS), validators=[InputRequired()]
+        _l("Type"), choices=lambda: label_choices(ACCOUNT_TYPE_LABELS), validators=[InputRequired()]
     )
     industry = StringField(_l("Industry"), validators=[Optional(), Length(max=80)])
     segment = StringField(_l("Segment"), validators=[Optional(), Length(max=80)])
@@ -82,45 +78,11 @@ class AccountForm(FlaskForm):
     # Likely duplicates the service found, shown above the form for the person to confirm.
     duplicates: tuple = ()
 
-    DATA_FIELDS = (
-        "name",
-        "type",
-        "industry",
-        "segment",
-        "region",
-        "country",
-        "employees",
-        "annual_revenue",
-        "revenue_currency",
-        "source",
-        "tags",
-        "phone",
-        "email",
-        "website",
-        "address",
-        "credit_limit",
-        "credit_currency",
-        "notes",
-    )
+    # What the account service writes, but the external id that only imports set.
+    DATA_FIELDS = tuple(name for name in ACCOUNT_FIELDS if name != "external_id")
 
     def data_dict(self) -> dict:
-        out = {name: getattr(self, name).data for name in self.DATA_FIELDS}
-        for name in (
-            "industry",
-            "segment",
-            "region",
-            "country",
-            "source",
-            "tags",
-            "phone",
-            "email",
-            "website",
-            "address",
-            "notes",
-        ):
-            out[name] = (out[name] or "").strip()
-        out["name"] = out["name"].strip()
-        return out
+        return field_data(self, self.DATA_FIELDS, trim_text=True)
 
 
 class ContactForm(FlaskForm):
@@ -130,36 +92,24 @@ class ContactForm(FlaskForm):
     email = EmailField(_lp("address", "E-mail"), validators=[Optional(), Email(), Length(max=254)])
     wechat = StringField(_l("WeChat ID"), validators=[Optional(), Length(max=64)])
     preferred_channel = SelectField(
-        _l("Preferred channel"), choices=lambda: _choices(CHANNEL_LABELS)
+        _l("Preferred channel"), choices=lambda: label_choices(CHANNEL_LABELS)
     )
     locale = SelectField(_l("Language"), choices=lambda: list(LOCALE_NAMES.items()))
     is_primary = BooleanField(_l("Primary contact"))
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=2000)])
     version = VersionField(validators=[Optional()])
 
-    DATA_FIELDS = (
-        "name",
-        "title",
-        "phone",
-        "email",
-        "wechat",
-        "preferred_channel",
-        "locale",
-        "is_primary",
-        "notes",
-    )
+    DATA_FIELDS = tuple(name for name in CONTACT_FIELDS if name != "external_id")
 
     def data_dict(self) -> dict:
-        out = {name: getattr(self, name).data for name in self.DATA_FIELDS}
-        for name in ("name", "title", "phone", "email", "wechat", "notes"):
-            out[name] = (out[name] or "").strip()
+        out = field_data(self, self.DATA_FIELDS, trim_text=True)
         out["is_primary"] = bool(out["is_primary"])
         return out
 
 
 class InteractionForm(FlaskForm):
-    kind = SelectField(_l("Kind"), choices=lambda: _choices(INTERACTION_KIND_LABELS))
-    direction = SelectField(_l("Direction"), choices=lambda: _choices(DIRECTION_LABELS))
+    kind = SelectField(_l("Kind"), choices=lambda: label_choices(INTERACTION_KIND_LABELS))
+    direction = SelectField(_l("Direction"), choices=lambda: label_choices(DIRECTION_LABELS))
     occurred_at = DateTimeLocalField(
         _l("When"), format=DATETIME_FORMAT, validators=[DataRequired()]
     )
@@ -171,7 +121,7 @@ class InteractionForm(FlaskForm):
     task_title = StringField(_l("Task"), validators=[Optional(), Length(max=200)])
     task_due = DateTimeLocalField(_l("Task due"), format=DATETIME_FORMAT, validators=[Optional()])
     task_priority = SelectField(
-        _l("Priority"), choices=lambda: _choices(PRIORITY_LABELS), default="normal"
+        _l("Priority"), choices=lambda: label_choices(PRIORITY_LABELS), default="normal"
     )
 
     def validate(self, extra_validators=None) -> bool:
@@ -190,7 +140,7 @@ class TaskForm(FlaskForm):
     title = StringField(_lp("heading", "Title"), validators=[DataRequired(), Length(max=200)])
     due_at = DateTimeLocalField(_l("Due"), format=DATETIME_FORMAT, validators=[DataRequired()])
     priority = SelectField(
-        _l("Priority"), choices=lambda: _choices(PRIORITY_LABELS), default="normal"
+        _l("Priority"), choices=lambda: label_choices(PRIORITY_LABELS), default="normal"
     )
     owner_id = SelectField(_l("Owner"), coerce=int, validators=[InputRequired()])
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=2000)])

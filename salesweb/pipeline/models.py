@@ -27,7 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from salesweb.auth.models import User
 from salesweb.core.errors import DomainError
-from salesweb.core.i18n import bilingual
+from salesweb.core.i18n import bilingual_text
 from salesweb.core.models import (
     AuditedMixin,
     Money,
@@ -97,9 +97,7 @@ class SalesProcess(AuditedMixin, TimestampMixin, db.Model):
         foreign_keys=[current_version_id], post_update=True
     )
 
-    @property
-    def name(self) -> str:
-        return bilingual(self.name_zh, self.name_en)
+    name = bilingual_text("name")
 
     @property
     def audit_label(self) -> str:
@@ -155,9 +153,7 @@ class Stage(db.Model):
 
     __table_args__ = (UniqueConstraint("version_id", "key", name="uq_stages_version_key"),)
 
-    @property
-    def name(self) -> str:
-        return bilingual(self.name_zh, self.name_en)
+    name = bilingual_text("name")
 
     @property
     def approval_roles(self) -> set[str]:
@@ -186,9 +182,7 @@ class StageStep(db.Model):
 
     stage: Mapped[Stage] = relationship(back_populates="steps")
 
-    @property
-    def name(self) -> str:
-        return bilingual(self.name_zh, self.name_en)
+    name = bilingual_text("name")
 
 
 class StageCriterion(db.Model):
@@ -217,9 +211,7 @@ class LostReason(TimestampMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
 
-    @property
-    def label(self) -> str:
-        return bilingual(self.label_zh, self.label_en)
+    label = bilingual_text("label")
 
 
 class Deal(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.Model):

@@ -6,6 +6,7 @@ import unicodedata
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, lazyload, load_only
@@ -229,25 +230,22 @@ def deal_interactions(deal: Deal, limit: int = 20) -> list[Interaction]:
     )
 
 
+def _rows(model: Any, *criteria: Any, order_by: tuple[Any, ...]) -> list[Any]:
+    """The rows of `model` that meet the criteria, in that order."""
+    return list(db.session.scalars(select(model).where(*criteria).order_by(*order_by)))
+
+
 def stage_history(deal: Deal) -> list[StageHistory]:
     """The deal's way through the stages, newest first."""
-    return list(
-        db.session.scalars(
-            select(StageHistory)
-            .where(StageHistory.deal_id == deal.id)
-            .order_by(StageHistory.entered_at.desc())
-        )
+    return _rows(
+        StageHistory, StageHistory.deal_id == deal.id, order_by=(StageHistory.entered_at.desc(),)
     )
 
 
 def deal_approvals(deal: Deal) -> list[DealApproval]:
     """The stage approvals given on the deal, newest first."""
-    return list(
-        db.session.scalars(
-            select(DealApproval)
-            .where(DealApproval.deal_id == deal.id)
-            .order_by(DealApproval.approved_at.desc())
-        )
+    return _rows(
+        DealApproval, DealApproval.deal_id == deal.id, order_by=(DealApproval.approved_at.desc(),)
     )
 
 
@@ -303,21 +301,16 @@ def product_list_stmt(f: Mapping[str, str]) -> Select:
 
 def active_products() -> list[Product]:
     """The products a new quote line may take, by series and name."""
-    return list(
-        db.session.scalars(
-            select(Product).where(Product.active.is_(True)).order_by(Product.series, Product.name)
-        )
-    )
+    return _rows(Product, Product.active.is_(True), order_by=(Product.series, Product.name))
 
 
 def quote_revisions(quote: Quote) -> list[Quote]:
     """Every revision of the quote's number, newest first."""
-    return list(
-        db.session.scalars(
-            select(Quote)
-            .where(Quote.number == quote.number, Quote.deleted_at.is_(None))
-            .order_by(Quote.revision.desc())
-        )
+    return _rows(
+        Quote,
+        Quote.number == quote.number,
+        Quote.deleted_at.is_(None),
+        order_by=(Quote.revision.desc(),),
     )
 
 
@@ -339,7 +332,7 @@ def rate_list_stmt() -> Select:
 
 def processes() -> list[SalesProcess]:
     """Every sales process, in the order they were made."""
-    return list(db.session.scalars(select(SalesProcess).order_by(SalesProcess.id)))
+    return _rows(SalesProcess, order_by=(SalesProcess.id,))
 
 
 def deals_per_process() -> dict[int, int]:
@@ -355,12 +348,10 @@ def deals_per_process() -> dict[int, int]:
 
 def process_versions(process: SalesProcess) -> list[ProcessVersion]:
     """The process's versions, the newest first."""
-    return list(
-        db.session.scalars(
-            select(ProcessVersion)
-            .where(ProcessVersion.process_id == process.id)
-            .order_by(ProcessVersion.number.desc())
-        )
+    return _rows(
+        ProcessVersion,
+        ProcessVersion.process_id == process.id,
+        order_by=(ProcessVersion.number.desc(),),
     )
 
 

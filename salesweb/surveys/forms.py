@@ -28,7 +28,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from salesweb.core.forms import ShownCheckbox
+from salesweb.core.forms import ShownCheckbox, label_choices
 from salesweb.core.params import parse_int
 from salesweb.surveys.models import (
     CHOICE_KINDS,
@@ -70,7 +70,7 @@ class SurveyForm(FlaskForm):
 class QuestionForm(FlaskForm):
     kind = SelectField(
         _l("Kind"),
-        choices=lambda: [(k.value, str(label)) for k, label in KIND_LABELS.items()],
+        choices=lambda: label_choices(KIND_LABELS),
         validators=[DataRequired()],
     )
     text_zh = StringField(

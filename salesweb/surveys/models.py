@@ -14,13 +14,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from salesweb.auth.models import User
 from salesweb.core.errors import DomainError
-from salesweb.core.i18n import bilingual
+from salesweb.core.i18n import bilingual, bilingual_in, bilingual_text
 from salesweb.core.models import (
     AuditedMixin,
     SoftDeleteMixin,
     TimestampMixin,
     UTCDateTime,
     VersionedMixin,
+    coded_label,
     utcnow,
 )
 from salesweb.customers.models import Account, Contact
@@ -122,19 +123,11 @@ class Survey(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.M
 
     __table_args__ = (Index("ix_surveys_live_title", "deleted_at", "title_en"),)
 
-    @property
-    def title(self) -> str:
-        return bilingual(self.title_zh, self.title_en)
+    title = bilingual_text("title")
+    title_in = bilingual_in("title")
+    intro_in = bilingual_in("intro")
 
-    @property
-    def audit_label(self) -> str:
-        return self.title_en or self.title_zh
-
-    def title_in(self, locale: str) -> str:
-        return bilingual(self.title_zh, self.title_en, locale)
-
-    def intro_in(self, locale: str) -> str:
-        return bilingual(self.intro_zh, self.intro_en, locale)
+    audit_label = bilingual_text("title", locale="en")
 
     def snapshot(self) -> dict[str, Any]:
         """The content as customers see it, frozen into a revision."""
@@ -164,12 +157,8 @@ class SurveyQuestion(TimestampMixin, db.Model):
 
     __table_args__ = (Index("ix_survey_questions_survey_position", "survey_id", "position"),)
 
-    @property
-    def text(self) -> str:
-        return bilingual(self.text_zh, self.text_en)
-
-    def text_in(self, locale: str) -> str:
-        return bilingual(self.text_zh, self.text_en, locale)
+    text = bilingual_text("text")
+    text_in = bilingual_in("text")
 
     def options_in(self, locale: str) -> list[tuple[str, str]]:
         return [(o["key"], bilingual(o["zh"], o["en"], locale)) for o in self.options]
@@ -178,9 +167,7 @@ class SurveyQuestion(TimestampMixin, db.Model):
     def scale(self) -> range | None:
         return SCALES.get(QuestionKind(self.kind))
 
-    @property
-    def kind_label(self) -> str:
-        return str(KIND_LABELS.get(QuestionKind(self.kind), self.kind))
+    kind_label = coded_label("kind", KIND_LABELS)
 
     def snapshot(self) -> dict[str, Any]:
         return {
@@ -394,9 +381,7 @@ class FeedbackCase(AuditedMixin, VersionedMixin, TimestampMixin, db.Model):
     def audit_label(self) -> str:
         return f"#{self.id}"
 
-    @property
-    def status_label(self) -> str:
-        return str(CASE_STATUS_LABELS.get(CaseStatus(self.status), self.status))
+    status_label = coded_label("status", CASE_STATUS_LABELS)
 
     @property
     def next_status(self) -> str | None:

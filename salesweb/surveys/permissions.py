@@ -6,6 +6,8 @@ Compliance officers have no business with customer satisfaction.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Select, false
 
 from salesweb.auth.models import Role, User
@@ -68,28 +70,28 @@ def scope_invitable_contacts(stmt: Select, user: User) -> Select:
     return stmt if user.role == Role.ADMIN else stmt.where(Account.owner_id.is_not(None))
 
 
+def _scope_by_owner(stmt: Select, user: User, row_id: Any, owner_id: Any) -> Select:
+    """The rows whose owner the user sees (`owner_id`: the column naming it); none at all for
+    a user who reads no survey results (`row_id`: the rows' never-empty id)."""
+    if not _reader(user):
+        return stmt.where(row_id.is_(None))
+    clause = owner_filter(user, owner_id)
+    return stmt if clause is None else stmt.where(clause)
+
+
 def scope_responses(stmt: Select, user: User) -> Select:
     """Responses of the accounts the user sees; the select must join Account."""
-    if not _reader(user):
-        return stmt.where(SurveyResponse.id.is_(None))
-    clause = owner_filter(user, Account.owner_id)
-    return stmt if clause is None else stmt.where(clause)
+    return _scope_by_owner(stmt, user, SurveyResponse.id, Account.owner_id)
 
 
 def scope_invitations(stmt: Select, user: User) -> Select:
     """Invitations of the accounts the user sees; the select must join Account."""
-    if not _reader(user):
-        return stmt.where(Invitation.id.is_(None))
-    clause = owner_filter(user, Account.owner_id)
-    return stmt if clause is None else stmt.where(clause)
+    return _scope_by_owner(stmt, user, Invitation.id, Account.owner_id)
 
 
 def scope_cases(stmt: Select, user: User) -> Select:
     """Feedback cases the user sees: by the case's owner, like other owned records."""
-    if not _reader(user):
-        return stmt.where(FeedbackCase.id.is_(None))
-    clause = owner_filter(user, FeedbackCase.owner_id)
-    return stmt if clause is None else stmt.where(clause)
+    return _scope_by_owner(stmt, user, FeedbackCase.id, FeedbackCase.owner_id)
 
 
 def can_view_response(user: User, response: SurveyResponse) -> bool:

@@ -89,17 +89,28 @@ def responses_stmt(user: User, f: Filters, *columns: Any) -> Select:
         .select_from(SurveyResponse)
         .join(Account, Account.id == SurveyResponse.account_id)
     )
-    stmt = scope_responses(stmt, user)
+    return _filtered(scope_responses(stmt, user), f, SurveyResponse, SurveyResponse.submitted_at)
+
+
+def _filtered(stmt: Select, f: Filters, model: Any, at: Any) -> Select:
+    """The filters' survey, touchpoint and period (on the time `at`) applied to a statement
+    over responses or invitations, which name their survey and touchpoint alike."""
     start, end = _bounds(f)
     if f.survey_id:
-        stmt = stmt.where(SurveyResponse.survey_id == f.survey_id)
+        stmt = stmt.where(model.survey_id == f.survey_id)
     if f.touch:
-        stmt = stmt.where(SurveyResponse.touchpoint == f.touch)
+        stmt = stmt.where(model.touchpoint == f.touch)
     if start:
-        stmt = stmt.where(SurveyResponse.submitted_at >= start)
+        stmt = stmt.where(at >= start)
     if end:
-        stmt = stmt.where(SurveyResponse.submitted_at < end)
+        stmt = stmt.where(at < end)
     return stmt
+
+
+def _counts_by(user: User, f: Filters, column: Any) -> dict[int, int]:
+    """How many of the filtered responses gave each value of a score column."""
+    stmt = responses_stmt(user, f, column, func.count(SurveyResponse.id))
+    return dict(db.session.execute(stmt.where(column.is_not(None)).group_by(column)).all())
 
 
 def _score_columns() -> list[Any]:
@@ -155,30 +166,10 @@ def overview(user: User, f: Filters) -> dict[str, Any]:
         .join(Account, Account.id == Invitation.account_id)
     )
     invited_stmt = scope_invitations(invited_stmt, user)
-    start, end = _bounds(f)
-    if f.survey_id:
-        invited_stmt = invited_stmt.where(Invitation.survey_id == f.survey_id)
-    if f.touch:
-        invited_stmt = invited_stmt.where(Invitation.touchpoint == f.touch)
-    if start:
-        invited_stmt = invited_stmt.where(Invitation.created_at >= start)
-    if end:
-        invited_stmt = invited_stmt.where(Invitation.created_at < end)
+    invited_stmt = _filtered(invited_stmt, f, Invitation, Invitation.created_at)
     invited, answered = db.session.execute(invited_stmt).one()
-    csat = dict(
-        db.session.execute(
-            responses_stmt(user, f, SurveyResponse.csat, func.count(SurveyResponse.id))
-            .where(SurveyResponse.csat.is_not(None))
-            .group_by(SurveyResponse.csat)
-        ).all()
-    )
-    nps = dict(
-        db.session.execute(
-            responses_stmt(user, f, SurveyResponse.nps, func.count(SurveyResponse.id))
-            .where(SurveyResponse.nps.is_not(None))
-            .group_by(SurveyResponse.nps)
-        ).all()
-    )
+    csat = _counts_by(user, f, SurveyResponse.csat)
+    nps = _counts_by(user, f, SurveyResponse.nps)
     return {
         "scores": scores,
         "invited": invited,

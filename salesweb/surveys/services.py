@@ -603,20 +603,20 @@ def advance_case(
     return case
 
 
+def _latest_score(account_id: int, score: Any) -> Any:
+    """The account's newest answer to a score column (nps, csat) and when it came, or None."""
+    return db.session.execute(
+        select(score, SurveyResponse.submitted_at)
+        .where(SurveyResponse.account_id == account_id, score.is_not(None))
+        .order_by(SurveyResponse.submitted_at.desc(), SurveyResponse.id.desc())
+        .limit(1)
+    ).first()
+
+
 def account_scores(account_id: int) -> dict[str, Any]:
     """The account's latest NPS and CSAT answers and its open cases, for the account page."""
-    latest_nps = db.session.execute(
-        select(SurveyResponse.nps, SurveyResponse.submitted_at)
-        .where(SurveyResponse.account_id == account_id, SurveyResponse.nps.is_not(None))
-        .order_by(SurveyResponse.submitted_at.desc(), SurveyResponse.id.desc())
-        .limit(1)
-    ).first()
-    latest_csat = db.session.execute(
-        select(SurveyResponse.csat, SurveyResponse.submitted_at)
-        .where(SurveyResponse.account_id == account_id, SurveyResponse.csat.is_not(None))
-        .order_by(SurveyResponse.submitted_at.desc(), SurveyResponse.id.desc())
-        .limit(1)
-    ).first()
+    latest_nps = _latest_score(account_id, SurveyResponse.nps)
+    latest_csat = _latest_score(account_id, SurveyResponse.csat)
     open_cases = db.session.scalar(
         select(func.count())
         .select_from(FeedbackCase)

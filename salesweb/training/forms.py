@@ -29,6 +29,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from salesweb.core.forms import label_choices
 from salesweb.core.params import coerce_id, parse_int
 from salesweb.training.models import CATEGORY_LABELS, QUESTION_KIND_LABELS, Question
 from salesweb.training.services import OptionInput
@@ -69,7 +70,7 @@ class CourseEditForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.category.choices = [(str(k), str(v)) for k, v in CATEGORY_LABELS.items()]
+        self.category.choices = label_choices(CATEGORY_LABELS)
 
     def data_dict(self) -> dict[str, Any]:
         """The course's fields as the service takes them (empty descriptions as "")."""
@@ -126,7 +127,7 @@ class QuestionCreateForm(FlaskForm):
 
     def __init__(self, *args, obj: Question | None = None, **kwargs):
         super().__init__(*args, obj=obj, **kwargs)
-        self.kind.choices = [(str(k), str(v)) for k, v in QUESTION_KIND_LABELS.items()]
+        self.kind.choices = label_choices(QUESTION_KIND_LABELS)
         if obj is not None and not self.is_submitted():
             self.options_zh.data = "\n".join(o.text_zh for o in obj.options)
             self.options_en.data = "\n".join(o.text_en for o in obj.options)

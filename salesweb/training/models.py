@@ -11,13 +11,14 @@ from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from salesweb.auth.models import User
-from salesweb.core.i18n import bilingual
+from salesweb.core.i18n import bilingual_text
 from salesweb.core.models import (
     AuditedMixin,
     SoftDeleteMixin,
     TimestampMixin,
     UTCDateTime,
     VersionedMixin,
+    coded_label,
     utcnow,
 )
 from salesweb.extensions import db
@@ -125,21 +126,11 @@ class Course(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.M
 
     __table_args__ = (Index("ix_training_courses_live_title", "deleted_at", "title_en"),)
 
-    @property
-    def title(self) -> str:
-        return bilingual(self.title_zh, self.title_en)
+    title = bilingual_text("title")
+    description = bilingual_text("description")
+    category_label = coded_label("category", CATEGORY_LABELS)
 
-    @property
-    def description(self) -> str:
-        return bilingual(self.description_zh, self.description_en)
-
-    @property
-    def category_label(self) -> str:
-        return str(CATEGORY_LABELS.get(self.category, self.category))
-
-    @property
-    def audit_label(self) -> str:
-        return self.title_en or self.title_zh
+    audit_label = bilingual_text("title", locale="en")
 
 
 class Lesson(AuditedMixin, TimestampMixin, db.Model):
@@ -164,17 +155,10 @@ class Lesson(AuditedMixin, TimestampMixin, db.Model):
 
     __table_args__ = (Index("ix_training_lessons_course_position", "course_id", "position"),)
 
-    @property
-    def title(self) -> str:
-        return bilingual(self.title_zh, self.title_en)
+    title = bilingual_text("title")
+    body = bilingual_text("body")
 
-    @property
-    def body(self) -> str:
-        return bilingual(self.body_zh, self.body_en)
-
-    @property
-    def audit_label(self) -> str:
-        return self.title_en or self.title_zh
+    audit_label = bilingual_text("title", locale="en")
 
 
 class Question(AuditedMixin, TimestampMixin, db.Model):
@@ -199,9 +183,7 @@ class Question(AuditedMixin, TimestampMixin, db.Model):
 
     __table_args__ = (Index("ix_training_questions_course_position", "course_id", "position"),)
 
-    @property
-    def text(self) -> str:
-        return bilingual(self.text_zh, self.text_en)
+    text = bilingual_text("text")
 
     @property
     def correct_ids(self) -> set[int]:
@@ -226,9 +208,7 @@ class Option(db.Model):
 
     question: Mapped[Question] = relationship(back_populates="options")
 
-    @property
-    def text(self) -> str:
-        return bilingual(self.text_zh, self.text_en)
+    text = bilingual_text("text")
 
 
 class Assignment(AuditedMixin, TimestampMixin, db.Model):

@@ -7,8 +7,7 @@ from flask import abort, flash, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from salesweb.core.errors import DomainError
-from salesweb.core.forms import form_status, saving
+from salesweb.core.forms import flashing, form_status, saving
 from salesweb.core.history import record_history
 from salesweb.core.htmx import done, render_page, see_other, trigger
 from salesweb.core.pagination import paginate
@@ -88,6 +87,12 @@ def _builder(survey: Survey, form: QuestionForm | None = None, status: int = 200
     )
 
 
+def _questions_changed(survey: Survey, event: str):
+    """After a change of the survey's questions: the builder fragment with the event for htmx,
+    the survey's page for everyone else."""
+    return done("surveys.survey_detail", trigger(_builder(survey), event), survey_id=survey.id)
+
+
 @bp.get("/<int:survey_id>")
 @access(*READERS)
 def survey_detail(survey_id: int):
@@ -103,11 +108,7 @@ def question_add(survey_id: int):
         with saving(form):
             services.add_question(current_user, survey, form.data_dict())
             db.session.commit()
-            return done(
-                "surveys.survey_detail",
-                trigger(_builder(survey), "questionAdded"),
-                survey_id=survey.id,
-            )
+            return _questions_changed(survey, "questionAdded")
     return _builder(survey, form, 422)
 
 
@@ -138,15 +139,10 @@ def question_edit(question_id: int):
 def question_move(question_id: int):
     question = question_or_404(question_id)
     survey = question.survey
-    try:
+    with flashing():
         services.move_question(current_user, question, QuestionMoveForm().direction.data or "")
         db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    return done(
-        "surveys.survey_detail", trigger(_builder(survey), "questionMoved"), survey_id=survey.id
-    )
+    return _questions_changed(survey, "questionMoved")
 
 
 @bp.post("/questions/<int:question_id>/delete")
@@ -154,16 +150,11 @@ def question_move(question_id: int):
 def question_delete(question_id: int):
     question = question_or_404(question_id)
     survey = question.survey
-    try:
+    with flashing():
         services.delete_question(current_user, question)
         db.session.commit()
         flash(_("Question removed."), "success")
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    return done(
-        "surveys.survey_detail", trigger(_builder(survey), "questionRemoved"), survey_id=survey.id
-    )
+    return _questions_changed(survey, "questionRemoved")
 
 
 @bp.get("/<int:survey_id>/preview")

@@ -68,16 +68,7 @@ def attach_lesson_file(actor: User, lesson: Lesson, stream: IO[bytes], filename:
     """Store a file for a lesson (checked by content, kept outside static/)."""
     _check_course_editor(actor, lesson.course)
     stored = files.store(stream, filename, area=LESSON_FILES)
-    attached = LessonFile(
-        lesson_id=lesson.id,
-        stored_name=stored.stored_name,
-        filename=stored.filename,
-        sha256=stored.sha256,
-        size=stored.size,
-        kind=stored.kind,
-        mime=stored.mime,
-        uploaded_by_id=actor.id,
-    )
+    attached = LessonFile(lesson_id=lesson.id, uploaded_by_id=actor.id, **stored.record_fields())
     db.session.add(attached)
     db.session.flush()
     return attached
