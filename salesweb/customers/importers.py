@@ -127,6 +127,17 @@ def changeable_account_ids(acting: User | None) -> set[int] | None:
 # --- accounts --------------------------------------------------------------------------------
 
 
+def no_currency(field: object, key: str) -> RowError:
+    """An amount without its currency is refused, never booked in an assumed one."""
+    return RowError(
+        _(
+            "An amount has no currency: fill in “%(field)s” or give one currency for every row (--set %(key)s=USD).",
+            field=field,
+            key=key,
+        )
+    )
+
+
 def _not_your_account() -> str:
     """The same text for every account the user may not change: it names nothing."""
     return _("This matches an existing account that you may not change.")
@@ -215,7 +226,11 @@ class AccountImporter(ActingImporter):
             help=_l("Multiplied by 1,000,000 on import."),
         ),
         ImportField(
-            "revenue_currency", _l("Revenue currency"), ("currency", "币种", "货币"), fixed=True
+            "revenue_currency",
+            _l("Revenue currency"),
+            ("currency", "币种", "货币"),
+            fixed=True,
+            currency_of=("annual_revenue", "annual_revenue_millions"),
         ),
         ImportField("source", _l("Source"), ("lead source", "来源", "客户来源"), fixed=True),
         ImportField("tags", _l("Tags"), ("tag", "标签")),
@@ -228,7 +243,13 @@ class AccountImporter(ActingImporter):
         ImportField("website", _l("Website"), ("web", "url", "homepage", "网站", "网址", "官网")),
         ImportField("address", _l("Address"), ("地址", "办公地址", "公司地址")),
         ImportField("credit_limit", _l("Credit limit"), ("信用额度",)),
-        ImportField("credit_currency", _l("Credit currency"), ("信用额度币种",), fixed=True),
+        ImportField(
+            "credit_currency",
+            _l("Credit currency"),
+            ("信用额度币种",),
+            fixed=True,
+            currency_of=("credit_limit",),
+        ),
         ImportField("notes", _l("Notes"), ("note", "comments", "remarks", "备注", "说明")),
         ImportField(
             "owner_email",
@@ -325,6 +346,12 @@ class AccountImporter(ActingImporter):
                 data[key] = code
         if values.get("credit_limit"):
             data["credit_limit"] = cells.amount(values["credit_limit"], label("credit_limit").label)
+        for amount, key in (
+            ("annual_revenue", "revenue_currency"),
+            ("credit_limit", "credit_currency"),
+        ):
+            if data.get(amount) is not None and key not in data:
+                raise no_currency(label(key).label, key)
         if "email" in values:
             data["email"] = cells.email(values["email"], label("email").label)
         if values.get("tags"):
@@ -889,7 +916,9 @@ class OrderImporter(ActingImporter):
             ("date", "order date", "下单日期", "订单日期", "日期"),
             required=True,
         ),
-        ImportField("currency", _l("Currency"), ("币种", "货币"), fixed=True),
+        ImportField(
+            "currency", _l("Currency"), ("币种", "货币"), fixed=True, currency_of=("unit_price",)
+        ),
         ImportField("product", _l("Product"), ("item", "产品", "商品", "产品名称"), required=True),
         ImportField("quantity", _l("Quantity"), ("qty", "数量"), required=True),
         ImportField("unit_price", _l("Unit price"), ("price", "单价", "价格"), required=True),
@@ -945,10 +974,9 @@ class OrderImporter(ActingImporter):
         price = cells.amount(values.get("unit_price", ""), label("unit_price").label)
         if price is None:
             raise RowError(_("The unit price is empty."))
-        currency = (
-            cells.currency(values.get("currency", ""), label("currency").label)
-            or state.base_currency
-        )
+        currency = cells.currency(values.get("currency", ""), label("currency").label)
+        if not currency:
+            raise no_currency(label("currency").label, "currency")
         head = state.heads.get(number)
         if head is None:
             state.heads[number] = (row_number, account_id, ordered_on, currency)

@@ -301,7 +301,12 @@ def test_malformed_rows_are_rejected_with_reasons_and_the_good_rows_taken(client
         "ALPHA LTD.,11,,,,",
         "Iota Ltd,7,,,,",
     ]
-    job = run_through(client, "\n".join(rows).encode(), mapping={"owner": "owner_email"})
+    job = run_through(
+        client,
+        "\n".join(rows).encode(),
+        mapping={"owner": "owner_email"},
+        fixed={"revenue_currency": "CNY"},
+    )
     db.session.refresh(job)
     assert job.rows_read == 11
     assert (job.taken, job.rejected) == (2, 9)
@@ -506,12 +511,12 @@ def test_orders_import_groups_lines_by_order_number(client, db, login_as):
         b"O-1,SO-2,2026/3/5,Widget,0,100\n"
         b"O-1,SO-3,2026-02-30,Widget,1,100\n"
     )
-    job = run_through(client, content, "orders.csv", kind="orders")
+    job = run_through(client, content, "orders.csv", kind="orders", fixed={"currency": "CNY"})
     db.session.refresh(job)
     assert (job.taken, job.rejected, job.rows_read) == (2, 2, 4)
     order = db.session.scalar(select(Order).where(Order.external_id == "SO-1"))
     assert order.total == Decimal("250.50") and len(order.lines) == 2
-    again = run_through(client, content, "orders.csv", kind="orders")
+    again = run_through(client, content, "orders.csv", kind="orders", fixed={"currency": "CNY"})
     db.session.refresh(again)
     assert again.created_records == 0 and count(db, Order) == 1
 
@@ -591,7 +596,7 @@ def test_contacts_and_orders_do_not_find_another_teams_account(client, db, login
         b"T-404,SO-2,2026-03-01,Widget,1,100\n"
         b"P-1,SO-9,2026-03-01,Widget,1,100\n"  # another team's order number: not "unchanged"
     )
-    job = run_through(client, orders, "orders.csv", kind="orders")
+    job = run_through(client, orders, "orders.csv", kind="orders", fixed={"currency": "CNY"})
     db.session.refresh(job)
     assert (job.taken, job.rejected) == (0, 3)
     reasons = _reasons(db, job)
@@ -1012,3 +1017,35 @@ def test_a_confirmation_without_its_token_is_refused_and_changes_nothing(
     assert client.post(url, headers=EN).status_code == 400
     assert client.post(url, data={"csrf_token": "forged"}, headers=EN).status_code == 400
     assert owners(db, pooled["most"], pooled["tie"]) == [None, None]
+
+
+def test_amounts_without_a_currency_are_refused_never_assumed(client, db, login_as, app):
+    """A revenue, credit limit or order price with no currency is refused at the mapping step
+    (no column, no fixed value) and, row by row, where the currency cell is empty."""
+    login_as("admin")
+    make_account(name="Pi Ltd", external_id="PI-1")
+    db.session.commit()
+    job = job_from(upload(client, b"name,annual revenue\nRho Ltd,1000\n"))
+    form = {f"col-{index}": key for key, index in job.mapping["columns"].items()}
+    refused = client.post(f"/customers/imports/{job.id}/mapping", data=form, headers=EN)
+    assert refused.status_code == 422
+    assert "no currency" in refused.get_data(as_text=True)
+    assert count(db, Account) == 1
+
+    content = b"name,annual revenue,currency\nSigma Ltd,1000,\nTau Ltd,2000,USD\n"
+    job = run_through(client, content)
+    db.session.refresh(job)
+    assert (job.taken, job.rejected) == (1, 1)
+    assert "has no currency" in _reasons(db, job)[2]
+    tau = db.session.scalar(select(Account).where(Account.name == "Tau Ltd"))
+    assert (tau.annual_revenue, tau.revenue_currency) == (Decimal("2000.00"), "USD")
+
+    orders = (
+        b"account id,order number,order date,product,quantity,unit price,currency\n"
+        b"PI-1,SO-7,2026-03-01,Widget,1,100,\n"
+    )
+    job = run_through(client, orders, "orders.csv", kind="orders")
+    db.session.refresh(job)
+    assert (job.taken, job.rejected) == (0, 1)
+    assert "has no currency" in _reasons(db, job)[2]
+    assert count(db, Order) == 0
