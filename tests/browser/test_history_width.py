@@ -7,6 +7,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.test_foundation import sign_in
 
+
 def _fits(page: Page, screen: int) -> None:
     expect(page.locator("section.history")).to_have_count(1)
     width = page.evaluate("document.documentElement.scrollWidth")
