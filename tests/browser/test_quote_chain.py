@@ -1,5 +1,6 @@
 """One chain from quote to order: a rep quotes a deal in Signing, the customer accepts, the deal's
-amount becomes the quote's total; the new contract is prefilled from the quote; the deal is won;
+amount becomes the quote's total; the new contract is prefilled from the quote and approved by
+compliance (the Signing gate); the deal is won;
 its order carries the quote's total, links back to the deal and the contract, and the account is
 a customer."""
 
@@ -8,6 +9,7 @@ from decimal import Decimal
 
 from playwright.sync_api import Page, expect
 
+from tests.browser.test_compliance import claim_from_queue, sign_out
 from tests.browser.test_foundation import sign_in
 
 
@@ -74,6 +76,20 @@ def test_accepted_quote_flows_into_contract_order_and_customer(
     expect(page.locator("#contract-quote")).to_contain_text(number)
     expect(page.locator("#contract-quote-total")).to_have_text(total_text)
     contract_number = re.search(r"HT-\d{4}-\d{4}", page.locator("h1").inner_text()).group(0)
+
+    # Signing waits for compliance to approve this contract (a gate of the standard process).
+    page.click("#contract-submit")
+    expect(page.locator("#contract-status")).to_have_text("Waiting for review")
+    sign_out(page)
+    sign_in(page, live_server, "compliance@example.com")
+    english(page)
+    claim_from_queue(page, live_server, contract_number)
+    page.check("input[name=decision][value=approve]")
+    page.click("#decision-submit")
+    expect(page.locator("#review-status")).to_have_text("Approved")
+    sign_out(page)
+    sign_in(page, live_server, "rep@example.com")
+    english(page)
 
     page.goto(deal_url)
     for toggle in page.locator("#checklist button[aria-pressed=false]").all():
