@@ -166,7 +166,7 @@ def _register_template_globals(app: Flask) -> None:
     from salesweb.core.history import kind_label
     from salesweb.core.i18n import LOCALE_NAMES, html_lang, register_filters
     from salesweb.core.models import utcnow
-    from salesweb.core.money import base_currency, format_money
+    from salesweb.core.money import format_money
     from salesweb.core.navigation import menu
     from salesweb.core.pagination import url_with
     from salesweb.core.panels import panels_for
@@ -176,7 +176,6 @@ def _register_template_globals(app: Flask) -> None:
         html_lang=html_lang,
         locale_names=LOCALE_NAMES,
         format_money=format_money,
-        base_currency=base_currency,
         panels_for=panels_for,
         main_menu=menu,
         utcnow=utcnow,

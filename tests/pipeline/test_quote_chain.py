@@ -57,6 +57,7 @@ def test_accepting_a_quote_makes_its_total_the_deal_amount(db, chain):
 
 def test_the_amount_change_reads_well_in_both_languages_with_the_quote_number(db, chain):
     deal, quote = chain
+    said = {}
     for locale in ("en", "zh_CN"):
         with force_locale(locale):
             entry = next(
@@ -65,8 +66,11 @@ def test_the_amount_change_reads_well_in_both_languages_with_the_quote_number(db
             fields = {c.field: c for c in entry.changes}
             assert quote.number in fields["quote_id"].new.text
             assert "680" in fields["amount"].old.text and "203.40" in fields["amount"].new.text
-    with force_locale("en"):
-        assert entry.action == "amount taken from the accepted quote"
+            said[locale] = entry.action
+    assert said == {
+        "en": "amount taken from the accepted quote",
+        "zh_CN": "金额取自客户已接受的报价",
+    }
 
 
 def test_a_quote_accepted_on_a_closed_deal_leaves_the_amount(db):

@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from salesweb.core.forms import form_status, saving
 from salesweb.core.htmx import done, render_page, see_other, wants_fragment
+from salesweb.core.money import base_currency
 from salesweb.core.pagination import page_number, paginate, paginate_ids
 from salesweb.core.security import SIGNED_IN, access
 from salesweb.customers import bp, queries, services, timeline
@@ -64,6 +65,7 @@ def account_detail(account_id: int):
         open_tasks=queries.open_tasks_of(account.id),
         orders=queries.recent_orders_of(account.id),
         summary=services.purchase_summary(account.id),
+        base_currency=base_currency(),
         assign_form=_assign_form(account),
         # The buttons higher areas add ask the database: decided here, not while rendering.
         actions=for_account(current_user, account),

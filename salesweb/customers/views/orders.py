@@ -50,4 +50,9 @@ def order_detail(order_id: int):
     order = db.session.get(Order, order_id)
     if order is None or order.is_deleted or not can_view_account(current_user, order.account):
         abort(404)
-    return render_page("customers/order_detail.html", order=order, account=order.account)
+    return render_page(
+        "customers/order_detail.html",
+        order=order,
+        account=order.account,
+        base_currency=base_currency(),
+    )

@@ -7,6 +7,7 @@ from flask import abort, request
 from flask_login import current_user
 
 from salesweb.core.htmx import render_page
+from salesweb.core.money import base_currency
 from salesweb.core.params import parse_id
 from salesweb.core.security import SIGNED_IN, access
 from salesweb.extensions import db
@@ -48,5 +49,6 @@ def board():
         owners=filter_owners(),
         teams=queries.filter_teams() if can_filter_by_owner(current_user) else [],
         per_column=queries.CARDS_PER_COLUMN,
+        base_currency=base_currency(),
         open_status=DealStatus.OPEN,
     )

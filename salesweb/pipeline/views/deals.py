@@ -14,6 +14,7 @@ from salesweb.core.errors import DomainError
 from salesweb.core.forms import form_status, saving
 from salesweb.core.history import record_history
 from salesweb.core.htmx import render_page, see_other
+from salesweb.core.money import base_currency
 from salesweb.core.pagination import paginate_ids
 from salesweb.core.params import parse_id
 from salesweb.core.security import SIGNED_IN, access
@@ -69,6 +70,7 @@ def page_context(deal: Deal, **shown: Any) -> dict[str, Any]:
     following = [s for s in deal.process_version.stages if s.position == deal.stage.position + 1]
     context = {
         "deal": deal,
+        "base_currency": base_currency(),
         "done": gates.done_steps(deal),
         "missing": services.missing_to_leave(deal, [deal.stage]) if is_open else [],
         "next_stage": following[0] if following and is_open else None,
