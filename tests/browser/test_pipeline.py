@@ -181,6 +181,8 @@ def test_board_uses_the_full_width_and_scrolls_sideways(page: Page, live_server)
 def test_deal_export_link_follows_the_filters_and_downloads(page: Page, live_server):
     sign_in(page, live_server, "rep@example.com")
     page.select_option("#locale-select", "en")
+    # The language choice reloads the page: wait for it, or the next navigation is aborted.
+    expect(page.locator("html")).to_have_attribute("lang", "en")
     page.goto(f"{live_server}/pipeline/deals")
     page.select_option("#deal-status", "lost")  # the list swaps its results, links included
     link = page.locator("#export-csv")
