@@ -368,14 +368,7 @@ def add_attachment(
     _check_editable(contract)
     stored = attachments.store(stream, filename)
     attachment = ContractAttachment(
-        contract_id=contract.id,
-        filename=stored.filename,
-        stored_name=stored.stored_name,
-        sha256=stored.sha256,
-        size=stored.size,
-        kind=stored.kind,
-        mime=stored.mime,
-        uploaded_by_id=actor.id,
+        contract_id=contract.id, uploaded_by_id=actor.id, **stored.record_fields()
     )
     db.session.add(attachment)
     db.session.flush()
