@@ -114,7 +114,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from salesweb import auth, compliance, core, customers, pipeline, surveys, training
+    from salesweb import auth, compliance, core, customers, goals, pipeline, surveys, training
     from salesweb.core import cli, errors
 
     app.register_blueprint(core.bp)
@@ -125,6 +125,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(surveys.bp)
     app.register_blueprint(surveys.public_bp)
     app.register_blueprint(training.bp)
+    app.register_blueprint(goals.bp)
     errors.register(app)
     cli.register(app)
 

@@ -17,7 +17,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "salesweb"
 TEMPLATES = ROOT / "templates"
-AREAS = ("auth", "customers", "pipeline", "compliance", "surveys", "training")
+AREAS = ("auth", "customers", "pipeline", "compliance", "surveys", "training", "goals")
 ROLE_NAMES = {"admin", "manager", "rep", "compliance"}
 MAX_VIEW_LINES = 30
 ROUTE_DECORATORS = {"route", "get", "post", "put", "patch", "delete"}

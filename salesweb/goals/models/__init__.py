@@ -1,0 +1,1 @@
+"""The goals area's tables: targets with their versions, forecast submissions."""

@@ -1,0 +1,1 @@
+"""The goals area's pages, one module per subject."""
