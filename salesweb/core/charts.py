@@ -330,7 +330,7 @@ def _chart(
         drawings = {"wide": _draw(spec, *WIDE), "narrow": _draw(spec, *NARROW)}
     return Chart(
         title=title,
-        description=description or _describe(labels, series, values, fmt),
+        description=description or _describe(labels, series, values, fmt, stacked),
         columns=columns,
         rows=tuple(rows),
         note=note,
@@ -344,8 +344,18 @@ def _describe(
     series: Sequence[Series],
     values: list[list[Decimal | None]],
     fmt: _Format,
+    stacked: bool = False,
 ) -> str:
-    """A one-sentence text alternative: what is shown and where the highest value lies."""
+    """A one-sentence text alternative: what is shown and where the highest value lies
+    (for stacked bars, the highest total)."""
+    if stacked:
+        totals = [
+            sum((col[i] for col in values if col[i] is not None), Decimal(0))
+            if any(col[i] is not None for col in values)
+            else None
+            for i in range(len(labels))
+        ]
+        values = [totals]
     best = None
     for s, col in enumerate(values):
         for i, v in enumerate(col):
@@ -507,7 +517,7 @@ def _draw(spec: _Spec, width: int, height: int) -> ET.Element:
         disable_xml_declaration=True,
         show_legend=len(spec.series) > 1,
         legend_at_bottom=True,
-        legend_at_bottom_columns=min(len(spec.series), 3),
+        legend_at_bottom_columns=min(len(spec.series), 3 if width >= 600 else 1),
         # Direct value labels while they fit; the table always has every number.
         print_values=spec.kind == "bar"
         and not spec.stacked
@@ -520,8 +530,8 @@ def _draw(spec: _Spec, width: int, height: int) -> ET.Element:
         truncate_legend=-1,
         margin_top=34 if spec.marker and spec.horizontal else 12,
         margin_right=56 if spec.horizontal else 12,
-        min_scale=3,
-        max_scale=6,
+        min_scale=3 if width >= 600 else 2,
+        max_scale=6 if width >= 600 else 4,
         spacing=12,
         dots_size=4,
         include_x_axis=True,

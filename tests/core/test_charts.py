@@ -217,3 +217,13 @@ def test_a_chart_prints_into_a_pdf_with_its_chinese_labels(zh, tmp_path):
     ).stdout
     for label in ["月度收入", "一月", "二月", "已赢单", "预测", "时间进度", "¥12万", "¥120,000.50"]:
         assert label in text, label
+
+
+def test_stacked_bars_are_described_by_their_highest_total(en):
+    chart = bar_chart(
+        "Forecast",
+        ["Ann", "Bo"],
+        [Series("Commit", [Decimal(5), Decimal(1)]), Series("Best", [Decimal(1), Decimal(6)])],
+        stacked=True,
+    )
+    assert "Bo, 7" in chart.description
