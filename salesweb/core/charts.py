@@ -28,9 +28,11 @@ How an area draws a chart (the view passes the chart to its template; nothing ru
     {{ chart(chart, "attainment-chart") }}
 
 The macro renders a `<figure>`: the SVG (a wide drawing and, below 600 px, a narrow one), a
-caption and a `<table>` of the same numbers whose cells link to the same drill-down URLs. In a
-PDF template, use the same macro and add `css/charts.css` rules to the PDF stylesheet (the
-narrow drawing and the screen-only parts are hidden by `@media print` there too).
+caption, a one-sentence summary and a `<table>` of the same numbers (in a `<details>`; its
+first column links to the same drill-down URLs). Several charts on one page need distinct ids.
+
+In a PDF: the same macro with `table_open=true`, rendered by `core.pdf.render_pdf`, whose
+stylesheet begins with `@import url("charts.css");` (it hides the narrow drawing in print).
 
 Values are Decimal: money (`money=True` or a currency code) is formatted with Babel for the
 reader's locale, `percent=True` takes ratios (Decimal("0.58") is 58 %), otherwise plain
@@ -44,6 +46,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 import cssselect2
@@ -262,6 +265,8 @@ def _formats(money: bool | str, percent: bool) -> _Format:
 def _decimal(value: Number) -> Decimal | None:
     if value is None:
         return None
+    if isinstance(value, float):
+        raise TypeError("charts take Decimal or int values, never float")
     return value if isinstance(value, Decimal) else Decimal(value)
 
 
@@ -572,9 +577,9 @@ def _clean(text: str, series_count: int, kind: str, horizontal: bool) -> ET.Elem
     for element in list(root.iter()):
         tag = _local(element.tag)
         classes = element.get("class", "").split()
+        # Titles and descs are pygal's tooltip texts: the figure's caption and table say it all.
         drop = (
-            tag in ("script", "style", "desc", "foreignObject", "image", "use")
-            or (tag == "title" and element is not root.find(f"{{{SVG_NS}}}title"))
+            tag in ("script", "style", "desc", "title", "foreignObject", "image", "use")
             or "tooltip-overlay" in classes
         )
         if drop and element in parents:
@@ -601,8 +606,6 @@ def _clean(text: str, series_count: int, kind: str, horizontal: bool) -> ET.Elem
                 text.set("text-anchor", "start")
     root.set("class", "chart-svg")
     root.set("focusable", "false")
-    for title in root.findall(f"{{{SVG_NS}}}title"):
-        root.remove(title)
     return root
 
 
@@ -610,12 +613,12 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _inline_styles(root: ET.Element) -> None:
-    """Apply pygal's stylesheet to each element as presentation attributes, in cascade order."""
-    css = "".join(style.text or "" for style in root.iter(f"{{{SVG_NS}}}style"))
+@lru_cache(maxsize=32)
+def _matcher(css: str) -> cssselect2.Matcher:
+    """pygal's stylesheet as a selector matcher, keeping only the SVG presentation properties."""
     matcher = cssselect2.Matcher()
     for rule in tinycss2.parse_stylesheet(css, skip_whitespace=True, skip_comments=True):
-        if rule.type != "qualified-rule":
+        if rule.type != "qualified-rule" or ":hover" in tinycss2.serialize(rule.prelude):
             continue
         declarations = [
             (d.lower_name, tinycss2.serialize(d.value).strip(), d.important)
@@ -629,8 +632,21 @@ def _inline_styles(root: ET.Element) -> None:
         except cssselect2.SelectorError:
             continue
         for selector in selectors:
-            if selector.pseudo_element is None and ":hover" not in tinycss2.serialize(rule.prelude):
+            if selector.pseudo_element is None:
                 matcher.add_selector(selector, declarations)
+    return matcher
+
+
+def _inline_styles(root: ET.Element) -> None:
+    """Apply pygal's stylesheet to each element as presentation attributes, in cascade order."""
+    css = "".join(style.text or "" for style in root.iter(f"{{{SVG_NS}}}style"))
+    # Every chart's stylesheet is scoped to its own random id; with that id made constant the
+    # text repeats from chart to chart, so it is parsed and compiled once per process.
+    chart_id = root.get("id", "")
+    if chart_id:
+        css = css.replace(f"#{chart_id}", "#chart")
+        root.set("id", "chart")
+    matcher = _matcher(css)
     wrapper = cssselect2.ElementWrapper.from_xml_root(root)
     for element in wrapper.iter_subtree():
         matches = sorted(matcher.match(element), key=lambda m: (m[0], m[1]))
@@ -652,8 +668,7 @@ def _patterns(root: ET.Element, series_count: int) -> None:
         return
     defs = root.find(f"{{{SVG_NS}}}defs")
     if defs is None:
-        defs = ET.SubElement(root, f"{{{SVG_NS}}}defs")
-        root.remove(defs)
+        defs = ET.Element(f"{{{SVG_NS}}}defs")
         root.insert(0, defs)
     shapes = ("M0 8 L8 0", "M0 0 L8 8", "M4 0 L4 8", "M0 4 L8 4 M4 0 L4 8", "M0 0 L8 8 M0 8 L8 0")
     for s in range(1, series_count):

@@ -227,3 +227,8 @@ def test_stacked_bars_are_described_by_their_highest_total(en):
         stacked=True,
     )
     assert "Bo, 7" in chart.description
+
+
+def test_floats_are_refused(en):
+    with pytest.raises(TypeError):
+        bar_chart("x", ["a"], [Series("s", [1.5])])
