@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 from flask import render_template_string
-from flask_babel import force_locale
+from flask_babel import force_locale, format_currency
 from lxml import html as lxml_html
 
 from salesweb.core import pdf
@@ -232,3 +232,17 @@ def test_stacked_bars_are_described_by_their_highest_total(en):
 def test_floats_are_refused(en):
     with pytest.raises(TypeError):
         bar_chart("x", ["a"], [Series("s", [1.5])])
+
+
+def test_line_points_link_too(en):
+    chart = line_chart("t", ["a", "b"], [Series("A", [1, 2])], links=["/x1", None])
+    root = ET.fromstring(str(chart.svg("l")))
+    assert [a.get("href") for a in root.iter(f"{{{SVG_NS}}}a")] == ["/x1"]
+
+
+def test_money_true_means_the_base_currency(app, db):
+    from salesweb.core.money import base_currency
+
+    with app.test_request_context(), force_locale("en"):
+        chart = bar_chart("x", ["a"], [Series("s", [Decimal("5")])], money=True)
+        assert chart.rows[0].cells == (format_currency(Decimal("5"), base_currency()),)
