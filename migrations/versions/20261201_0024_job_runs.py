@@ -1,5 +1,5 @@
 """Jobs on the Huey queue: a row per run (start, end, result, error) and an administrator's
-switch per periodic job.
+switch per periodic job; an index for the daily survey reminder job.
 
 Revision ID: 0024
 Revises: 0018
@@ -45,9 +45,15 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_job_switches")),
         sa.UniqueConstraint("name", name=op.f("uq_job_switches_name")),
     )
+    op.create_index(
+        "ix_survey_invitations_remind",
+        "survey_invitations",
+        ["reminded_at", "answered_at", "emailed_at"],
+    )
 
 
 def downgrade():
+    op.drop_index("ix_survey_invitations_remind", table_name="survey_invitations")
     op.drop_table("job_switches")
     op.drop_index("ix_job_runs_status_started_at", table_name="job_runs")
     op.drop_index("ix_job_runs_started_at", table_name="job_runs")

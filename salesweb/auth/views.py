@@ -26,7 +26,7 @@ from salesweb.core import history, jobs
 from salesweb.core.errors import DomainError
 from salesweb.core.forms import form_status, saving
 from salesweb.core.history import record_history
-from salesweb.core.htmx import done, render_page, see_other, trigger
+from salesweb.core.htmx import done, render_page, see_other, trigger, wants_fragment
 from salesweb.core.pagination import paginate, sort_choice
 from salesweb.core.security import PUBLIC, SIGNED_IN, access, safe_next
 from salesweb.extensions import db, limiter
@@ -349,8 +349,10 @@ def job_switch(name: str):
         abort(400)
     services.switch_job(current_user, spec, form.enabled.data == "1")
     db.session.commit()
+    if not wants_fragment():
+        return see_other("auth.job_list")
     fragment = render_page("auth/job_list.html", block="scheduled", **queries.scheduled_jobs())
-    return done("auth.job_list", trigger(fragment, "jobSwitched"))
+    return trigger(fragment, "jobSwitched")
 
 
 @bp.post("/jobs/<name>/run")

@@ -288,6 +288,7 @@ def _finish(run_id: int, status: str, result: dict | None = None, error: str | N
     record.status, record.result, record.error = status, result, error
     record.finished_at = utcnow()
     db.session.commit()
+    db.session.refresh(record)  # loaded, so the caller can read it after this context ends
     return record
 
 
