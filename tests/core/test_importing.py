@@ -273,16 +273,19 @@ def test_a_queued_job_runs_on_a_worker_in_its_own_app_context(tmp_path, things):
     consumer = jobs._EmbeddedConsumer(huey, workers=1, worker_type="thread", periodic=False)
     consumer.start()
     try:
-        with other.app_context():
+        with other.test_request_context():  # reads as a GET: no write lock held while polling
             deadline = time.monotonic() + 30
+            finished = select(jobs.JobRun).where(
+                jobs.JobRun.name == "imports.run", jobs.JobRun.status != jobs.RunStatus.RUNNING
+            )
             while time.monotonic() < deadline:
-                job = _db.session.get(ImportJob, job_id)
-                if job.finished:
+                run = _db.session.scalar(finished)  # the run row is written after the import
+                if run is not None:
                     break
                 _db.session.rollback()  # end the read snapshot to see the worker's commits
                 time.sleep(0.1)
+            job = _db.session.get(ImportJob, job_id)
             assert (job.status, job.taken, job.rows_read) == (Status.DONE, 3, 3)
-            run = _db.session.scalar(select(jobs.JobRun).where(jobs.JobRun.name == "imports.run"))
             assert run.status == jobs.RunStatus.DONE and run.arguments == str(job_id)
             assert run.result == {"id": job_id, "taken": 3, "rejected": 0}
     finally:

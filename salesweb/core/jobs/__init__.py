@@ -31,6 +31,7 @@ worker), the unique (name, slot) of the run row lets only one of them run it.
 from __future__ import annotations
 
 import atexit
+import os
 import traceback
 from collections.abc import Callable
 from contextlib import nullcontext
@@ -39,7 +40,9 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import click
 from flask import Flask, current_app, g, has_app_context
+from flask.helpers import get_debug_flag
 from huey import Huey, crontab
 from huey.consumer import Consumer
 from huey.storage import RedisStorage, SqliteStorage
@@ -91,9 +94,9 @@ class JobSpec:
     retry_delay: int = 0
     _validate: Callable[[datetime], bool] | None = field(default=None, repr=False)
 
-    def enqueue(self, *args: Any, trigger: str = "queued") -> Any:
+    def enqueue(self, *args: Any, trigger: str = "queued") -> None:
         """Put one run on the current application's queue (immediate mode: run it now)."""
-        return _task(huey_of(current_app), self)(*args, trigger=trigger)
+        _task(huey_of(current_app), self)(*args, trigger=trigger)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.func(*args, **kwargs)
@@ -179,12 +182,15 @@ class SalesHuey(Huey):
 
 
 def build_huey(app: Flask) -> SalesHuey:
-    """The queue the configuration names: Redis, or the SQLite file (immediate: in memory)."""
+    """The queue the configuration names: Redis, or the SQLite file (immediate: in memory).
+    Huey keeps no results: what a run did is its JobRun row, and nothing reads Huey's store."""
     url = app.config.get("SALESWEB_JOBS_URL") or ""
     name = app.config.get("SALESWEB_JOBS_QUEUE") or "salesweb"
     immediate = bool(app.config.get("SALESWEB_JOBS_IMMEDIATE"))
     if url.startswith(("redis://", "rediss://", "unix://")):
-        huey = SalesHuey(name, immediate=immediate, storage_class=RedisStorage, url=url)
+        huey = SalesHuey(
+            name, results=False, immediate=immediate, storage_class=RedisStorage, url=url
+        )
     elif url:
         raise ValueError(f"SALESWEB_JOBS_URL must be a redis:// URL or unset, not {url!r}")
     else:
@@ -193,7 +199,9 @@ def build_huey(app: Flask) -> SalesHuey:
             from pathlib import Path
 
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        huey = SalesHuey(name, immediate=immediate, storage_class=SqliteStorage, filename=path)
+        huey = SalesHuey(
+            name, results=False, immediate=immediate, storage_class=SqliteStorage, filename=path
+        )
     huey.flask_app = app
     return huey
 
@@ -371,11 +379,25 @@ class _EmbeddedConsumer(Consumer):
 _EMBEDDED: dict[int, Consumer] = {}
 
 
+def _reloader_watcher() -> bool:
+    """True in the watching parent of `flask run --reload`: its child serves and works the jobs."""
+    if os.environ.get("WERKZEUG_RUN_MAIN") == "true":
+        return False
+    ctx = click.get_current_context(silent=True)
+    if ctx is None or ctx.info_name != "run":
+        return False
+    reload = ctx.params.get("reload")
+    return bool(get_debug_flag() if reload is None else reload)
+
+
 def start_embedded(app: Flask) -> Consumer | None:
     """Work the SQLite queue with threads of this process, once per application; not in tests,
-    not in immediate mode, and not when Redis is configured (workers do that)."""
+    not in immediate mode, not when Redis is configured (workers do that), and not in the
+    reloader's watching process (`flask --app salesweb.core.jobs:serving_app run --debug`)."""
     huey = huey_of(app)
     if app.testing or huey.immediate or app.config.get("SALESWEB_JOBS_URL"):
+        return None
+    if _reloader_watcher():
         return None
     if id(app) in _EMBEDDED:
         return _EMBEDDED[id(app)]
