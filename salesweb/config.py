@@ -84,6 +84,7 @@ class Config:
     SALESWEB_JOBS_QUEUE = os.environ.get("SALESWEB_JOBS_QUEUE", "salesweb")
     SALESWEB_JOBS_WORKERS = int(os.environ.get("SALESWEB_JOBS_WORKERS", "2"))
     SALESWEB_JOBS_IMMEDIATE = _bool("SALESWEB_JOBS_IMMEDIATE")  # run in the caller (debugging)
+    SALESWEB_JOBS_KEEP_DAYS = int(os.environ.get("SALESWEB_JOBS_KEEP_DAYS", "30"))
     # Open survey invitations get their one reminder this many days after the invitation.
     SALESWEB_SURVEY_REMIND_DAYS = int(os.environ.get("SALESWEB_SURVEY_REMIND_DAYS", "7"))
 

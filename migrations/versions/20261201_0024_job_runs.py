@@ -35,6 +35,7 @@ def upgrade():
     )
     op.create_index("ix_job_runs_started_at", "job_runs", ["started_at"])
     op.create_index("ix_job_runs_status_started_at", "job_runs", ["status", "started_at"])
+    op.create_index("ix_job_runs_name_started_at", "job_runs", ["name", "started_at"])
     op.create_table(
         "job_switches",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -55,6 +56,7 @@ def upgrade():
 def downgrade():
     op.drop_index("ix_survey_invitations_remind", table_name="survey_invitations")
     op.drop_table("job_switches")
+    op.drop_index("ix_job_runs_name_started_at", table_name="job_runs")
     op.drop_index("ix_job_runs_status_started_at", table_name="job_runs")
     op.drop_index("ix_job_runs_started_at", table_name="job_runs")
     op.drop_table("job_runs")

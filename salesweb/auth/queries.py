@@ -122,10 +122,13 @@ def audit_record_types() -> list[str]:
     return list(db.session.scalars(select(AuditLog.record_type).distinct()))
 
 
-def job_status_filter(args: Mapping[str, str]) -> str | None:
-    """The status filter of the job runs page; anything unknown means all."""
-    status = args.get("status") or None
-    return status if status in jobs.RUN_STATUS_LABELS else None
+def job_run_filters(args: Mapping[str, str]) -> dict[str, str | None]:
+    """The filters of the job runs page (status, job); anything unknown means all."""
+    status, name = args.get("status") or None, args.get("job") or None
+    return {
+        "status": status if status in jobs.RUN_STATUS_LABELS else None,
+        "job": name if name and jobs.spec_for(name) else None,
+    }
 
 
 def scheduled_jobs() -> dict:
@@ -135,6 +138,10 @@ def scheduled_jobs() -> dict:
     return {
         "scheduled": rows,
         "job_labels": {spec.name: str(spec.label or spec.name) for spec in jobs.specs()},
+        "job_choices": sorted(
+            ((spec.name, str(spec.label or spec.name)) for spec in jobs.specs()),
+            key=lambda pair: pair[1],
+        ),
         "run_statuses": [(k, str(v)) for k, v in jobs.RUN_STATUS_LABELS.items()],
     }
 

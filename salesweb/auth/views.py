@@ -328,13 +328,13 @@ def _periodic_or_404(name: str) -> jobs.JobSpec:
 @bp.get("/jobs")
 @access(*JOB_ADMINS)
 def job_list():
-    status = queries.job_status_filter(request.args)
-    page = paginate(jobs.runs_stmt(status))
+    filters = queries.job_run_filters(request.args)
+    page = paginate(jobs.runs_stmt(filters["status"], filters["job"]))
     return render_page(
         "auth/job_list.html",
         block="results",
         page=page,
-        status=status,
+        **filters,
         summaries=queries.job_run_summaries(page.items),
         **queries.scheduled_jobs(),
     )

@@ -113,6 +113,10 @@ def test_schedules_are_read_in_the_company_time_zone(app, db):
     # 18:15 UTC is 02:15 the next morning in Shanghai: the reclaim's time, and a multiple of 5.
     due = {task.name for task in huey.read_periodic(datetime(2026, 12, 1, 18, 15))}
     assert due == {RECLAIM, "imports.resume"}
+    assert {t.name for t in huey.read_periodic(datetime(2026, 12, 1, 19, 30))} == {
+        "imports.resume",
+        "jobs.prune",
+    }
     [task] = [t for t in huey.read_periodic(datetime(2026, 12, 1, 18, 15)) if t.name == RECLAIM]
     assert task.kwargs == {"trigger": "schedule", "slot": "2026-12-01T18:15"}
     assert {t.name for t in huey.read_periodic(datetime(2026, 12, 1, 2, 15))} == {"imports.resume"}
@@ -141,7 +145,7 @@ def test_the_queue_comes_from_the_configuration(tmp_path):
 
 def test_every_periodic_job_declares_its_schedule_and_labels():
     periodic = {spec.name: spec for spec in jobs.periodic_specs()}
-    assert {RECLAIM, "imports.resume", "surveys.remind"} <= set(periodic)
+    assert {RECLAIM, "imports.resume", "surveys.remind", "jobs.prune"} <= set(periodic)
     for spec in periodic.values():
         assert spec.label and spec.when and spec.schedule.cron.count(" ") == 4
 
@@ -165,7 +169,11 @@ def test_admin_sees_scheduled_jobs_and_the_runs_newest_first(client, db, app, lo
     failed = client.get("/auth/jobs?status=failed", headers=HX)
     assert "<html" not in failed.get_data(as_text=True)
     assert len(parse(failed).xpath("//table[@id='job-run-table']/tbody/tr")) == 1
-    assert client.get("/auth/jobs?status=nonsense").status_code == 200  # means all
+    assert client.get("/auth/jobs?status=nonsense&job=nonsense").status_code == 200  # all
+    one_job = client.get(f"/auth/jobs?job={RECLAIM}", headers=HX)
+    assert [r.get("id") for r in parse(one_job).xpath("//table[@id='job-run-table']/tbody/tr")] == [
+        f"job-run-{reclaimed.id}"
+    ]
 
 
 def test_switching_a_job_off_returns_the_table_and_is_audited(client, db, login_as):
@@ -257,3 +265,16 @@ def test_the_reloaders_watching_process_starts_no_consumer(monkeypatch):
         ctx.params["reload"] = False
         assert not jobs._reloader_watcher()  # no reloader: this process serves
     assert not jobs._reloader_watcher()  # waitress --call: no click context at all
+
+
+def test_prune_deletes_runs_older_than_the_kept_days(app, db):
+    spec = jobs.spec_for(RECLAIM)
+    with app.test_request_context():
+        old = jobs.run(app, spec, trigger="manual")
+        recent = jobs.run(app, spec, trigger="manual")
+        db.session.get(JobRun, old.id).started_at = utcnow() - timedelta(days=40)
+        db.session.commit()
+        pruned = jobs.run(app, jobs.spec_for("jobs.prune"), trigger="manual")
+    assert pruned.result == {"count": 1}
+    left = set(db.session.scalars(select(JobRun.id).where(JobRun.name == RECLAIM)))
+    assert left == {recent.id}

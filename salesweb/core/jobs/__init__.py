@@ -36,17 +36,18 @@ import traceback
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import click
 from flask import Flask, current_app, g, has_app_context
 from flask.helpers import get_debug_flag
+from flask_babel import lazy_gettext as _l
 from huey import Huey, crontab
 from huey.consumer import Consumer
 from huey.storage import RedisStorage, SqliteStorage
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from salesweb.core.errors import DomainError
@@ -364,6 +365,30 @@ def last_runs() -> dict[str, JobRun]:
     )
     rows = db.session.scalars(select(JobRun).join(latest, latest.c.id == JobRun.id))
     return {row.name: row for row in rows}
+
+
+def _prune_summary(result: dict) -> str:
+    from flask_babel import gettext as _
+
+    return _("Old job runs deleted: %(count)s", count=result["count"])
+
+
+@periodic(
+    "jobs.prune",
+    Schedule(hour="3", minute="30"),
+    label=_l("Delete old job runs"),
+    when=_l("Every night at 03:30"),
+    summary=_prune_summary,
+)
+def prune_runs() -> int:
+    """Runs older than SALESWEB_JOBS_KEEP_DAYS days leave the list (the audit log stays)."""
+    cutoff = utcnow() - timedelta(days=current_app.config["SALESWEB_JOBS_KEEP_DAYS"])
+    result = db.session.execute(
+        delete(JobRun)
+        .where(JobRun.started_at < cutoff, JobRun.status != RunStatus.RUNNING)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
 
 
 # --- working the queue ------------------------------------------------------------------------

@@ -38,6 +38,7 @@ class JobRun(db.Model):
         UniqueConstraint("name", "slot", name="uq_job_runs_name_slot"),
         Index("ix_job_runs_started_at", "started_at"),
         Index("ix_job_runs_status_started_at", "status", "started_at"),
+        Index("ix_job_runs_name_started_at", "name", "started_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
