@@ -231,6 +231,19 @@ def test_a_stalled_job_resumes_after_its_last_batch(app, db, things, tmp_path):
     assert (done.rows_read, done.taken, done.rejected) == (5, 5, 0)
 
 
+def test_the_resume_job_hands_stalled_imports_to_the_queue_again(app, db, things, tmp_path):
+    stalled = _job(app, things, tmp_path, b"name\na\nb\nc\n")
+    stalled.status, stalled.rows_read, stalled.taken = Status.RUNNING, 1, 1
+    stalled.heartbeat_at = utcnow() - timedelta(minutes=30)
+    busy = _job(app, things, tmp_path, b"name\nx\n", name="busy.csv")
+    busy.status, busy.heartbeat_at = Status.RUNNING, utcnow()  # its worker is still reporting
+    db.session.commit()
+    run = jobs.run(app, jobs.spec_for("imports.resume"), trigger="manual")
+    assert run.result == {"count": 1}
+    assert [d["name"] for d in things.written] == ["b", "c"]  # on from its last batch
+    assert (stalled.status, stalled.taken, busy.status) == (Status.DONE, 3, Status.RUNNING)
+
+
 def test_mapping_needs_the_required_fields(app, db, things, tmp_path):
     job = _job(app, things, tmp_path, b"name,size\na,1\n")
     with (
