@@ -11,7 +11,7 @@ export FLASK_APP := wsgi.py
 
 MO := salesweb/translations/zh_CN/LC_MESSAGES/messages.mo salesweb/translations/en/LC_MESSAGES/messages.mo
 
-.PHONY: run install install-test test lint format i18n migrate seed bench clean pdf-fonts
+.PHONY: run worker install install-test test lint format i18n migrate seed bench clean pdf-fonts
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -35,11 +35,16 @@ install-test: $(TEST_STAMP) $(MO)
 migrate: install
 	$(BIN)/flask db upgrade
 
-## First run: migrate, seed the demo company once, then serve with waitress.
+## First run: migrate, seed the demo company once, then serve with waitress. The same process
+## works the job queue (instance/jobs.sqlite): imports, the nightly reclaim, reminders.
 run: migrate
 	$(BIN)/flask seed-demo --if-empty
 	$(BIN)/flask demo-logins --host $(HOST) --port $(PORT)
-	$(BIN)/waitress-serve --host $(HOST) --port $(PORT) --call salesweb:create_app
+	$(BIN)/waitress-serve --host $(HOST) --port $(PORT) --call salesweb.core.jobs:serving_app
+
+## A job worker for a scale-out install (SALESWEB_JOBS_URL=redis://...); start as many as needed.
+worker: install
+	$(BIN)/flask jobs worker
 
 # The suite runs in one worker process per core (pytest-xdist); PYTEST_WORKERS=0 runs it in one.
 PYTEST_WORKERS ?= auto

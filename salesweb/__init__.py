@@ -62,6 +62,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     app.url_map.converters["int"] = IdConverter
     _init_extensions(app)
     _register_blueprints(app)
+    _init_jobs(app)
     _register_request_hooks(app)
     _register_template_globals(app)
     return app
@@ -128,6 +129,13 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(goals.bp)
     errors.register(app)
     cli.register(app)
+
+
+def _init_jobs(app: Flask) -> None:
+    """The job queue, once every area has declared its jobs (core.jobs)."""
+    from salesweb.core import jobs
+
+    jobs.init_app(app)
 
 
 def _register_request_hooks(app: Flask) -> None:

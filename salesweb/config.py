@@ -77,6 +77,16 @@ class Config:
     SALESWEB_COMPANY_NAME = os.environ.get("SALESWEB_COMPANY_NAME", "")
     SALESWEB_COMPANY_ADDRESS = os.environ.get("SALESWEB_COMPANY_ADDRESS", "")
     SALESWEB_COMPANY_PHONE = os.environ.get("SALESWEB_COMPANY_PHONE", "")
+    # Jobs (core.jobs): unset -> a SQLite queue under instance/ worked by the serving process;
+    # redis://... -> a Redis queue worked by `flask jobs worker` on any number of machines.
+    SALESWEB_JOBS_URL = os.environ.get("SALESWEB_JOBS_URL", "")
+    SALESWEB_JOBS_PATH = os.environ.get("SALESWEB_JOBS_PATH", str(INSTANCE / "jobs.sqlite"))
+    SALESWEB_JOBS_QUEUE = os.environ.get("SALESWEB_JOBS_QUEUE", "salesweb")
+    SALESWEB_JOBS_WORKERS = int(os.environ.get("SALESWEB_JOBS_WORKERS", "2"))
+    SALESWEB_JOBS_IMMEDIATE = _bool("SALESWEB_JOBS_IMMEDIATE")  # run in the caller (debugging)
+    SALESWEB_JOBS_KEEP_DAYS = int(os.environ.get("SALESWEB_JOBS_KEEP_DAYS", "30"))
+    # Open survey invitations get their one reminder this many days after the invitation.
+    SALESWEB_SURVEY_REMIND_DAYS = int(os.environ.get("SALESWEB_SURVEY_REMIND_DAYS", "7"))
 
     def __init__(self) -> None:
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or _dev_secret_key()
@@ -101,6 +111,7 @@ class TestConfig(Config):
     TESTING = True
     WTF_CSRF_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
+    SALESWEB_JOBS_IMMEDIATE = True  # jobs run eagerly in the caller; one test runs a worker
 
     def __init__(self) -> None:
         self.SECRET_KEY = "test-secret-key"

@@ -40,6 +40,10 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "auth.preferences_edit"): STAFF,
     ("POST", "auth.preferences_edit"): STAFF,
     ("GET", "auth.audit_list"): ADMIN,
+    # jobs: the runs, the switches of scheduled jobs and "run now" are the admin's
+    ("GET", "auth.job_list"): ADMIN,
+    ("POST", "auth.job_switch"): ADMIN,
+    ("POST", "auth.job_run_now"): ADMIN,
     ("GET", "auth.team_list"): STAFF,
     ("GET", "auth.team_create"): ADMIN,
     ("POST", "auth.team_create"): ADMIN,

@@ -10,6 +10,7 @@ from salesweb.auth.models import ROLE_LABELS  # noqa: E402
 from salesweb.auth.permissions import (  # noqa: E402
     TEMPLATE_PERMISSIONS,
     can_change_settings,
+    can_manage_jobs,
     can_manage_users,
     can_view_audit,
 )
@@ -27,5 +28,6 @@ register(
     Entry(_l("Teams"), "auth.team_list", 20, TEAM_MENU),
     Entry(_l("Users"), "auth.user_list", 10, ADMIN_MENU, can_manage_users, ("auth.user",)),
     Entry(_l("Audit log"), "auth.audit_list", 90, ADMIN_MENU, can_view_audit),
+    Entry(_l("Scheduled jobs"), "auth.job_list", 95, ADMIN_MENU, can_manage_jobs),
     Entry(_l("Company settings"), "auth.company_setup", 85, ADMIN_MENU, can_change_settings),
 )

@@ -17,7 +17,15 @@ from wtforms import (
     SelectField,
     StringField,
 )
-from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Optional
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    Email,
+    EqualTo,
+    InputRequired,
+    Length,
+    Optional,
+)
 
 from salesweb.auth.models import ROLE_LABELS, Role, User
 from salesweb.core import settings
@@ -207,3 +215,13 @@ class CompanySetupForm(FlaskForm):
                 "process_template",
             )
         }
+
+
+class JobSwitchForm(FlaskForm):
+    """Switch one scheduled job on or off (the button says which)."""
+
+    enabled = HiddenField(validators=[InputRequired(), AnyOf(["0", "1"])])
+
+
+class JobRunForm(FlaskForm):
+    """Run a scheduled job now: only the CSRF token."""

@@ -22,6 +22,7 @@ TEAM_ADMINS = ADMINS  # create and change teams
 AUDITORS = ADMINS  # read the whole audit log
 SETTINGS_ADMINS = ADMINS  # the company's name, letterhead, base currency, language, time zone
 TEAM_LEADS = MANAGERS  # may be named a team's manager
+JOB_ADMINS = ADMINS  # see job runs, switch scheduled jobs on and off, run one now
 
 
 def sees_everyone(user: User) -> bool:
@@ -137,7 +138,13 @@ def can_change_settings(user: User) -> bool:
     return user.is_authenticated and user.role in SETTINGS_ADMINS
 
 
+def can_manage_jobs(user: User) -> bool:
+    """Administrators see the job runs and switch scheduled jobs on and off."""
+    return user.is_authenticated and user.role in JOB_ADMINS
+
+
 TEMPLATE_PERMISSIONS = {
+    "can_manage_jobs": can_manage_jobs,
     "can_manage_users": can_manage_users,
     "can_edit_user": can_edit_user,
     "can_manage_teams": can_manage_teams,

@@ -12,6 +12,7 @@ from sqlalchemy import Select, func, or_, select
 
 from salesweb.auth.models import Role, Team, User
 from salesweb.auth.permissions import TEAM_LEADS
+from salesweb.core import jobs
 from salesweb.core.i18n import select_timezone
 from salesweb.core.models import AuditLog
 from salesweb.core.params import parse_id
@@ -119,3 +120,36 @@ def audit_list_stmt(f: Mapping[str, Any]) -> Select:
 def audit_record_types() -> list[str]:
     """The kinds of record the audit log holds rows for."""
     return list(db.session.scalars(select(AuditLog.record_type).distinct()))
+
+
+def job_run_filters(args: Mapping[str, str]) -> dict[str, str | None]:
+    """The filters of the job runs page (status, job); anything unknown means all."""
+    status, name = args.get("status") or None, args.get("job") or None
+    return {
+        "status": status if status in jobs.RUN_STATUS_LABELS else None,
+        "job": name if name and jobs.spec_for(name) else None,
+    }
+
+
+def scheduled_jobs() -> dict:
+    """The periodic jobs with their switch and latest run (two queries), for the jobs page."""
+    switches, latest = jobs.switches(), jobs.last_runs()
+    rows = [(spec, switches[spec.name], latest.get(spec.name)) for spec in jobs.periodic_specs()]
+    return {
+        "scheduled": rows,
+        "job_labels": {spec.name: str(spec.label or spec.name) for spec in jobs.specs()},
+        "job_choices": sorted(
+            ((spec.name, str(spec.label or spec.name)) for spec in jobs.specs()),
+            key=lambda pair: pair[1],
+        ),
+        "run_statuses": [(k, str(v)) for k, v in jobs.RUN_STATUS_LABELS.items()],
+    }
+
+
+def job_run_summaries(runs: list) -> dict[int, str]:
+    """What each run did, in the reader's language."""
+    summaries = {}
+    for run in runs:
+        spec = jobs.spec_for(run.name)
+        summaries[run.id] = spec.describe(run.result) if spec else ""
+    return summaries

@@ -17,7 +17,7 @@ from salesweb.auth.models import (
     new_session_token,
     normalise_email,
 )
-from salesweb.core import audit
+from salesweb.core import audit, jobs
 from salesweb.core.errors import DomainError
 from salesweb.core.models import check_version, utcnow
 from salesweb.extensions import db
@@ -243,3 +243,8 @@ def ensure_admin(email: str, password: str) -> User:
         raise DomainError(_("Another user already has this e-mail address."), field="email")
     name = normalise_email(email).split("@")[0]
     return create_user(None, email=email, display_name=name, role=Role.ADMIN, password=password)
+
+
+def switch_job(actor: User, spec: Any, enabled: bool) -> None:
+    """Switch a scheduled job on or off; the audit log keeps who did it."""
+    jobs.set_enabled(spec.name, enabled)

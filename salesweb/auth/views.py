@@ -8,6 +8,8 @@ from flask_login import current_user, login_user, logout_user
 
 from salesweb.auth import bp, queries, services
 from salesweb.auth.forms import (
+    JobRunForm,
+    JobSwitchForm,
     LocaleSwitchForm,
     LoginForm,
     PasswordChangeForm,
@@ -18,13 +20,13 @@ from salesweb.auth.forms import (
     UserForm,
 )
 from salesweb.auth.models import Team, User
-from salesweb.auth.permissions import AUDITORS, TEAM_ADMINS, USER_ADMINS
+from salesweb.auth.permissions import AUDITORS, JOB_ADMINS, TEAM_ADMINS, USER_ADMINS
 from salesweb.auth.setup import first_page
-from salesweb.core import history
+from salesweb.core import history, jobs
 from salesweb.core.errors import DomainError
 from salesweb.core.forms import form_status, saving
 from salesweb.core.history import record_history
-from salesweb.core.htmx import done, render_page, see_other
+from salesweb.core.htmx import done, render_page, see_other, trigger, wants_fragment
 from salesweb.core.pagination import paginate, sort_choice
 from salesweb.core.security import PUBLIC, SIGNED_IN, access, safe_next
 from salesweb.extensions import db, limiter
@@ -311,3 +313,54 @@ def audit_list():
         types=sorted(((t, history.kind_label(t)) for t in types), key=lambda pair: pair[1]),
         **filters,
     )
+
+
+# --- jobs: the scheduled jobs with their switches, and every run ---------------------------
+
+
+def _periodic_or_404(name: str) -> jobs.JobSpec:
+    spec = jobs.spec_for(name)
+    if spec is None or spec.schedule is None:
+        abort(404)
+    return spec
+
+
+@bp.get("/jobs")
+@access(*JOB_ADMINS)
+def job_list():
+    filters = queries.job_run_filters(request.args)
+    page = paginate(jobs.runs_stmt(filters["status"], filters["job"]))
+    return render_page(
+        "auth/job_list.html",
+        block="results",
+        page=page,
+        **filters,
+        summaries=queries.job_run_summaries(page.items),
+        **queries.scheduled_jobs(),
+    )
+
+
+@bp.post("/jobs/<name>/switch")
+@access(*JOB_ADMINS)
+def job_switch(name: str):
+    spec = _periodic_or_404(name)
+    form = JobSwitchForm()
+    if not form.validate_on_submit():
+        abort(400)
+    services.switch_job(current_user, spec, form.enabled.data == "1")
+    db.session.commit()
+    if not wants_fragment():
+        return see_other("auth.job_list")
+    fragment = render_page("auth/job_list.html", block="scheduled", **queries.scheduled_jobs())
+    return trigger(fragment, "jobSwitched")
+
+
+@bp.post("/jobs/<name>/run")
+@access(*JOB_ADMINS)
+def job_run_now(name: str):
+    spec = _periodic_or_404(name)
+    if not JobRunForm().validate_on_submit():
+        abort(400)
+    spec.enqueue(trigger="manual")  # nothing to commit first: the run writes its own rows
+    flash(_("%(job)s is on its way; its run appears below.", job=spec.label), "success")
+    return see_other("auth.job_list")

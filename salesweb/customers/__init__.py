@@ -7,7 +7,7 @@ bp = Blueprint("customers", __name__, url_prefix="/customers")
 
 from salesweb.core.navigation import Entry, Group, register  # noqa: E402
 from salesweb.core.shell import register_globals  # noqa: E402
-from salesweb.customers import cli, events, seed  # noqa: E402,F401
+from salesweb.customers import cli, events, jobs, seed  # noqa: E402,F401
 from salesweb.customers.models import (  # noqa: E402
     ACCOUNT_TYPE_LABELS,
     INTERACTION_KIND_LABELS,

@@ -1,4 +1,5 @@
-"""`flask customers reclaim`: idle accounts back to the public pool (safe from cron, twice)."""
+"""`flask customers reclaim`: idle accounts back to the public pool now (safe twice). The nightly
+run is the periodic job `customers.reclaim` (customers.jobs), no cron line needed."""
 
 from __future__ import annotations
 

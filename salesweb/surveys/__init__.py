@@ -15,7 +15,7 @@ def _connect(state) -> None:
 
 from salesweb.core.navigation import Entry, Group, register  # noqa: E402
 from salesweb.core.shell import register_globals  # noqa: E402
-from salesweb.surveys import cli, events, public_views, seed  # noqa: E402,F401
+from salesweb.surveys import cli, events, jobs, public_views, seed  # noqa: E402,F401
 from salesweb.surveys.permissions import TEMPLATE_PERMISSIONS, can_view_surveys  # noqa: E402
 
 register_globals(bp, **TEMPLATE_PERMISSIONS)

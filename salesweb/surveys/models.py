@@ -257,6 +257,8 @@ class Invitation(AuditedMixin, TimestampMixin, db.Model):
         Index("ix_survey_invitations_created", "created_at"),
         Index("ix_survey_invitations_deal", "deal_id"),
         Index("ix_survey_invitations_task", "task_id"),
+        # The daily reminder job looks for open, e-mailed, never reminded invitations.
+        Index("ix_survey_invitations_remind", "reminded_at", "answered_at", "emailed_at"),
     )
 
     @property

@@ -379,8 +379,8 @@ def resend(actor: User, invitation: Invitation) -> str:
     return token
 
 
-def remind(actor: User, invitation: Invitation) -> str:
-    """The one reminder an invitation gets."""
+def remind(actor: User | None, invitation: Invitation) -> str:
+    """The one reminder an invitation gets (actor None: the daily reminder job)."""
     from salesweb.surveys import delivery
 
     _check_open(invitation)

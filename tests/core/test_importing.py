@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from sqlalchemy import select
 
 from salesweb import config as app_config
 from salesweb import create_app
-from salesweb.core import importing, spreadsheets
+from salesweb.core import importing, jobs, spreadsheets
 from salesweb.core.importing import (
     BatchResult,
     Importer,
@@ -230,6 +231,19 @@ def test_a_stalled_job_resumes_after_its_last_batch(app, db, things, tmp_path):
     assert (done.rows_read, done.taken, done.rejected) == (5, 5, 0)
 
 
+def test_the_resume_job_hands_stalled_imports_to_the_queue_again(app, db, things, tmp_path):
+    stalled = _job(app, things, tmp_path, b"name\na\nb\nc\n")
+    stalled.status, stalled.rows_read, stalled.taken = Status.RUNNING, 1, 1
+    stalled.heartbeat_at = utcnow() - timedelta(minutes=30)
+    busy = _job(app, things, tmp_path, b"name\nx\n", name="busy.csv")
+    busy.status, busy.heartbeat_at = Status.RUNNING, utcnow()  # its worker is still reporting
+    db.session.commit()
+    run = jobs.run(app, jobs.spec_for("imports.resume"), trigger="manual")
+    assert run.result == {"count": 1}
+    assert [d["name"] for d in things.written] == ["b", "c"]  # on from its last batch
+    assert (stalled.status, stalled.taken, busy.status) == (Status.DONE, 3, Status.RUNNING)
+
+
 def test_mapping_needs_the_required_fields(app, db, things, tmp_path):
     job = _job(app, things, tmp_path, b"name,size\na,1\n")
     with (
@@ -249,9 +263,12 @@ def test_a_failure_marks_the_job_failed_with_its_error(app, db, things, tmp_path
     assert done.status == Status.FAILED and "division by zero" in done.error
 
 
-def test_background_thread_runs_the_job_in_its_own_app_context(tmp_path, things):
+def test_a_queued_job_runs_on_a_worker_in_its_own_app_context(tmp_path, things):
+    """Not immediate: the job waits in the SQLite queue until a worker thread takes it."""
     config = app_config.TestConfig()
-    config.SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path}/thread.sqlite"
+    config.SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path}/worker.sqlite"
+    config.SALESWEB_JOBS_IMMEDIATE = False
+    config.SALESWEB_JOBS_PATH = str(tmp_path / "jobs.sqlite")
     other = create_app(config)
     other.instance_path = str(tmp_path)
     with other.app_context():
@@ -261,16 +278,34 @@ def test_background_thread_runs_the_job_in_its_own_app_context(tmp_path, things)
             job = importing.store_upload(handle, "t.csv", "things", None)
         importing.queue_job(job)
         job_id = job.id
-        # Read before committing: outside a request a new SQLite transaction takes the write
-        # lock at BEGIN, and reloading `job` here would hold it against the thread.
         _db.session.commit()
-        thread = importing.start_in_background(other, job_id)
-        thread.join(timeout=30)
-        _db.session.rollback()  # end this session's read snapshot to see the thread's commits
-        job = _db.session.get(ImportJob, job_id)
-        assert (job.status, job.taken, job.rows_read) == (Status.DONE, 3, 3)
+        importing.enqueue_job(job_id)
+        huey = jobs.huey_of(other)
+        assert huey.pending_count() == 1  # nothing ran in the caller
         _db.session.remove()
-        _db.engine.dispose()
+    consumer = jobs._EmbeddedConsumer(huey, workers=1, worker_type="thread", periodic=False)
+    consumer.start()
+    try:
+        with other.test_request_context():  # reads as a GET: no write lock held while polling
+            deadline = time.monotonic() + 30
+            finished = select(jobs.JobRun).where(
+                jobs.JobRun.name == "imports.run", jobs.JobRun.status != jobs.RunStatus.RUNNING
+            )
+            while time.monotonic() < deadline:
+                run = _db.session.scalar(finished)  # the run row is written after the import
+                if run is not None:
+                    break
+                _db.session.rollback()  # end the read snapshot to see the worker's commits
+                time.sleep(0.1)
+            job = _db.session.get(ImportJob, job_id)
+            assert (job.status, job.taken, job.rows_read) == (Status.DONE, 3, 3)
+            assert run.status == jobs.RunStatus.DONE and run.arguments == str(job_id)
+            assert run.result == {"id": job_id, "taken": 3, "rejected": 0}
+    finally:
+        consumer.stop(graceful=True)
+        with other.app_context():
+            _db.session.remove()
+            _db.engine.dispose()
 
 
 def test_cli_mapping_overrides_the_guess(app, things):

@@ -43,7 +43,7 @@ from salesweb.core.importing.registry import (
     importers,
     register,
 )
-from salesweb.core.importing.runner import queue_job, run_job, start_in_background
+from salesweb.core.importing.runner import enqueue_job, queue_job, run_job
 from salesweb.core.importing.storage import (
     PREVIEW_ROWS,
     PreviewRow,
@@ -80,6 +80,7 @@ __all__ = [
     "cli_mapping",
     "create_job",
     "detect_encoding",
+    "enqueue_job",
     "get_importer",
     "header_key",
     "importer_for",
@@ -97,7 +98,6 @@ __all__ = [
     "set_mapping",
     "size_text",
     "sniff_format",
-    "start_in_background",
     "store_upload",
     "upload_dir",
 ]

@@ -1,16 +1,20 @@
 """Running a job: claimed by one worker, read in batches, each batch committed with the counts,
-so any process can report its progress and a job whose worker died goes on where it stopped."""
+so any process can report its progress and a job whose worker died goes on where it stopped.
+
+The work goes through the job queue (core.jobs): `enqueue_job` after the commit that queued it;
+a periodic job picks up imports whose worker stopped reporting."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from flask import Flask, current_app, g
+from flask import current_app, g
 from flask_babel import gettext as _
-from sqlalchemy import func, update
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
 
+from salesweb.core import jobs
 from salesweb.core.errors import DomainError
 from salesweb.core.importing.models import FILE_GONE, STALE_AFTER, ImportJob, ImportReject, Status
 from salesweb.core.importing.reading import open_table, row_values, shape_problem
@@ -169,16 +173,55 @@ def _run_batch(
     db.session.commit()
 
 
-def start_in_background(app: Flask, job_id: int) -> threading.Thread:
-    """Run the job in a thread of this process, with its own app context and session."""
+def _import_summary(result: dict) -> str:
+    if "skipped" in result:
+        return _("Import #%(id)s was already taken by another worker.", id=result["skipped"])
+    return _(
+        "Import #%(id)s: %(taken)s taken, %(rejected)s rejected.",
+        id=result["id"],
+        taken=result["taken"],
+        rejected=result["rejected"],
+    )
 
-    def work() -> None:
-        with app.app_context():
-            try:
-                run_job(job_id)
-            finally:
-                db.session.remove()
 
-    thread = threading.Thread(target=work, name=f"import-{job_id}", daemon=True)
-    thread.start()
-    return thread
+@jobs.task("imports.run", label=_l("Import a file"), summary=_import_summary)
+def run_import(job_id: int) -> dict:
+    """The queue's side of an import: run it, and fail the run when the import failed."""
+    job = run_job(job_id)
+    if job is None:
+        return {"skipped": job_id}
+    if job.status == Status.FAILED:
+        raise jobs.JobFailed(job.error or "")
+    return {"id": job.id, "taken": job.taken, "rejected": job.rejected}
+
+
+def enqueue_job(job_id: int) -> None:
+    """Hand a queued (or stalled) job to the queue; call after the commit that queued it."""
+    run_import.enqueue(job_id)
+
+
+def _resume_summary(result: dict) -> str:
+    return _("%(count)s stalled imports handed to a worker again.", count=result["count"])
+
+
+@jobs.periodic(
+    "imports.resume",
+    jobs.Schedule(minute="*/5"),
+    label=_l("Resume stalled imports"),
+    when=_l("Every 5 minutes"),
+    summary=_resume_summary,
+)
+def resume_stalled_imports() -> int:
+    """Imports whose worker stopped reporting (a process ended) go back on the queue."""
+    cutoff = utcnow() - STALE_AFTER
+    last = func.coalesce(ImportJob.heartbeat_at, ImportJob.created_at)
+    stalled = list(
+        db.session.scalars(
+            select(ImportJob.id).where(
+                ImportJob.status.in_((Status.QUEUED, Status.RUNNING)), last < cutoff
+            )
+        )
+    )
+    for job_id in stalled:
+        enqueue_job(job_id)
+    return len(stalled)

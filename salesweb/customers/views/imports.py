@@ -249,11 +249,8 @@ def import_commit(job_id: int):
 
 
 def _start(job_id: int) -> None:
-    """In the background; inline when configured (tests share one connection with the request)."""
-    if current_app.config.get("SALESWEB_IMPORT_INLINE", current_app.testing):
-        importing.run_job(job_id)
-    else:
-        importing.start_in_background(current_app._get_current_object(), job_id)
+    """On the job queue (in the tests it runs at once, on the request's connection)."""
+    importing.enqueue_job(job_id)
 
 
 @bp.post("/imports/<int:job_id>/resume")
