@@ -30,6 +30,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     # core
     ("GET", "core.healthz"): EVERYONE,
     ("GET", "core.home"): STAFF,
+    # workbench panels (h4): GET for the roles that see them on the home page
+    ("GET", "customers.home_tasks"): who(M, R),
     # auth: signing in and one's own settings for all; users and teams are the admin's
     ("GET", "auth.login"): EVERYONE,
     ("POST", "auth.login"): EVERYONE,
