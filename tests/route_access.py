@@ -32,6 +32,11 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "core.home"): STAFF,
     # workbench panels (h4): GET for the roles that see them on the home page
     ("GET", "customers.home_tasks"): who(M, R),
+    ("GET", "pipeline.home_stuck_deals"): who(M, R),
+    ("GET", "pipeline.home_my_quotes"): who(M, R),
+    ("GET", "pipeline.home_quote_approvals"): MANAGERS,
+    ("GET", "pipeline.home_stage_approvals"): who(M, C),
+    ("GET", "pipeline.home_losses"): who(M),
     # auth: signing in and one's own settings for all; users and teams are the admin's
     ("GET", "auth.login"): EVERYONE,
     ("POST", "auth.login"): EVERYONE,
