@@ -37,6 +37,10 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "pipeline.home_quote_approvals"): MANAGERS,
     ("GET", "pipeline.home_stage_approvals"): who(M, C),
     ("GET", "pipeline.home_losses"): who(M),
+    ("GET", "compliance.home_my_contracts"): who(M, R),
+    ("GET", "compliance.home_review_queue"): REVIEWERS,
+    ("GET", "compliance.home_overdue_risks"): REVIEWERS,
+    ("GET", "compliance.home_credit_approvals"): who(M),
     # auth: signing in and one's own settings for all; users and teams are the admin's
     ("GET", "auth.login"): EVERYONE,
     ("POST", "auth.login"): EVERYONE,

@@ -1,0 +1,92 @@
+"""The compliance area's workbench panels (core.panels "home"): my contracts waiting on
+someone, the review queue, overdue risk reviews and credit approvals."""
+
+from __future__ import annotations
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from salesweb.compliance import bp, queries, services
+from salesweb.compliance.permissions import (
+    CONTRACT_OWNERS,
+    CREDIT_WATCHERS,
+    REVIEWERS,
+    can_see_credit_approvals,
+    can_see_my_contracts,
+    is_reviewer,
+)
+from salesweb.core import panels
+from salesweb.core.htmx import render_page
+from salesweb.core.models import today, utcnow
+from salesweb.core.pagination import Page, paginate
+from salesweb.core.security import access
+
+PANEL_ROWS = 5
+MY_CONTRACTS_TITLE = _l("My contracts waiting")
+QUEUE_TITLE = _l("Contracts to review")
+RISKS_TITLE = _l("Risk reviews overdue")
+CREDIT_TITLE = _l("Credit approvals waiting")
+
+
+@bp.get("/workbench/my-contracts")
+@access(*CONTRACT_OWNERS)
+def home_my_contracts():
+    page = paginate(queries.my_waiting_contracts(current_user), per_page=PANEL_ROWS)
+    return render_page(
+        "compliance/home_my_contracts.html",
+        block="panel",
+        panel_title=MY_CONTRACTS_TITLE,
+        page=page,
+    )
+
+
+@bp.get("/workbench/review-queue")
+@access(*REVIEWERS)
+def home_review_queue():
+    return render_page(
+        "compliance/home_review_queue.html",
+        block="panel",
+        panel_title=QUEUE_TITLE,
+        page=paginate(queries.review_queue(), per_page=PANEL_ROWS),
+        now=utcnow(),
+        sla=services.REVIEW_SLA,
+    )
+
+
+@bp.get("/workbench/overdue-risks")
+@access(*REVIEWERS)
+def home_overdue_risks():
+    page = paginate(queries.overdue_risk_reviews(current_user), per_page=PANEL_ROWS)
+    return render_page(
+        "compliance/home_overdue_risks.html",
+        block="panel",
+        panel_title=RISKS_TITLE,
+        page=page,
+        today=today(),
+    )
+
+
+@bp.get("/workbench/credit")
+@access(*CREDIT_WATCHERS)
+def home_credit_approvals():
+    deals = queries.credit_approvals_waiting(current_user)
+    return render_page(
+        "compliance/home_credit.html",
+        block="panel",
+        panel_title=CREDIT_TITLE,
+        page=Page(deals[:PANEL_ROWS], 1, PANEL_ROWS, len(deals)),
+        now=utcnow(),
+    )
+
+
+def _register(title, endpoint: str, visible, order: int) -> None:
+    panels.register(
+        panels.HOME, title, lambda _: url_for(endpoint), lambda u, _: visible(u), order=order
+    )
+
+
+_register(QUEUE_TITLE, "compliance.home_review_queue", is_reviewer, 20)
+_register(CREDIT_TITLE, "compliance.home_credit_approvals", can_see_credit_approvals, 34)
+_register(RISKS_TITLE, "compliance.home_overdue_risks", is_reviewer, 36)
+_register(MY_CONTRACTS_TITLE, "compliance.home_my_contracts", can_see_my_contracts, 55)
