@@ -41,6 +41,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "compliance.home_review_queue"): REVIEWERS,
     ("GET", "compliance.home_overdue_risks"): REVIEWERS,
     ("GET", "compliance.home_credit_approvals"): who(M),
+    ("GET", "surveys.home_cases"): who(M, R),
+    ("GET", "training.home_training"): who(M, R, C),
     # auth: signing in and one's own settings for all; users and teams are the admin's
     ("GET", "auth.login"): EVERYONE,
     ("POST", "auth.login"): EVERYONE,
