@@ -31,6 +31,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "core.healthz"): EVERYONE,
     ("GET", "core.home"): STAFF,
     # workbench panels (h4): GET for the roles that see them on the home page
+    ("GET", "auth.home_setup"): ADMIN,
     ("GET", "customers.home_tasks"): who(M, R),
     ("GET", "pipeline.home_stuck_deals"): who(M, R),
     ("GET", "pipeline.home_my_quotes"): who(M, R),

@@ -119,3 +119,19 @@ def audit_list_stmt(f: Mapping[str, Any]) -> Select:
 def audit_record_types() -> list[str]:
     """The kinds of record the audit log holds rows for."""
     return list(db.session.scalars(select(AuditLog.record_type).distinct()))
+
+
+# --- workbench (h4): setup checks
+
+
+def team_count() -> int:
+    """How many teams there are."""
+    return db.session.scalar(select(func.count()).select_from(Team)) or 0
+
+
+def salespeople_count() -> int:
+    """How many active people sell (reps and managers)."""
+    stmt = select(func.count()).where(
+        User.active.is_(True), User.role.in_((Role.REP, Role.MANAGER))
+    )
+    return db.session.scalar(stmt) or 0

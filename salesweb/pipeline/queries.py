@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import Select, and_, false, func, or_, select
+from sqlalchemy import Select, and_, false, func, or_, select, union
 from sqlalchemy.orm import aliased, joinedload, lazyload, load_only
 
 from salesweb.auth.models import Team, User
@@ -518,3 +518,24 @@ def lost_reason_counts(user: User, since: date, limit: int = 5) -> list[Any]:
         .limit(limit)
     )
     return list(db.session.execute(stmt).all())
+
+
+def active_product_count() -> int:
+    """How many products a quote may offer."""
+    stmt = select(func.count()).select_from(Product).where(Product.active.is_(True))
+    return db.session.scalar(stmt) or 0
+
+
+def currencies_without_rate(base: str) -> list[str]:
+    """Currencies that live deals or active products are in, other than the base currency, for
+    which the rate table holds no rate at all (their amounts cannot be converted)."""
+    used = union(
+        select(Deal.currency.label("currency")).where(Deal.deleted_at.is_(None)),
+        select(Product.currency.label("currency")).where(Product.active.is_(True)),
+    ).subquery()
+    stmt = (
+        select(used.c.currency)
+        .where(used.c.currency != base, used.c.currency.not_in(select(ExchangeRate.currency)))
+        .order_by(used.c.currency)
+    )
+    return list(db.session.scalars(stmt))

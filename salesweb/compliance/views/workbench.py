@@ -4,6 +4,7 @@ someone, the review queue, overdue risk reviews and credit approvals."""
 from __future__ import annotations
 
 from flask import url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -16,7 +17,7 @@ from salesweb.compliance.permissions import (
     can_see_my_contracts,
     is_reviewer,
 )
-from salesweb.core import panels
+from salesweb.core import panels, setup_checks
 from salesweb.core.htmx import render_page
 from salesweb.core.models import today, utcnow
 from salesweb.core.pagination import Page, paginate
@@ -90,3 +91,11 @@ _register(QUEUE_TITLE, "compliance.home_review_queue", is_reviewer, 20)
 _register(CREDIT_TITLE, "compliance.home_credit_approvals", can_see_credit_approvals, 34)
 _register(RISKS_TITLE, "compliance.home_overdue_risks", is_reviewer, 36)
 _register(MY_CONTRACTS_TITLE, "compliance.home_my_contracts", can_see_my_contracts, 55)
+
+
+def _no_rule() -> str | None:
+    """Contracts are checked against the active compliance rules (the starters add some)."""
+    return None if any(r.active for r in queries.rules()) else _("Turn on compliance rules.")
+
+
+setup_checks.register("rules", _no_rule, "compliance.rule_list", order=80)

@@ -6,16 +6,17 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from salesweb.core import panels
+from salesweb.core import panels, setup_checks
 from salesweb.core.htmx import render_page
 from salesweb.core.models import today, utcnow
 from salesweb.core.money import base_currency
 from salesweb.core.pagination import paginate
 from salesweb.core.security import access
-from salesweb.pipeline import bp, queries
+from salesweb.pipeline import bp, queries, services
 from salesweb.pipeline.permissions import (
     DEAL_OWNERS,
     QUOTE_APPROVERS,
@@ -107,3 +108,26 @@ _register(STAGE_APPROVALS_TITLE, "pipeline.home_stage_approvals", can_see_stage_
 _register(STUCK_TITLE, "pipeline.home_stuck_deals", can_see_stuck_deals, 40)
 _register(MY_QUOTES_TITLE, "pipeline.home_my_quotes", can_see_own_quotes_waiting, 50)
 _register(LOSSES_TITLE, "pipeline.home_losses", can_see_team_losses, 60)
+
+
+# What the company must set up for the pipeline to work (the administrator's setup panel).
+
+
+def _no_process() -> str | None:
+    return None if services.default_process() else _("Choose a default sales process.")
+
+
+def _no_product() -> str | None:
+    return None if queries.active_product_count() else _("Add the products you sell.")
+
+
+def _rates_missing() -> str | None:
+    missing = queries.currencies_without_rate(base_currency())
+    if not missing:
+        return None
+    return _("Add exchange rates for %(currencies)s.", currencies=", ".join(missing))
+
+
+setup_checks.register("process", _no_process, "pipeline.process_list", order=40)
+setup_checks.register("products", _no_product, "pipeline.product_create", order=50)
+setup_checks.register("rates", _rates_missing, "pipeline.rate_list", order=60)

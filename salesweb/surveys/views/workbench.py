@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask import url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import contains_eager
 
-from salesweb.core import panels
+from salesweb.core import panels, setup_checks
 from salesweb.core.htmx import render_page
 from salesweb.core.pagination import paginate
 from salesweb.core.security import access
@@ -36,3 +37,11 @@ panels.register(
     lambda user, _: can_see_open_cases(user),
     order=70,
 )
+
+
+def _no_survey() -> str | None:
+    """The company's setup needs a survey that can be sent (the starters add templates)."""
+    return None if queries.active_surveys() else _("Make a satisfaction survey ready to send.")
+
+
+setup_checks.register("surveys", _no_survey, "surveys.survey_list", order=70)
