@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import func, select
 
 from salesweb.core.errors import DomainError
 from salesweb.core.models import today
-from salesweb.core.money import base_currency, to_base
+from salesweb.core.money import CENT, base_currency, to_base
 from salesweb.customers.models import Account, Order
 from salesweb.extensions import db
 
@@ -83,7 +83,8 @@ def over_limit(account: Account | None) -> bool:
 
 def over_limit_among(accounts: list[Account]) -> set[int]:
     """The ids of those accounts that are over their credit limit, as `over_limit` says, with
-    every account's exposure summed in two grouped statements and one rate per currency."""
+    every account's exposure summed in two grouped statements and one rate per currency
+    (the limit converted as `limit_in_base` does)."""
     from salesweb.compliance.models import OPEN_FOR_CREDIT, Contract
 
     limited = {a.id: a for a in accounts if a.credit_limit is not None}
@@ -109,13 +110,18 @@ def over_limit_among(accounts: list[Account]) -> set[int]:
             .group_by(Order.account_id)
         ).all()
     )
-    limits: dict[tuple[Decimal, str], Decimal | None] = {}
+    rates: dict[str, Decimal | None] = {}  # per currency: the rate to the base, None if none
     over = set()
     for account_id, account in limited.items():
-        key = (account.credit_limit, account.credit_currency)
-        if key not in limits:
-            limits[key] = limit_in_base(account)
+        currency = account.credit_currency
+        if currency not in rates:
+            try:
+                rates[currency] = to_base(Decimal("1"), currency, today()).rate
+            except DomainError:
+                rates[currency] = None  # as limit_in_base: compare the limit as it is
+        rate = rates[currency]
+        limit = account.credit_limit if rate is None else (account.credit_limit * rate)
         total = Decimal(contracts.get(account_id) or 0) + Decimal(unpaid.get(account_id) or 0)
-        if total > limits[key]:
+        if total > limit.quantize(CENT, rounding=ROUND_HALF_UP):
             over.add(account_id)
     return over

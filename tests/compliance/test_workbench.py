@@ -103,3 +103,32 @@ def test_credit_approvals_wait_for_the_team_manager_until_given(client, login_as
     services.approve_credit(manager, waiting)
     db.session.commit()
     assert count(client.get("/compliance/workbench/credit", headers=EN), "credit") == "0"
+
+
+def test_over_limit_among_agrees_with_over_limit_in_any_currency(db):
+    from salesweb.compliance import credit
+    from salesweb.core.models import ExchangeRate
+
+    db.session.add(ExchangeRate(currency="USD", valid_on=today(), rate=Decimal("7.10")))
+    owner = make_user()
+    accounts = []
+    for limit, currency, unpaid in [
+        ("100", "USD", "700"),  # 710 CNY: within
+        ("100", "USD", "711"),  # over
+        ("50", "THB", "60"),  # no rate: the limit compared as it is, over
+        ("5000", "CNY", "10"),  # within
+    ]:
+        account = make_account(owner=owner, credit_limit=Decimal(limit), credit_currency=currency)
+        db.session.add(
+            Order(
+                account_id=account.id,
+                ordered_on=today(),
+                total=Decimal(unpaid),
+                base_total=Decimal(unpaid),
+                paid=False,
+            )
+        )
+        accounts.append(account)
+    db.session.flush()
+    expected = {a.id for a in accounts if credit.over_limit(a)}
+    assert credit.over_limit_among(accounts) == expected == {accounts[1].id, accounts[2].id}
