@@ -5,6 +5,14 @@ The page renders a placeholder per registered panel that htmx fills after the pa
 (a plain link without JavaScript), so the page's own request stays small and the lower area
 imports nothing of the higher one. The workbench is the page "home" with record None: each
 area registers there the panels a person starts the day with (its tasks, its approvals).
+
+A workbench panel is a GET endpoint of its area, declared for the roles that see it, answering
+with `render_page("<area>/home_<noun>.html", block="panel", panel_title=..., ...)`; the template
+extends "core/home_panel_page.html" (the panel as a page of its own, without JavaScript) and
+fills its block "panel" with the `panel` macro of "_macros/workbench.html" (title, count, up to
+five rows, "see all", an empty state that says what to do). Orders in use: 5 setup, 10 tasks,
+20-36 queues and approvals, 40-60 deals, quotes, contracts and losses, 70-80 cases and training;
+a panel registered without an order comes last.
 """
 
 from __future__ import annotations
