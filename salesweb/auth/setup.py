@@ -72,7 +72,11 @@ SETUP_TITLE = _l("Setup to finish")
 def home_setup():
     steps, total = setup_checks.missing_steps()
     return render_page(
-        "auth/home_setup.html", block="panel", panel_title=SETUP_TITLE, steps=steps, total=total
+        "auth/home_setup.html",
+        block="panel",
+        **panels.panel_context(SETUP_TITLE),
+        steps=steps,
+        total=total,
     )
 
 

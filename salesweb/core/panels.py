@@ -61,3 +61,32 @@ def visible_panels(page: str, user: Any, record: Any) -> list[Panel]:
 def panels_for(page: str, user: Any, record: Any) -> list[tuple[object, str]]:
     """(title, url) of the panels of `page` that this user may see for this record."""
     return [(p.title, p.url(record)) for p in visible_panels(page, user, record)]
+
+
+# --- workbench panels: a few rows in the workbench, every row on a page of their own
+
+PANEL_ROWS = 5
+
+
+def rows_shown() -> int | None:
+    """How many rows a workbench panel lists: a few when htmx puts it into the workbench, a full
+    page of the list (None: the list's page size) when it is opened as a page of its own."""
+    from salesweb.core.htmx import wants_fragment
+
+    return PANEL_ROWS if wants_fragment() else None
+
+
+def panel_context(title: object) -> dict[str, Any]:
+    """What every workbench panel template is given: its title, and whether it is a whole page
+    (then it lists every row, page by page, and needs no "see all" of its own)."""
+    from salesweb.core.htmx import wants_fragment
+
+    return {"panel_title": title, "panel_full": not wants_fragment()}
+
+
+def rows_of(items: list[Any]) -> Any:
+    """A page of a list already in memory, as `rows_shown` says: a few rows, or all of them."""
+    from salesweb.core.pagination import Page
+
+    shown = items[: rows_shown() or len(items)]
+    return Page(shown, 1, max(len(shown), 1), len(items))

@@ -117,3 +117,18 @@ def test_team_losses_by_reason(client, login_as, db):
     response = client.get("/pipeline/workbench/losses", headers=EN)
     assert ids(response, "loss-rows") == [f"loss-{reasons[0].id}", f"loss-{reasons[1].id}"]
     assert count(response, "losses") == "3"
+
+
+def test_a_panel_without_a_list_page_opens_itself_with_every_row(client, login_as, db):
+    rep = login_as("rep")
+    for _ in range(7):
+        make_quote(make_deal(rep), discount="30", status="pending_approval")
+    db.session.commit()
+    url = "/pipeline/workbench/my-quotes"
+    fragment = client.get(url, headers=EN)
+    assert len(ids(fragment, "my-quote-rows")) == 5 and count(fragment, "my-quotes") == "7"
+    assert parse(fragment).xpath("//p[@class='panel-more']/a/@href") == [url]
+    page = client.get(url, headers={"Accept-Language": "en"})
+    assert "<html" in page.get_data(as_text=True)
+    assert len(ids(page, "my-quote-rows")) == 7
+    assert parse(page).xpath("//p[@class='panel-more']") == []  # no link to itself

@@ -20,10 +20,9 @@ from salesweb.compliance.permissions import (
 from salesweb.core import panels, setup_checks
 from salesweb.core.htmx import render_page
 from salesweb.core.models import today, utcnow
-from salesweb.core.pagination import Page, paginate
+from salesweb.core.pagination import paginate
 from salesweb.core.security import access
 
-PANEL_ROWS = 5
 MY_CONTRACTS_TITLE = _l("My contracts waiting")
 QUEUE_TITLE = _l("Contracts to review")
 RISKS_TITLE = _l("Risk reviews overdue")
@@ -33,11 +32,11 @@ CREDIT_TITLE = _l("Credit approvals waiting")
 @bp.get("/workbench/my-contracts")
 @access(*CONTRACT_OWNERS)
 def home_my_contracts():
-    page = paginate(queries.my_waiting_contracts(current_user), per_page=PANEL_ROWS)
+    page = paginate(queries.my_waiting_contracts(current_user), per_page=panels.rows_shown())
     return render_page(
         "compliance/home_my_contracts.html",
         block="panel",
-        panel_title=MY_CONTRACTS_TITLE,
+        **panels.panel_context(MY_CONTRACTS_TITLE),
         page=page,
     )
 
@@ -48,8 +47,8 @@ def home_review_queue():
     return render_page(
         "compliance/home_review_queue.html",
         block="panel",
-        panel_title=QUEUE_TITLE,
-        page=paginate(queries.review_queue(), per_page=PANEL_ROWS),
+        **panels.panel_context(QUEUE_TITLE),
+        page=paginate(queries.review_queue(), per_page=panels.rows_shown()),
         now=utcnow(),
         sla=services.REVIEW_SLA,
     )
@@ -58,11 +57,11 @@ def home_review_queue():
 @bp.get("/workbench/overdue-risks")
 @access(*REVIEWERS)
 def home_overdue_risks():
-    page = paginate(queries.overdue_risk_reviews(current_user), per_page=PANEL_ROWS)
+    page = paginate(queries.overdue_risk_reviews(current_user), per_page=panels.rows_shown())
     return render_page(
         "compliance/home_overdue_risks.html",
         block="panel",
-        panel_title=RISKS_TITLE,
+        **panels.panel_context(RISKS_TITLE),
         page=page,
         today=today(),
     )
@@ -75,8 +74,8 @@ def home_credit_approvals():
     return render_page(
         "compliance/home_credit.html",
         block="panel",
-        panel_title=CREDIT_TITLE,
-        page=Page(deals[:PANEL_ROWS], 1, PANEL_ROWS, len(deals)),
+        **panels.panel_context(CREDIT_TITLE),
+        page=panels.rows_of(deals),
         now=utcnow(),
     )
 

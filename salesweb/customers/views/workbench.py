@@ -14,18 +14,17 @@ from salesweb.core.security import access
 from salesweb.customers import bp, queries
 from salesweb.customers.permissions import ACCOUNT_OWNERS, can_own_accounts
 
-PANEL_ROWS = 5
 TASKS_TITLE = _l("Today's tasks")
 
 
 @bp.get("/workbench/tasks")
 @access(*ACCOUNT_OWNERS)
 def home_tasks():
-    page = paginate(queries.tasks_due_by_today_stmt(current_user), per_page=PANEL_ROWS)
+    page = paginate(queries.tasks_due_by_today_stmt(current_user), per_page=panels.rows_shown())
     return render_page(
         "customers/home_tasks.html",
         block="panel",
-        panel_title=TASKS_TITLE,
+        **panels.panel_context(TASKS_TITLE),
         page=page,
         now=utcnow(),
     )

@@ -30,7 +30,6 @@ from salesweb.pipeline.permissions import (
     stage_approval_roles,
 )
 
-PANEL_ROWS = 5
 LOSS_DAYS = 30
 STUCK_TITLE = _l("Deals past their time limit")
 MY_QUOTES_TITLE = _l("My quotes awaiting approval")
@@ -43,29 +42,36 @@ LOSSES_TITLE = _l("Why the team lost deals")
 @access(*DEAL_OWNERS)
 def home_stuck_deals():
     now = utcnow()
-    page = paginate(queries.past_sla_stmt(current_user, now), per_page=PANEL_ROWS)
+    page = paginate(queries.past_sla_stmt(current_user, now), per_page=panels.rows_shown())
     return render_page(
-        "pipeline/home_stuck_deals.html", block="panel", panel_title=STUCK_TITLE, page=page, now=now
+        "pipeline/home_stuck_deals.html",
+        block="panel",
+        **panels.panel_context(STUCK_TITLE),
+        page=page,
+        now=now,
     )
 
 
 @bp.get("/workbench/my-quotes")
 @access(*DEAL_OWNERS)
 def home_my_quotes():
-    page = paginate(queries.my_pending_quotes_stmt(current_user), per_page=PANEL_ROWS)
+    page = paginate(queries.my_pending_quotes_stmt(current_user), per_page=panels.rows_shown())
     return render_page(
-        "pipeline/home_my_quotes.html", block="panel", panel_title=MY_QUOTES_TITLE, page=page
+        "pipeline/home_my_quotes.html",
+        block="panel",
+        **panels.panel_context(MY_QUOTES_TITLE),
+        page=page,
     )
 
 
 @bp.get("/workbench/quote-approvals")
 @access(*QUOTE_APPROVERS)
 def home_quote_approvals():
-    page = paginate(queries.approval_queue_stmt(current_user), per_page=PANEL_ROWS)
+    page = paginate(queries.approval_queue_stmt(current_user), per_page=panels.rows_shown())
     return render_page(
         "pipeline/home_quote_approvals.html",
         block="panel",
-        panel_title=QUOTE_APPROVALS_TITLE,
+        **panels.panel_context(QUOTE_APPROVALS_TITLE),
         page=page,
     )
 
@@ -77,8 +83,8 @@ def home_stage_approvals():
     return render_page(
         "pipeline/home_stage_approvals.html",
         block="panel",
-        panel_title=STAGE_APPROVALS_TITLE,
-        page=paginate(stmt, per_page=PANEL_ROWS),
+        **panels.panel_context(STAGE_APPROVALS_TITLE),
+        page=paginate(stmt, per_page=panels.rows_shown()),
         now=utcnow(),
     )
 
@@ -90,7 +96,7 @@ def home_losses():
     return render_page(
         "pipeline/home_losses.html",
         block="panel",
-        panel_title=LOSSES_TITLE,
+        **panels.panel_context(LOSSES_TITLE),
         rows=rows,
         days=LOSS_DAYS,
         currency=base_currency(),

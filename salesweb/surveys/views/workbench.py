@@ -16,7 +16,6 @@ from salesweb.surveys import bp, queries
 from salesweb.surveys.models import FeedbackCase
 from salesweb.surveys.permissions import CASE_WORKERS, can_see_open_cases
 
-PANEL_ROWS = 5
 CASES_TITLE = _l("Open feedback cases")
 # The case list's own view of what still needs work: open or contacted, the oldest first.
 ACTIVE_OLDEST_FIRST = {"show": "active", "sort": "-opened", "q": ""}
@@ -26,8 +25,12 @@ ACTIVE_OLDEST_FIRST = {"show": "active", "sort": "-opened", "q": ""}
 @access(*CASE_WORKERS)
 def home_cases():
     stmt = queries.case_list_stmt(current_user, ACTIVE_OLDEST_FIRST)
-    page = paginate(stmt.options(contains_eager(FeedbackCase.account)), per_page=PANEL_ROWS)
-    return render_page("surveys/home_cases.html", block="panel", panel_title=CASES_TITLE, page=page)
+    page = paginate(
+        stmt.options(contains_eager(FeedbackCase.account)), per_page=panels.rows_shown()
+    )
+    return render_page(
+        "surveys/home_cases.html", block="panel", **panels.panel_context(CASES_TITLE), page=page
+    )
 
 
 panels.register(

@@ -17,7 +17,6 @@ from salesweb.training.models import PROGRESS_LABELS, Progress
 from salesweb.training.permissions import LEARNERS, can_see_training_due
 from salesweb.training.views.people import PROGRESS_ORDER
 
-PANEL_ROWS = 5
 TRAINING_TITLE = _l("My training due")
 
 
@@ -37,13 +36,11 @@ def _to_finish(person) -> list:
 @bp.get("/workbench/due")
 @access(*LEARNERS)
 def home_training():
-    rows = _to_finish(current_user)
     return render_page(
         "training/home_training.html",
         block="panel",
-        panel_title=TRAINING_TITLE,
-        rows=rows[:PANEL_ROWS],
-        total=len(rows),
+        **panels.panel_context(TRAINING_TITLE),
+        page=panels.rows_of(_to_finish(current_user)),
         labels=PROGRESS_LABELS,
     )
 
