@@ -30,6 +30,20 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     # core
     ("GET", "core.healthz"): EVERYONE,
     ("GET", "core.home"): STAFF,
+    # workbench panels (h4): GET for the roles that see them on the home page
+    ("GET", "auth.home_setup"): ADMIN,
+    ("GET", "customers.home_tasks"): who(M, R),
+    ("GET", "pipeline.home_stuck_deals"): who(M, R),
+    ("GET", "pipeline.home_my_quotes"): who(M, R),
+    ("GET", "pipeline.home_quote_approvals"): MANAGERS,
+    ("GET", "pipeline.home_stage_approvals"): who(M, C),
+    ("GET", "pipeline.home_losses"): who(M),
+    ("GET", "compliance.home_my_contracts"): who(M, R),
+    ("GET", "compliance.home_review_queue"): REVIEWERS,
+    ("GET", "compliance.home_overdue_risks"): REVIEWERS,
+    ("GET", "compliance.home_credit_approvals"): who(M),
+    ("GET", "surveys.home_cases"): who(M, R),
+    ("GET", "training.home_training"): who(M, R, C),
     # auth: signing in and one's own settings for all; users and teams are the admin's
     ("GET", "auth.login"): EVERYONE,
     ("POST", "auth.login"): EVERYONE,

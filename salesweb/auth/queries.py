@@ -153,3 +153,19 @@ def job_run_summaries(runs: list) -> dict[int, str]:
         spec = jobs.spec_for(run.name)
         summaries[run.id] = spec.describe(run.result) if spec else ""
     return summaries
+
+
+# --- workbench (h4): setup checks
+
+
+def team_count() -> int:
+    """How many teams there are."""
+    return db.session.scalar(select(func.count()).select_from(Team)) or 0
+
+
+def salespeople_count() -> int:
+    """How many active people sell (reps and managers)."""
+    stmt = select(func.count()).where(
+        User.active.is_(True), User.role.in_((Role.REP, Role.MANAGER))
+    )
+    return db.session.scalar(stmt) or 0

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from flask import flash, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from salesweb.auth import bp
+from salesweb.auth import bp, queries
 from salesweb.auth.forms import CompanySetupForm, currency_choices_with, timezone_choices
 from salesweb.auth.permissions import SETTINGS_ADMINS, can_change_settings
-from salesweb.core import settings
+from salesweb.core import panels, settings, setup_checks
 from salesweb.core.forms import form_status, saving
 from salesweb.core.history import record_history
 from salesweb.core.htmx import done, render_page
@@ -59,3 +60,45 @@ def company_setup():
         first_time=first_time,
         history=record_history("company_settings", row.id) if row.set_up_at else [],
     )
+
+
+# --- workbench (h4): the administrator's panel of what is still to set up
+
+SETUP_TITLE = _l("Setup to finish")
+
+
+@bp.get("/workbench/setup")
+@access(*SETTINGS_ADMINS)
+def home_setup():
+    steps, total = setup_checks.missing_steps()
+    return render_page(
+        "auth/home_setup.html",
+        block="panel",
+        **panels.panel_context(SETUP_TITLE),
+        steps=steps,
+        total=total,
+    )
+
+
+def _no_settings() -> str | None:
+    return None if settings.is_set_up() else _("Save the company settings once.")
+
+
+def _no_team() -> str | None:
+    return None if queries.team_count() else _("Create the first sales team.")
+
+
+def _no_salesperson() -> str | None:
+    return None if queries.salespeople_count() else _("Invite the first salespeople.")
+
+
+panels.register(
+    panels.HOME,
+    SETUP_TITLE,
+    lambda _: url_for("auth.home_setup"),
+    lambda user, _: can_change_settings(user),
+    order=5,
+)
+setup_checks.register("company", _no_settings, "auth.company_setup", order=10)
+setup_checks.register("teams", _no_team, "auth.team_create", order=20)
+setup_checks.register("people", _no_salesperson, "auth.user_create", order=30)

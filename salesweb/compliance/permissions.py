@@ -197,3 +197,19 @@ TEMPLATE_PERMISSIONS = {
     "can_edit_risk": can_edit_risk,
     "can_approve_credit": can_approve_credit,
 }
+
+
+# --- workbench (h4): who sees which compliance panel on the home page
+
+CONTRACT_OWNERS = (Role.MANAGER, Role.REP)  # follow their own contracts through review
+CREDIT_WATCHERS = (Role.MANAGER,)  # unblock their team's deals over a credit limit
+
+
+def can_see_my_contracts(user: User) -> bool:
+    """People who own contracts follow the ones waiting on review, changes or a signature."""
+    return user.role in CONTRACT_OWNERS
+
+
+def can_see_credit_approvals(user: User) -> bool:
+    """A team's manager sees the team's deals that wait for a credit approval."""
+    return user.role in CREDIT_WATCHERS

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 
-from salesweb.auth.models import User
+from salesweb.auth.models import Role, User
 from salesweb.compliance import credit
 from salesweb.compliance.models import (
     CONTRACT_STATUS_LABELS,
@@ -29,7 +29,7 @@ from salesweb.compliance.models import (
 from salesweb.compliance.permissions import scope_contracts, scope_risk_owners, scope_risks
 from salesweb.core.models import today
 from salesweb.core.params import parse_id
-from salesweb.customers.models import Order
+from salesweb.customers.models import Account, Order
 from salesweb.extensions import db
 from salesweb.pipeline.models import Deal, DealApproval, DealStatus
 from salesweb.pipeline.permissions import scope_deals
@@ -247,3 +247,61 @@ def order_links(order: Order) -> tuple[Deal | None, Contract | None]:
         .limit(1)
     )
     return deal, deal_contract(deal.id) if deal is not None else None
+
+
+# --- workbench (h4) --------------------------------------------------------------------------
+
+WAITING_CONTRACT = (
+    ContractStatus.SUBMITTED,
+    ContractStatus.IN_REVIEW,
+    ContractStatus.CHANGES_REQUESTED,
+    ContractStatus.APPROVED,
+)
+CREDIT_CANDIDATES = 200
+
+
+def my_waiting_contracts(user: User) -> Select:
+    """The user's own contracts that wait on someone: compliance (submitted, in review), the
+    owner (changes requested) or a signature (approved); the longest unchanged first."""
+    return (
+        contracts(user)
+        .where(Contract.owner_id == user.id, Contract.status.in_(WAITING_CONTRACT))
+        .order_by(Contract.updated_at, Contract.id)
+    )
+
+
+def overdue_risk_reviews(user: User) -> Select:
+    """The risks the user sees whose review date has passed, the longest overdue first (the risk
+    register's own "overdue" filter)."""
+    return risks(user, {"overdue": "1"}).order_by(Risk.next_review_on, Risk.id)
+
+
+def credit_approvals_waiting(user: User) -> list[Deal]:
+    """Open deals in the user's scope, owned by someone else, in a stage that asks for credit
+    within the limit, whose account is over its limit and that no manager has approved in this
+    stage yet: what the user may unblock. The longest waiting first."""
+    from salesweb.pipeline.models import StageCriterion
+
+    stages = select(StageCriterion.stage_id).where(StageCriterion.kind == "credit_ok")
+    approved = select(DealApproval.id).where(
+        DealApproval.deal_id == Deal.id,
+        DealApproval.stage_id == Deal.stage_id,
+        DealApproval.role == Role.MANAGER,
+    )
+    candidates = list(
+        db.session.scalars(
+            scope_deals(select(Deal), user)
+            .join(Account, Account.id == Deal.account_id)
+            .where(
+                Deal.status == DealStatus.OPEN,
+                Deal.owner_id != user.id,
+                Deal.stage_id.in_(stages),
+                Account.credit_limit.is_not(None),
+                ~approved.exists(),
+            )
+            .order_by(Deal.stage_entered_at, Deal.id)
+            .limit(CREDIT_CANDIDATES)
+        ).unique()
+    )
+    over = credit.over_limit_among([d.account for d in candidates if d.account is not None])
+    return [d for d in candidates if d.account_id in over]

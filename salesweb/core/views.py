@@ -1,4 +1,4 @@
-"""Home and health check."""
+"""The workbench (home) and the health check."""
 
 from flask import Response
 from flask_login import current_user
@@ -6,6 +6,7 @@ from sqlalchemy import text
 
 from salesweb.core import bp
 from salesweb.core.htmx import render_page
+from salesweb.core.panels import HOME, visible_panels
 from salesweb.core.security import PUBLIC, SIGNED_IN, access
 from salesweb.extensions import db, limiter
 
@@ -13,7 +14,9 @@ from salesweb.extensions import db, limiter
 @bp.get("/")
 @access(SIGNED_IN)
 def home():
-    return render_page("core/home.html", user=current_user)
+    # Only placeholders: each panel is its own request, loaded by htmx after the page.
+    panels = [(p, p.url(None)) for p in visible_panels(HOME, current_user, None)]
+    return render_page("core/home.html", user=current_user, panels=panels)
 
 
 @bp.get("/healthz")

@@ -234,3 +234,17 @@ def task_list_stmt(user: User, owner_id: int, show: str) -> Select:
         return stmt.where(Task.done_at.is_not(None)).order_by(Task.done_at.desc(), Task.id.desc())
     # Ascending due time puts the overdue ones first, the most overdue at the top.
     return stmt.where(Task.done_at.is_(None)).order_by(Task.due_at, Task.id)
+
+
+# --- workbench (h4)
+
+
+def tasks_due_by_today_stmt(user: User) -> Select:
+    """The user's own open tasks due before tomorrow (today's and the overdue ones), the most
+    overdue first: the task list's open view, cut at the end of the company's day."""
+    from datetime import timedelta
+
+    from salesweb.core.models import today
+
+    tomorrow = _start_of(today() + timedelta(days=1))
+    return task_list_stmt(user, user.id, "open").where(Task.due_at < tomorrow)

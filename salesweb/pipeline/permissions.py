@@ -154,3 +154,34 @@ def scope_quotes_to_decide(stmt: Select, user: User) -> Select:
         deals = deals.where(Deal.owner_id != user.id)
         stmt = stmt.where(or_(Quote.created_by_id.is_(None), Quote.created_by_id != user.id))
     return stmt.where(Quote.deal_id.in_(deals))
+
+
+# --- workbench (h4): who sees which pipeline panel on the home page
+
+TEAM_LEADERS = (Role.MANAGER,)  # review their team's losses
+STAGE_GATEKEEPERS = (Role.MANAGER, Role.COMPLIANCE)  # approve a stage in their own role
+
+
+def can_see_stuck_deals(user: User) -> bool:
+    """People who own deals watch theirs (a manager the team's) that outstay their stage."""
+    return user.role in DEAL_OWNERS
+
+
+def can_see_own_quotes_waiting(user: User) -> bool:
+    """People who own deals follow their quotes that wait for a manager's decision."""
+    return user.role in DEAL_OWNERS
+
+
+def can_see_team_losses(user: User) -> bool:
+    """A team's manager reviews why the team's deals were lost."""
+    return user.role in TEAM_LEADERS
+
+
+def can_see_stage_approvals(user: User) -> bool:
+    """Managers and compliance officers see the deals whose stage waits for their role."""
+    return user.role in STAGE_GATEKEEPERS
+
+
+def stage_approval_roles(user: User) -> set[str]:
+    """The approval roles whose waiting deals the user's workbench lists: their own."""
+    return {str(user.role)}

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, and_, false, func, or_, select, union
 from sqlalchemy.orm import aliased, joinedload, lazyload, load_only
 
 from salesweb.auth.models import Team, User
@@ -19,6 +19,7 @@ from salesweb.customers.permissions import scope_accounts
 from salesweb.customers.queries import search_term
 from salesweb.extensions import db
 from salesweb.pipeline.models import (
+    DEFAULT_APPROVAL_ROLE,
     Deal,
     DealApproval,
     DealInteraction,
@@ -30,6 +31,7 @@ from salesweb.pipeline.models import (
     QuoteStatus,
     SalesProcess,
     Stage,
+    StageCriterion,
     StageHistory,
 )
 from salesweb.pipeline.permissions import scope_deals, scope_quotes_to_decide
@@ -423,3 +425,117 @@ def deal_export_stmt(user: User, args: Mapping[str, str]) -> Select:
         .join(stage, stage.id == Deal.stage_id)
         .outerjoin(reason, reason.id == Deal.lost_reason_id)
     )
+
+
+# --- workbench (h4)
+
+
+def past_sla_stmt(user: User, now: datetime) -> Select:
+    """Open deals in the user's scope that stay in their stage longer than its time limit
+    (Deal.past_sla said in SQL: more whole days in the stage than the stage's sla_days), the
+    longest waiting first."""
+    limits = db.session.scalars(select(Stage.sla_days).distinct()).all()
+    late = or_(
+        *(
+            and_(Stage.sla_days == days, Deal.stage_entered_at <= now - timedelta(days=days + 1))
+            for days in limits
+        ),
+        false(),
+    )
+    return (
+        scope_deals(select(Deal), user)
+        .join(Stage, Stage.id == Deal.stage_id)
+        .where(Deal.status == DealStatus.OPEN, late)
+        .options(*CARD_OPTIONS)
+        .order_by(Deal.stage_entered_at, Deal.id)
+    )
+
+
+def my_pending_quotes_stmt(user: User) -> Select:
+    """Quotes of the user's own deals that wait for a manager's decision, the longest first."""
+    return (
+        select(Quote)
+        .join(Deal, Deal.id == Quote.deal_id)
+        .where(
+            Quote.status == QuoteStatus.PENDING,
+            Quote.deleted_at.is_(None),
+            Deal.deleted_at.is_(None),
+            Deal.owner_id == user.id,
+        )
+        .options(joinedload(Quote.deal).options(*_DEAL_NAME_ONLY))
+        .order_by(Quote.updated_at, Quote.id)
+    )
+
+
+_DEAL_NAME_ONLY = (lazyload(Deal.account), lazyload(Deal.owner), lazyload(Deal.stage))
+
+
+def stage_approvals_stmt(user: User, roles: set[str]) -> Select:
+    """Open deals in the user's scope whose stage waits for an approval by one of `roles` that
+    nobody has given in that stage yet, the longest waiting first."""
+    wanted: dict[str, set[int]] = {}
+    criteria = db.session.execute(
+        select(StageCriterion.stage_id, StageCriterion.params).where(
+            StageCriterion.kind == "role_approval"
+        )
+    )
+    for stage_id, params in criteria:
+        role = (params or {}).get("role", DEFAULT_APPROVAL_ROLE)
+        if role in roles:
+            wanted.setdefault(role, set()).add(stage_id)
+    given = select(DealApproval.id).where(
+        DealApproval.deal_id == Deal.id, DealApproval.stage_id == Deal.stage_id
+    )
+    waiting = or_(
+        *(
+            and_(Deal.stage_id.in_(sorted(ids)), ~given.where(DealApproval.role == role).exists())
+            for role, ids in sorted(wanted.items())
+        ),
+        false(),
+    )
+    return (
+        scope_deals(select(Deal), user)
+        .where(Deal.status == DealStatus.OPEN, waiting)
+        .options(*CARD_OPTIONS)
+        .order_by(Deal.stage_entered_at, Deal.id)
+    )
+
+
+def lost_reason_counts(user: User, since: date, limit: int = 5) -> list[Any]:
+    """Why the deals in the user's scope were lost since a day: rows of (reason, how many,
+    their total in the base currency), the most frequent first, counted in SQL."""
+    n = func.count(Deal.id).label("n")
+    stmt = (
+        scope_deals(
+            select(LostReason, n, func.coalesce(func.sum(Deal.base_amount), 0).label("total")),
+            user,
+        )
+        .select_from(Deal)
+        .join(LostReason, LostReason.id == Deal.lost_reason_id)
+        .where(Deal.status == DealStatus.LOST, Deal.closed_on >= since)
+        .group_by(LostReason.id)
+        .order_by(n.desc(), LostReason.position, LostReason.id)
+        .limit(limit)
+    )
+    return list(db.session.execute(stmt).all())
+
+
+def active_product_count() -> int:
+    """How many products a quote may offer."""
+    stmt = select(func.count()).select_from(Product).where(Product.active.is_(True))
+    return db.session.scalar(stmt) or 0
+
+
+def currencies_without_rate(base: str) -> list[str]:
+    """Currencies that live deals or active products are in, other than the base currency, for
+    which the rate table holds no rate at all (their amounts cannot be converted)."""
+    used = union(
+        select(Deal.currency.label("currency")).where(Deal.deleted_at.is_(None)),
+        select(Product.currency.label("currency")).where(Product.active.is_(True)),
+    ).subquery()
+    stmt = (
+        select(used.c.currency)
+        .where(used.c.currency != base, used.c.currency.not_in(select(ExchangeRate.currency)))
+        .order_by(used.c.currency)
+    )
+    return list(db.session.scalars(stmt))

@@ -128,3 +128,13 @@ TEMPLATE_PERMISSIONS = {
     "can_view_case": can_view_case,
     "can_work_case": can_work_case,
 }
+
+
+# --- workbench (h4)
+
+CASE_WORKERS = (Role.MANAGER, Role.REP)  # follow their (team's) open feedback cases
+
+
+def can_see_open_cases(user: User) -> bool:
+    """People who own accounts follow the feedback cases opened on them (a manager the team's)."""
+    return user.role in CASE_WORKERS

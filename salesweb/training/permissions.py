@@ -124,3 +124,13 @@ TEMPLATE_PERMISSIONS = {
     "can_edit_profile": can_edit_profile,
     "can_view_training_of": can_view_training_of,
 }
+
+
+# --- workbench (h4)
+
+LEARNERS = (Role.MANAGER, Role.REP, Role.COMPLIANCE)  # take the courses assigned to them
+
+
+def can_see_training_due(user: User) -> bool:
+    """Everyone who is given courses sees the ones still to finish on the workbench."""
+    return user.role in LEARNERS

@@ -79,4 +79,4 @@ def template_globals() -> dict[str, Any]:
 
 
 def register_views() -> None:
-    from salesweb.compliance.views import contracts, reviews, risks, rules  # noqa: F401
+    from salesweb.compliance.views import contracts, reviews, risks, rules, workbench  # noqa: F401

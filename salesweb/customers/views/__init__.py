@@ -49,4 +49,5 @@ def register_views() -> None:
         orders,
         pool,
         tasks,
+        workbench,
     )

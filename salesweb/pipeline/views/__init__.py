@@ -50,4 +50,5 @@ def register_views() -> None:
         products,
         quotes,
         rates,
+        workbench,
     )

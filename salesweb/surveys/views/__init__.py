@@ -56,4 +56,4 @@ def case_or_404(case_id: int) -> FeedbackCase:
 
 
 def register_views() -> None:
-    from salesweb.surveys.views import builder, cases, invitations, results  # noqa: F401
+    from salesweb.surveys.views import builder, cases, invitations, results, workbench  # noqa: F401

@@ -61,4 +61,5 @@ def register_views() -> None:
         courses,
         lessons,
         people,
+        workbench,
     )
