@@ -252,14 +252,26 @@ def _formats(money: bool | str, percent: bool) -> _Format:
             currency = str(money).upper()
         return _Format(
             full=lambda v: format_currency(v, currency),
-            short=lambda v: format_compact_currency(v, currency, locale=locale, fraction_digits=1),
+            short=lambda v: _compact_currency(v, currency, locale),
         )
     if percent:
         return _Format(full=lambda v: format_percent(v), short=lambda v: format_percent(v))
     return _Format(
         full=lambda v: format_decimal(v),
-        short=lambda v: format_compact_decimal(v, locale=locale, fraction_digits=1),
+        short=lambda v: _compact_decimal(v, locale),
     )
+
+
+# Babel's compact formats parse the locale's patterns on every call; an axis repeats its ticks
+# and a chart is drawn twice (wide and narrow), so the pure results are remembered.
+@lru_cache(maxsize=4096)
+def _compact_currency(value: Decimal, currency: str, locale: str) -> str:
+    return format_compact_currency(value, currency, locale=locale, fraction_digits=1)
+
+
+@lru_cache(maxsize=4096)
+def _compact_decimal(value: Decimal, locale: str) -> str:
+    return format_compact_decimal(value, locale=locale, fraction_digits=1)
 
 
 def _decimal(value: Number) -> Decimal | None:
