@@ -329,7 +329,6 @@ class Deal(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.Mod
             "stage_id",
             "updated_at",
             "id",
-            "deleted_at",
             "base_amount",
         ),
         Index("ix_deals_account", "account_id"),
