@@ -48,6 +48,8 @@ class Config:
     SALESWEB_SESSION_IDLE_HOURS = float(os.environ.get("SALESWEB_SESSION_IDLE_HOURS", "12"))
     # How long a SQLite write waits for the one before it; writers queue (BEGIN IMMEDIATE).
     SALESWEB_SQLITE_BUSY_SECONDS = float(os.environ.get("SALESWEB_SQLITE_BUSY_SECONDS", "30"))
+    # gc.freeze() once the application is built (see salesweb.create_app); 0 turns it off.
+    SALESWEB_GC_FREEZE = os.environ.get("SALESWEB_GC_FREEZE", "1") != "0"
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     BABEL_DEFAULT_LOCALE = SALESWEB_DEFAULT_LOCALE

@@ -122,6 +122,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "customers.import_pool_assign"): MANAGERS,
     # pipeline: everyone reads deals, sellers work them, admins define processes and prices
     ("GET", "pipeline.board"): STAFF,
+    ("GET", "pipeline.board_column"): STAFF,
     ("GET", "pipeline.deal_list"): STAFF,
     ("GET", "pipeline.deal_export"): STAFF,  # what the list shows, in the same scope
     ("GET", "pipeline.deal_detail"): STAFF,

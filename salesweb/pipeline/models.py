@@ -309,6 +309,28 @@ class Deal(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.Mod
             "id",
         ),
         Index("ix_deals_live_status_stage", "deleted_at", "status", "stage_id"),
+        # Covering for the board, the whole company's and a rep's or a team's: stage totals from
+        # the index alone, and each column's newest cards as a short range read (migration 0022).
+        Index(
+            "ix_deals_board",
+            "status",
+            "stage_id",
+            "updated_at",
+            "id",
+            "deleted_at",
+            "base_amount",
+            "owner_id",
+        ),
+        Index(
+            "ix_deals_owner_board",
+            "owner_id",
+            "status",
+            "deleted_at",
+            "stage_id",
+            "updated_at",
+            "id",
+            "base_amount",
+        ),
         Index("ix_deals_account", "account_id"),
         Index("ix_deals_expected_close", "expected_close"),
         Index("ix_deals_updated", "updated_at"),

@@ -1,7 +1,9 @@
 // The board: a card moves by drag or through the one shared "Move to" dialog; both post to the
 // deal's move endpoint through htmx (its headers, CSRF token and events). A move back asks for a
 // reason first; a refusal is shown under the card, which goes back to its column; after a move
-// the board redraws and focus returns to the moved card.
+// the board redraws and focus returns to the moved card. A column's "Show more" link brings its
+// next cards in (htmx) and focus goes to the first of them. A card carries only its id, version
+// and links: its move URL and stage are read from its title link and its column.
 (function () {
   "use strict";
 
@@ -9,6 +11,14 @@
   var focusAfterRedraw = null; // the id of the card to focus once the board is redrawn
 
   function dialog() { return document.getElementById("move-dialog"); }
+
+  function dealUrl(card) { return card.querySelector(".card-title").getAttribute("href"); }
+
+  // The stage a card is in: its column's, or (while a dragged card waits) the one it came from.
+  function stageOf(card) {
+    if (!card.dataset.stageKey) card.dataset.stageKey = card.closest(".board-cards").dataset.stageKey;
+    return card.dataset.stageKey;
+  }
 
   function position(key) {
     var option = document.querySelector("#move-dialog-stage option[value='" + key + "']");
@@ -20,7 +30,7 @@
     if (!slot) {
       slot = document.createElement("div");
       slot.className = "card-feedback";
-      slot.id = "card-feedback-" + card.dataset.dealId;
+      slot.id = "card-feedback-" + card.id.replace("card-", "");
       card.appendChild(slot);
     }
     return slot;
@@ -44,7 +54,7 @@
         if (button) button.focus();
       }
     }, { once: true });
-    htmx.ajax("POST", card.dataset.moveUrl, {
+    htmx.ajax("POST", dealUrl(card) + "/move", {
       source: card, target: "#" + slot.id, swap: "innerHTML", values: values
     });
   }
@@ -59,7 +69,7 @@
     document.getElementById("move-dialog-deal").textContent = card.querySelector(".card-title").textContent;
     var select = form.elements.stage_key;
     Array.prototype.forEach.call(select.options, function (option) {
-      option.disabled = option.value === card.dataset.stageKey;
+      option.disabled = option.value === stageOf(card);
     });
     var first = Array.prototype.find.call(select.options, function (o) { return !o.disabled; });
     select.value = stageKey || (first && first.value) || "";
@@ -70,7 +80,7 @@
 
   function showReason(card) {
     var form = dialog().querySelector("form");
-    var back = position(form.elements.stage_key.value) < position(card.dataset.stageKey);
+    var back = position(form.elements.stage_key.value) < position(stageOf(card));
     document.getElementById("move-dialog-reason-field").hidden = !back;
     form.elements.reason.required = back;
   }
@@ -90,8 +100,9 @@
     if (evt.from === evt.to) return;
     var card = evt.item;
     var key = evt.to.dataset.stageKey;
+    card.dataset.stageKey = evt.from.dataset.stageKey;
     var move = { card: card, from: evt.from, index: evt.oldIndex };
-    if (position(key) < position(card.dataset.stageKey)) {
+    if (position(key) < position(stageOf(card))) {
       openDialog(card, key, move); // moving back needs a reason: ask before sending
       return;
     }
@@ -132,7 +143,21 @@
     if (evt.target === dialog()) { evt.preventDefault(); closeDialog(true); }
   }, true);
 
+  // "Show more": remember the column and how many cards it had; focus the first new one after.
+  var moreFor = null;
+  document.addEventListener("htmx:beforeRequest", function (evt) {
+    var link = evt.detail.elt;
+    if (!link.closest || !link.closest(".board-more")) return;
+    var list = link.closest(".board-cards");
+    moreFor = { list: list, shown: list.querySelectorAll(".deal-card").length };
+  });
+
   document.addEventListener("htmx:afterSettle", function () {
+    if (moreFor) {
+      var next = moreFor.list.querySelectorAll(".deal-card")[moreFor.shown];
+      moreFor = null;
+      if (next) next.querySelector(".card-title").focus();
+    }
     if (!focusAfterRedraw) return;
     var card = document.getElementById(focusAfterRedraw);
     if (card && card.closest("#results") && !card.querySelector(".card-feedback")) {
@@ -148,7 +173,7 @@
       if (list.dataset.sortable) return;
       list.dataset.sortable = "1";
       Sortable.create(list, {
-        group: "deals", animation: 120, filter: "a.card-move, button, input, select",
+        group: "deals", animation: 120, draggable: ".deal-card", filter: "a.card-move, button, input, select",
         preventOnFilter: false, forceFallback: true, fallbackTolerance: 4,
         onEnd: onDrop
       });
