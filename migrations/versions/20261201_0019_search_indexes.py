@@ -1,0 +1,92 @@
+"""Search that an index serves, and the admin deal list sorted by an index.
+
+Accounts and contacts are searched for a substring of their `search_text` (name, phone digits,
+e-mail, WeChat). `LIKE '%…%'` on a plain column reads every row, so:
+
+- SQLite: an external-content FTS5 table per searched table with the trigram tokenizer
+  (`accounts_fts`, `contacts_fts`), built here from the existing rows and kept current by
+  triggers, so every write (the ORM, importers' and the bench's Core bulk inserts, a restore)
+  updates it in its own transaction with no code path able to forget it.
+- PostgreSQL: the pg_trgm extension and a GIN trigram index on each `search_text`, which serves
+  `LIKE '%…%'` directly; PostgreSQL maintains it itself.
+
+On SQLite the migration also gathers the first planner statistics (ANALYZE, sampled), which
+the application then keeps current with PRAGMA optimize.
+
+The deal list's default order (last change first) for someone who sees every deal reads
+`ix_deals_status_live_updated` backwards instead of sorting every open deal.
+
+Revision ID: 0019
+Revises: 0018
+Create Date: 2026-12-01
+"""
+
+from alembic import op
+
+revision = "0019"
+down_revision = "0018"
+branch_labels = None
+depends_on = None
+
+SEARCHED = ("accounts", "contacts")
+
+
+def _sqlite_upgrade(name: str) -> None:
+    fts = f"{name}_fts"
+    # case_sensitive 1: search_text and the search term are both lower-cased by the application,
+    # so matching is exact, as LIKE is on PostgreSQL.
+    op.execute(
+        f"CREATE VIRTUAL TABLE {fts} USING fts5(search_text, content='{name}', "
+        "content_rowid='id', tokenize='trigram case_sensitive 1')"
+    )
+    op.execute(
+        f"CREATE TRIGGER {fts}_after_insert AFTER INSERT ON {name} BEGIN "
+        f"INSERT INTO {fts}(rowid, search_text) VALUES (new.id, new.search_text); END"
+    )
+    op.execute(
+        f"CREATE TRIGGER {fts}_after_delete AFTER DELETE ON {name} BEGIN "
+        f"INSERT INTO {fts}({fts}, rowid, search_text) VALUES ('delete', old.id, old.search_text);"
+        " END"
+    )
+    op.execute(
+        f"CREATE TRIGGER {fts}_after_update AFTER UPDATE OF search_text ON {name} BEGIN "
+        f"INSERT INTO {fts}({fts}, rowid, search_text) VALUES ('delete', old.id, old.search_text);"
+        f" INSERT INTO {fts}(rowid, search_text) VALUES (new.id, new.search_text); END"
+    )
+    op.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
+
+
+def upgrade():
+    dialect = op.get_bind().dialect.name
+    if dialect == "sqlite":
+        for name in SEARCHED:
+            _sqlite_upgrade(name)
+        # First planner statistics of a database that never had any (the application keeps
+        # them fresh with PRAGMA optimize from now on); a sample of each index, quick.
+        op.execute("PRAGMA analysis_limit=400")
+        op.execute("ANALYZE")
+    elif dialect == "postgresql":
+        op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        for name in SEARCHED:
+            op.execute(
+                f"CREATE INDEX ix_{name}_search_trgm ON {name} "
+                "USING gin (search_text gin_trgm_ops)"
+            )
+    op.create_index(
+        "ix_deals_status_live_updated", "deals", ["status", "deleted_at", "updated_at", "id"]
+    )
+
+
+def downgrade():
+    op.drop_index("ix_deals_status_live_updated", table_name="deals")
+    dialect = op.get_bind().dialect.name
+    if dialect == "sqlite":
+        for name in SEARCHED:
+            fts = f"{name}_fts"
+            for event in ("insert", "delete", "update"):
+                op.execute(f"DROP TRIGGER IF EXISTS {fts}_after_{event}")
+            op.execute(f"DROP TABLE IF EXISTS {fts}")
+    elif dialect == "postgresql":
+        for name in SEARCHED:
+            op.execute(f"DROP INDEX IF EXISTS ix_{name}_search_trgm")
+        op.execute("DROP EXTENSION IF EXISTS pg_trgm")
