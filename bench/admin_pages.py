@@ -65,7 +65,9 @@ def pages(db: Any) -> list[Any]:
         run.Page("deal list, first page", "/pipeline/deals"),
     ]
     for label, (area, term) in _fragments(db).items():
-        out.append(run.Page(f"search {label} ({term})", f"/customers/{area}?q={term}", dict(run.HX)))
+        out.append(
+            run.Page(f"search {label} ({term})", f"/customers/{area}?q={term}", dict(run.HX))
+        )
     return out
 
 
@@ -75,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-n", type=int, default=30, help="timed requests per page")
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--explain", action="store_true", help="plan of each slowest statement")
+    parser.add_argument("--only", default="", help="only the pages whose label contains this")
     args = parser.parse_args(argv)
     if not args.database_url:
         parser.error("set DATABASE_URL or pass --database-url")
@@ -95,7 +98,8 @@ def main(argv: list[str] | None = None) -> int:
         admin = db.session.scalar(select(User).where(User.email == ADMIN))
         if admin is None:
             raise SystemExit(f"No {ADMIN}: build the data with bench/seed.py first.")
-        plans = [("admin", admin.get_id(), pages(db))]
+        chosen = [p for p in pages(db) if args.only in p.label]
+        plans = [("admin", admin.get_id(), chosen)]
         engine = db.engine
         db.session.remove()
     print(f"{db_name}, admin: {args.n} requests per page after {args.warmup} warm-ups", flush=True)

@@ -67,11 +67,14 @@ def upgrade():
         op.execute("ANALYZE")
     elif dialect == "postgresql":
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        # The extension may live in another schema than this one (one per database): name its
+        # operator class with that schema.
+        schema = op.get_bind().exec_driver_sql(
+            "SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'pg_trgm'"
+        )
+        ops = f"{schema.scalar()}.gin_trgm_ops"
         for name in SEARCHED:
-            op.execute(
-                f"CREATE INDEX ix_{name}_search_trgm ON {name} "
-                "USING gin (search_text gin_trgm_ops)"
-            )
+            op.execute(f"CREATE INDEX ix_{name}_search_trgm ON {name} USING gin (search_text {ops})")
     op.create_index(
         "ix_deals_status_live_updated", "deals", ["status", "deleted_at", "updated_at", "id"]
     )
@@ -89,4 +92,9 @@ def downgrade():
     elif dialect == "postgresql":
         for name in SEARCHED:
             op.execute(f"DROP INDEX IF EXISTS ix_{name}_search_trgm")
-        op.execute("DROP EXTENSION IF EXISTS pg_trgm")
+        # The extension goes too, unless something else in the database (another schema's
+        # indexes) still uses it.
+        op.execute(
+            "DO $$ BEGIN DROP EXTENSION IF EXISTS pg_trgm; "
+            "EXCEPTION WHEN dependent_objects_still_exist THEN NULL; END $$"
+        )

@@ -13,7 +13,7 @@ from sqlalchemy import Select, func, literal, or_, select
 from salesweb.auth.models import Role, User
 from salesweb.auth.permissions import owner_filter, sees_everyone
 from salesweb.core.i18n import select_timezone
-from salesweb.core.pagination import no_index
+from salesweb.core.pagination import live, no_index
 from salesweb.core.params import parse_id
 from salesweb.core.search import contains_any, like_pattern, relevance
 from salesweb.customers.models import Account, AccountType, Contact, Order, Task, normalise_phone
@@ -176,7 +176,7 @@ def contact_filters(args: Mapping[str, str]) -> dict[str, object]:
 def contact_list_stmt(user: User, args: Mapping[str, str]) -> Select:
     """Contacts of the accounts the user may see, searched over name, phone, e-mail, WeChat."""
     f = contact_filters(args)
-    stmt = scope_contacts(select(Contact).join(Account, Account.id == Contact.account_id), user)
+    stmt = scope_contacts(select(Contact), user, joined=False)
     if f["q"]:
         stmt = stmt.where(contains_any(Contact, _search_terms(f["q"])))
     if f["sort"] == RELEVANCE:
@@ -221,7 +221,7 @@ def _distinct_live_values(column, limit: int) -> list[str]:
     def after(previous):
         return (
             select(column)
-            .where(column > previous, Account.deleted_at.is_(None))
+            .where(column > previous, live(Account.deleted_at))
             .order_by(column)
             .limit(1)
             .scalar_subquery()
