@@ -14,7 +14,8 @@ On SQLite the migration also gathers the first planner statistics (ANALYZE, samp
 the application then keeps current with PRAGMA optimize.
 
 The deal list's default order (last change first) for someone who sees every deal reads
-`ix_deals_status_live_updated` backwards instead of sorting every open deal.
+`ix_deals_status_live_updated` backwards instead of sorting every open deal; on PostgreSQL,
+partial indexes over live rows give the account, contact and deal lists their default order.
 
 Revision ID: 0019
 Revises: 0018
@@ -29,6 +30,14 @@ branch_labels = None
 depends_on = None
 
 SEARCHED = ("accounts", "contacts")
+# PostgreSQL does not take `deleted_at IS NULL` as an equality that fixes the index's first
+# column, so an index led by deleted_at cannot give the lists their order there: partial
+# indexes over live rows do (SQLite reads its deleted_at-led indexes in order already).
+PG_LIVE_LIST_INDEXES = {
+    "ix_accounts_live_name_pg": ("accounts", "name, id"),
+    "ix_contacts_live_name_pg": ("contacts", "name, id"),
+    "ix_deals_live_status_updated_pg": ("deals", "status, updated_at, id"),
+}
 
 
 def _sqlite_upgrade(name: str) -> None:
@@ -61,10 +70,6 @@ def upgrade():
     if dialect == "sqlite":
         for name in SEARCHED:
             _sqlite_upgrade(name)
-        # First planner statistics of a database that never had any (the application keeps
-        # them fresh with PRAGMA optimize from now on); a sample of each index, quick.
-        op.execute("PRAGMA analysis_limit=400")
-        op.execute("ANALYZE")
     elif dialect == "postgresql":
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         # The extension may live in another schema than this one (one per database): name its
@@ -75,9 +80,16 @@ def upgrade():
         ops = f"{schema.scalar()}.gin_trgm_ops"
         for name in SEARCHED:
             op.execute(f"CREATE INDEX ix_{name}_search_trgm ON {name} USING gin (search_text {ops})")
+        for index, (name, columns) in PG_LIVE_LIST_INDEXES.items():
+            op.execute(f"CREATE INDEX {index} ON {name} ({columns}) WHERE deleted_at IS NULL")
     op.create_index(
         "ix_deals_status_live_updated", "deals", ["status", "deleted_at", "updated_at", "id"]
     )
+    if dialect == "sqlite":
+        # First planner statistics of a database that never had any (the application keeps
+        # them fresh with PRAGMA optimize from now on); a sample of each index, quick.
+        op.execute("PRAGMA analysis_limit=400")
+        op.execute("ANALYZE")
 
 
 def downgrade():
@@ -92,6 +104,8 @@ def downgrade():
     elif dialect == "postgresql":
         for name in SEARCHED:
             op.execute(f"DROP INDEX IF EXISTS ix_{name}_search_trgm")
+        for index in PG_LIVE_LIST_INDEXES:
+            op.execute(f"DROP INDEX IF EXISTS {index}")
         # The extension goes too, unless something else in the database (another schema's
         # indexes) still uses it.
         op.execute(

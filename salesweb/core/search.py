@@ -55,13 +55,17 @@ def relevance(model: Any, term: str) -> ColumnElement[int]:
 
 
 def is_search_index(name: str | None, type_: str) -> bool:
-    """The search structures migration 0019 makes outside the models: the SQLite FTS tables
-    (and FTS5's own shadow tables) and the PostgreSQL trigram indexes."""
+    """The structures migration 0019 makes outside the models: the SQLite FTS tables (and
+    FTS5's own shadow tables), the PostgreSQL trigram indexes and its partial list indexes."""
     if not name:
         return False
     if type_ == "table":
         return any(name.startswith(f"{t}_fts") for t in SEARCHED_TABLES)
-    return type_ == "index" and name in {f"ix_{t}_search_trgm" for t in SEARCHED_TABLES}
+    return type_ == "index" and (
+        name in {f"ix_{t}_search_trgm" for t in SEARCHED_TABLES}
+        or name.endswith("_live_name_pg")
+        or name == "ix_deals_live_status_updated_pg"
+    )
 
 
 def include_name(name: str | None, type_: str, _parents: dict) -> bool:
