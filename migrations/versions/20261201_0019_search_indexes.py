@@ -85,6 +85,7 @@ def upgrade():
     op.create_index(
         "ix_deals_status_live_updated", "deals", ["status", "deleted_at", "updated_at", "id"]
     )
+    op.create_index("ix_contacts_search_text", "contacts", ["search_text"])
     if dialect == "sqlite":
         # First planner statistics of a database that never had any (the application keeps
         # them fresh with PRAGMA optimize from now on); a sample of each index, quick.
@@ -93,6 +94,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_index("ix_contacts_search_text", table_name="contacts")
     op.drop_index("ix_deals_status_live_updated", table_name="deals")
     dialect = op.get_bind().dialect.name
     if dialect == "sqlite":

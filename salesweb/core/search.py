@@ -46,7 +46,12 @@ def contains_any(model: Any, terms: list[str]) -> ColumnElement[bool]:
         fts = table(name, column("rowid"))
         query = " OR ".join(_fts_phrase(t) for t in terms)
         return model.id.in_(select(fts.c.rowid).where(literal_column(name).match(query)))
-    return or_(*(model.search_text.like(like_pattern(t), escape="\\") for t in terms))
+    matches = or_(*(model.search_text.like(like_pattern(t), escape="\\") for t in terms))
+    if db.session.get_bind().dialect.name == "sqlite":
+        # A short term is tested on every row: read the narrow index that holds search_text
+        # (and the rowid) rather than let the planner walk another index with a row lookup each.
+        return model.id.in_(select(model.id).where(matches))
+    return matches
 
 
 def relevance(model: Any, term: str) -> ColumnElement[int]:
