@@ -10,9 +10,6 @@ e-mail, WeChat). `LIKE '%…%'` on a plain column reads every row, so:
 - PostgreSQL: the pg_trgm extension and a GIN trigram index on each `search_text`, which serves
   `LIKE '%…%'` directly; PostgreSQL maintains it itself.
 
-On SQLite the migration also gathers the first planner statistics (ANALYZE, sampled), which
-the application then keeps current with PRAGMA optimize.
-
 The deal list's default order (last change first) for someone who sees every deal reads
 `ix_deals_status_live_updated` backwards instead of sorting every open deal; on PostgreSQL,
 partial indexes over live rows give the account, contact and deal lists their default order.
@@ -86,11 +83,6 @@ def upgrade():
         "ix_deals_status_live_updated", "deals", ["status", "deleted_at", "updated_at", "id"]
     )
     op.create_index("ix_contacts_search_text", "contacts", ["search_text"])
-    if dialect == "sqlite":
-        # First planner statistics of a database that never had any (the application keeps
-        # them fresh with PRAGMA optimize from now on); a sample of each index, quick.
-        op.execute("PRAGMA analysis_limit=400")
-        op.execute("ANALYZE")
 
 
 def downgrade():

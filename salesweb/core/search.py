@@ -37,8 +37,11 @@ def _fts_phrase(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def contains_any(model: Any, terms: list[str]) -> ColumnElement[bool]:
-    """Rows of `model` whose search_text contains at least one of `terms` (already folded)."""
+def contains_any(model: Any, terms: list[str], *, narrow: bool = False) -> ColumnElement[bool]:
+    """Rows of `model` whose search_text contains at least one of `terms` (already folded).
+
+    narrow: the rest of the query already keeps to a few rows (a rep's or a team's), which a
+    term too short for the trigram index then tests one by one."""
     terms = [t for t in dict.fromkeys(terms) if t]
     indexed = all(len(t) >= TRIGRAM for t in terms)
     if indexed and db.session.get_bind().dialect.name == "sqlite":
@@ -47,7 +50,7 @@ def contains_any(model: Any, terms: list[str]) -> ColumnElement[bool]:
         query = " OR ".join(_fts_phrase(t) for t in terms)
         return model.id.in_(select(fts.c.rowid).where(literal_column(name).match(query)))
     matches = or_(*(model.search_text.like(like_pattern(t), escape="\\") for t in terms))
-    if db.session.get_bind().dialect.name == "sqlite":
+    if not narrow and db.session.get_bind().dialect.name == "sqlite":
         # A short term is tested on every row: read the narrow index that holds search_text
         # (and the rowid) rather than let the planner walk another index with a row lookup each.
         return model.id.in_(select(model.id).where(matches))

@@ -118,7 +118,8 @@ def account_list_stmt(user: User, args: Mapping[str, str], pool: bool = False) -
     else:
         stmt = scope_accounts(select(Account), user)
     if f["q"]:
-        stmt = stmt.where(contains_any(Account, _search_terms(f["q"])))
+        narrow = not pool and not sees_everyone(user)
+        stmt = stmt.where(contains_any(Account, _search_terms(f["q"]), narrow=narrow))
     if f["owner"] == "me":
         stmt = stmt.where(Account.owner_id == user.id)
     elif f["owner"] == "pool":
@@ -178,7 +179,8 @@ def contact_list_stmt(user: User, args: Mapping[str, str]) -> Select:
     f = contact_filters(args)
     stmt = scope_contacts(select(Contact), user, joined=False)
     if f["q"]:
-        stmt = stmt.where(contains_any(Contact, _search_terms(f["q"])))
+        narrow = not sees_everyone(user)
+        stmt = stmt.where(contains_any(Contact, _search_terms(f["q"]), narrow=narrow))
     if f["sort"] == RELEVANCE:
         # Recency of a contact: its last change.
         recent = (Contact.updated_at.desc(), Contact.id.desc())
