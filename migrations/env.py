@@ -7,6 +7,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from salesweb.core.search import include_name
+
 config = context.config
 if config.config_file_name is not None:
     fileConfig(config.config_file_name, disable_existing_loggers=False)
@@ -55,6 +57,7 @@ def _sqlite_foreign_keys_off(connection) -> Iterator[None]:
 def run_migrations_online() -> None:
     options = current_app.extensions["migrate"].configure_args
     options.setdefault("process_revision_directives", _skip_empty)
+    options.setdefault("include_name", include_name)
     with db.engine.connect() as connection, _sqlite_foreign_keys_off(connection):
         context.configure(connection=connection, target_metadata=target_metadata, **options)
         with context.begin_transaction():

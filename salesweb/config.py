@@ -67,6 +67,8 @@ class Config:
     MAIL_USE_TLS = _bool("SMTP_STARTTLS")
     MAIL_FROM = os.environ.get("SMTP_FROM", "salesweb@localhost")
     PER_PAGE = 25
+    # Lists count their rows up to this many, then say "more than" (the exact count on demand).
+    LIST_COUNT_LIMIT = 10_000
     SALESWEB_POOL_CAP = int(os.environ.get("SALESWEB_POOL_CAP", "200"))
     SALESWEB_RECLAIM_DAYS = int(os.environ.get("SALESWEB_RECLAIM_DAYS", "90"))
     # How old the newest rate before a deal's date may be for an import to convert at it.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, false, or_
+from sqlalchemy import Select, false, or_, select
 
 from salesweb.auth.models import Role, User
 from salesweb.auth.permissions import (
@@ -17,6 +17,7 @@ from salesweb.auth.permissions import (
     sees_everyone,
 )
 from salesweb.core.importing import ImportJob
+from salesweb.core.pagination import live
 from salesweb.customers.models import Account, Contact, Task
 
 WRITERS = SELLERS  # work accounts, contacts, interactions, tasks and orders
@@ -30,7 +31,7 @@ POOL_USERS = SELLERS
 
 def scope_accounts(stmt: Select, user: User, include_pool: bool = False) -> Select:
     """Live accounts the user may see: own (rep), team's (manager), all (compliance, admin)."""
-    stmt = stmt.where(Account.deleted_at.is_(None))
+    stmt = stmt.where(live(Account.deleted_at))
     clause = owner_filter(user, Account.owner_id)
     if clause is None:
         return stmt
@@ -48,10 +49,19 @@ def scope_deleted_accounts(stmt: Select, user: User) -> Select:
     return stmt if clause is None else stmt.where(clause)
 
 
-def scope_contacts(stmt: Select, user: User) -> Select:
-    """Contacts of the accounts the user may see; the select must join Account."""
-    stmt = stmt.where(Contact.deleted_at.is_(None), Account.deleted_at.is_(None))
+def scope_contacts(stmt: Select, user: User, joined: bool = True) -> Select:
+    """Contacts of the accounts the user may see; the select joins Account, or with
+    joined=False this adds only what the user's scope needs."""
+    stmt = stmt.where(live(Contact.deleted_at))
     clause = owner_filter(user, Account.owner_id)
+    if not joined and clause is None:
+        # Everyone's contacts: leave out those of the few deleted accounts, rather than join
+        # every account to each contact.
+        deleted = select(Account.id).where(Account.deleted_at.is_not(None))
+        return stmt.where(Contact.account_id.not_in(deleted))
+    if not joined:
+        stmt = stmt.join(Account, Account.id == Contact.account_id)
+    stmt = stmt.where(live(Account.deleted_at))
     return stmt if clause is None else stmt.where(clause)
 
 

@@ -8,13 +8,14 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, literal, or_, select
 
 from salesweb.auth.models import Role, User
-from salesweb.auth.permissions import owner_filter
+from salesweb.auth.permissions import owner_filter, sees_everyone
 from salesweb.core.i18n import select_timezone
-from salesweb.core.pagination import no_index
+from salesweb.core.pagination import live, no_index
 from salesweb.core.params import parse_id
+from salesweb.core.search import contains_any, like_pattern, relevance
 from salesweb.customers.models import Account, AccountType, Contact, Order, Task, normalise_phone
 from salesweb.customers.permissions import (
     ACCOUNT_OWNERS,
@@ -34,6 +35,14 @@ ACCOUNT_SORTS = {
     "-updated": (Account.updated_at.desc(),),
 }
 CONTACT_SORTS = {"name": (Contact.name.asc(),), "-name": (Contact.name.desc(),)}
+# A search's order unless a column is picked: names that start with the term first, then the
+# most recent (NULLS LAST spelled out: SQLite and PostgreSQL differ on where NULLs go).
+RELEVANCE = "relevance"
+ACCOUNT_RECENCY = (
+    Account.last_interaction_at.desc().nulls_last(),
+    Account.updated_at.desc(),
+    Account.id.desc(),
+)
 
 
 def search_term(raw: str | None) -> str:
@@ -42,8 +51,28 @@ def search_term(raw: str | None) -> str:
 
 
 def _like(term: str) -> str:
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    return like_pattern(term)
+
+
+def _search_terms(term: str) -> list[str]:
+    """The term, and its phone digits when it reads as a phone number written with separators
+    (021-5555 0000 finds the key 2155550000 that search_text holds)."""
+    digits = normalise_phone(term)
+    return [term, digits] if len(digits) >= 4 and digits != term else [term]
+
+
+def _picked_sort(args: Mapping[str, str], allowed: Mapping[str, object]) -> str:
+    """The sort the user chose (kept by the search form), or "" for the default one."""
+    key = args.get("sort", "")
+    return key if key in allowed else ""
+
+
+def _sort_key(args: Mapping[str, str], allowed: Mapping[str, object], q: str) -> str:
+    """A search is ordered by relevance unless the user picked a column to sort on."""
+    key = args.get("sort", "")
+    if key in allowed:
+        return key
+    return RELEVANCE if q else "name"
 
 
 def _day(raw: str | None) -> date | None:
@@ -71,7 +100,8 @@ def account_filters(args: Mapping[str, str]) -> dict[str, object]:
         "tag": (args.get("tag") or "").strip()[:40],
         "last_before": _day(args.get("last_before")),
         "last_after": _day(args.get("last_after")),
-        "sort": args.get("sort", "name") if args.get("sort", "name") in ACCOUNT_SORTS else "name",
+        "sort": _sort_key(args, ACCOUNT_SORTS, search_term(args.get("q"))),
+        "picked_sort": _picked_sort(args, ACCOUNT_SORTS),
         "imported": parse_id(args.get("imported")),
     }
 
@@ -88,12 +118,8 @@ def account_list_stmt(user: User, args: Mapping[str, str], pool: bool = False) -
     else:
         stmt = scope_accounts(select(Account), user)
     if f["q"]:
-        term = f["q"]
-        digits = normalise_phone(term)
-        clauses = [Account.search_text.like(_like(term), escape="\\")]
-        if len(digits) >= 4 and digits != term:
-            clauses.append(Account.phone_key.like(_like(digits), escape="\\"))
-        stmt = stmt.where(or_(*clauses))
+        narrow = not pool and not sees_everyone(user)
+        stmt = stmt.where(contains_any(Account, _search_terms(f["q"]), narrow=narrow))
     if f["owner"] == "me":
         stmt = stmt.where(Account.owner_id == user.id)
     elif f["owner"] == "pool":
@@ -120,6 +146,8 @@ def account_list_stmt(user: User, args: Mapping[str, str], pool: bool = False) -
         stmt = stmt.where(Account.last_interaction_at >= _start_of(f["last_after"]))
     if f["imported"]:
         stmt = stmt.where(Account.import_job_id == f["imported"])
+    if f["sort"] == RELEVANCE:
+        return stmt.order_by(relevance(Account, str(f["q"])), *ACCOUNT_RECENCY)
     if user.role == Role.MANAGER and not pool:
         # A team is a small share of all accounts: sort the team's rows, do not walk the index.
         return stmt.order_by(*_team_sort(f["sort"]), Account.id)
@@ -141,21 +169,22 @@ def _team_sort(key: str) -> tuple:
 def contact_filters(args: Mapping[str, str]) -> dict[str, object]:
     return {
         "q": search_term(args.get("q")),
-        "sort": args.get("sort", "name") if args.get("sort", "name") in CONTACT_SORTS else "name",
+        "sort": _sort_key(args, CONTACT_SORTS, search_term(args.get("q"))),
+        "picked_sort": _picked_sort(args, CONTACT_SORTS),
     }
 
 
 def contact_list_stmt(user: User, args: Mapping[str, str]) -> Select:
     """Contacts of the accounts the user may see, searched over name, phone, e-mail, WeChat."""
     f = contact_filters(args)
-    stmt = scope_contacts(select(Contact).join(Account, Account.id == Contact.account_id), user)
+    stmt = scope_contacts(select(Contact), user, joined=False)
     if f["q"]:
-        term = f["q"]
-        digits = normalise_phone(term)
-        clauses = [Contact.search_text.like(_like(term), escape="\\")]
-        if len(digits) >= 4 and digits != term:
-            clauses.append(Contact.phone_key.like(_like(digits), escape="\\"))
-        stmt = stmt.where(or_(*clauses))
+        narrow = not sees_everyone(user)
+        stmt = stmt.where(contains_any(Contact, _search_terms(f["q"]), narrow=narrow))
+    if f["sort"] == RELEVANCE:
+        # Recency of a contact: its last change.
+        recent = (Contact.updated_at.desc(), Contact.id.desc())
+        return stmt.order_by(relevance(Contact, f["q"]), *recent)
     return stmt.order_by(*CONTACT_SORTS[f["sort"]], Contact.id)
 
 
@@ -185,10 +214,35 @@ def owner_choices(user: User, pool_label: bool = False) -> list[tuple[int, str]]
     return ([(0, _("— public pool (no owner) —"))] if pool_label else []) + choices
 
 
+def _distinct_live_values(column, limit: int) -> list[str]:
+    """The distinct values of an indexed account column, in order, found by jumping through its
+    index from one value to the next (a recursive query, one index seek per value) instead of
+    reading every account: the whole company has few industries and regions but many accounts.
+    """
+
+    def after(previous):
+        return (
+            select(column)
+            .where(column > previous, live(Account.deleted_at))
+            .order_by(column)
+            .limit(1)
+            .scalar_subquery()
+        )
+
+    values = select(after(literal("")).label("v")).cte("used_values", recursive=True)
+    values = values.union_all(select(after(values.c.v).label("v")).where(values.c.v.is_not(None)))
+    stmt = select(values.c.v).where(values.c.v.is_not(None)).limit(limit)
+    return list(db.session.scalars(stmt))
+
+
 def account_filter_options(user: User) -> dict[str, list]:
     """Values for the account list's drop-downs: industries, regions and owners in scope."""
 
     def used(column) -> list[str]:
+        if sees_everyone(user):
+            return _distinct_live_values(column, 200)
+        # A rep's or a team's accounts: the owner indexes (owner, deleted, industry or region)
+        # hold these values, a short index-only read.
         stmt = scope_accounts(select(column).distinct(), user).order_by(column).limit(200)
         return [v for v in db.session.scalars(stmt) if v]
 

@@ -18,6 +18,7 @@ from salesweb.auth.permissions import (
     can_see_owner,
     owner_filter,
 )
+from salesweb.core.pagination import live
 from salesweb.pipeline.models import Deal, DealStatus, Quote
 
 WRITERS = SELLERS  # work deals and quotes
@@ -33,7 +34,7 @@ DEAL_OWNERS = (Role.MANAGER, Role.REP)
 
 def scope_deals(stmt: Select, user: User) -> Select:
     """Live deals: rep own, manager team's, compliance and admin all."""
-    stmt = stmt.where(Deal.deleted_at.is_(None))
+    stmt = stmt.where(live(Deal.deleted_at))
     clause = owner_filter(user, Deal.owner_id)
     return stmt if clause is None else stmt.where(clause)
 

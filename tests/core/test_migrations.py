@@ -5,6 +5,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 
+from salesweb.core.search import include_name
 from salesweb.extensions import db as _db
 from tests.live import fresh_app
 
@@ -12,7 +13,9 @@ from tests.live import fresh_app
 def _differences() -> list:
     """What autogenerate would write to bring the database to the models (nothing, we hope)."""
     with _db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        # The search structures (FTS tables, trigram indexes) live in the migration alone.
+        opts = {"compare_type": True, "include_name": include_name}
+        context = MigrationContext.configure(connection, opts=opts)
         return compare_metadata(context, _db.metadata)
 
 

@@ -28,6 +28,8 @@ PAGES = {
     "account list": ("/customers/accounts", {}),
     "account list, filtered": ("/customers/accounts?type=customer&region=East&sort=-last", {}),
     "live search": ("/customers/accounts?q=account", HX),
+    "live search, two characters": ("/customers/accounts?q=公司", HX),
+    "contact search": ("/customers/contacts?q=contact", {}),
     "account page": ("/customers/accounts/{busy}", {}),
     "timeline page 2": ("/customers/accounts/{busy}/timeline?page=2", HX),
     "my tasks": ("/customers/tasks", {}),
