@@ -2,7 +2,7 @@
 switch per periodic job; an index for the daily survey reminder job.
 
 Revision ID: 0024
-Revises: 0018
+Revises: 0022
 Create Date: 2026-12-01
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 
 
 revision = "0024"
-down_revision = "0018"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 
