@@ -9,12 +9,13 @@ from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as _lp
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from salesweb.auth.models import Team, User
 from salesweb.core.models import (
     AuditedMixin,
+    Money,
     TimestampMixin,
     UTCDateTime,
     VersionedMixin,
@@ -127,7 +128,7 @@ class Target(AuditedMixin, VersionedMixin, TimestampMixin, db.Model):
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     owner_key: Mapped[str] = mapped_column(String(20), nullable=False)
-    value: Mapped[Decimal] = mapped_column(Numeric(18, 2), nullable=False)
+    value: Mapped[Decimal] = mapped_column(Money, nullable=False)
     why: Mapped[str] = mapped_column(Text, nullable=False, default="")
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("targets.id"))
     status: Mapped[str] = mapped_column(String(10), nullable=False, default=TargetStatus.DRAFT)
@@ -203,8 +204,8 @@ class TargetRevision(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     target_id: Mapped[int] = mapped_column(ForeignKey("targets.id"), nullable=False)
-    old_value: Mapped[Decimal] = mapped_column(Numeric(18, 2), nullable=False)
-    new_value: Mapped[Decimal] = mapped_column(Numeric(18, 2), nullable=False)
+    old_value: Mapped[Decimal] = mapped_column(Money, nullable=False)
+    new_value: Mapped[Decimal] = mapped_column(Money, nullable=False)
     why: Mapped[str] = mapped_column(String(500), nullable=False, default="")
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from salesweb.auth.models import Team, User
@@ -32,6 +34,18 @@ from salesweb.pipeline.models import Product
 OWNERS = "owners"
 PERIODS = "periods"
 MODES = ("hand", "even", "last_year", "pipeline")
+SPLIT_MODE_LABELS = {
+    "hand": _l("By hand"),
+    "even": _l("Evenly"),
+    "last_year": _l("By last year's result"),
+    "pipeline": _l("By open pipeline"),
+}
+SPLIT_DIMENSION_LABELS = {OWNERS: _l("Split among owners"), PERIODS: _l("Split into periods")}
+
+
+def part_field(key: str) -> str:
+    """The form field of one part of a split ("team:3" -> "part_team_3")."""
+    return "part_" + re.sub(r"\W", "_", key)
 
 
 def split_amount(total: Decimal, weights: list[Decimal], step: Decimal) -> list[Decimal]:
@@ -314,7 +328,7 @@ def save_split(
     if not parts:
         raise DomainError(_("There is nothing to split this target into."))
     for part in parts:
-        _check_value(values.get(part.key), target.measure, field=f"part-{part.key}")
+        _check_value(values.get(part.key), target.measure, field=part_field(part.key))
     children = []
     for part in parts:
         value = values[part.key]
@@ -334,8 +348,8 @@ def save_split(
             )
         else:
             if not can_edit_target(actor, child):
-                raise DomainError(_("You cannot change this target."), field=f"part-{part.key}")
-            _set_value(actor, child, value, reason, f"part-{part.key}")
+                raise DomainError(_("You cannot change this target."), field=part_field(part.key))
+            _set_value(actor, child, value, reason, part_field(part.key))
             child.parent_id = target.id
         children.append(child)
     db.session.flush()
