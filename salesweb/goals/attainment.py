@@ -206,32 +206,40 @@ def target_list(user: User, period: Period, f: dict[str, str]) -> tuple[Page, li
     size = 25
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     items = list(db.session.scalars(stmt.limit(size).offset((page_number() - 1) * size)))
-    return Page(items, page_number(), size, total or 0), target_rows(user, items, period)
+    return Page(items, page_number(), size, total or 0), target_rows(user, items)
 
 
-def target_rows(user: User, targets: list[Target], period: Period) -> list[Row]:
-    """Each target with its actual (one grouped query per measure shown) and reconciliation."""
+def target_rows(user: User, targets: list[Target]) -> list[Row]:
+    """Each target with its actual in its own period (one grouped query per measure shown,
+    whatever the periods) and whether its parts add up (one query)."""
     from salesweb.goals.services.targets import reconcile
 
-    day = today()
+    day, start = today(), fiscal_start()
     teams = {t.team_id for t in targets if t.level == Level.TEAM}
     members = queries.members_by_team(teams) if teams else {}
     scope = people_in_scope(user)
-    per: dict[tuple[str, str], dict[int, Decimal]] = {}
+    periods: dict[tuple[str, str], dict[str, Period]] = {}
     for t in targets:
-        if (t.measure, t.detail) not in per:
-            per[(t.measure, t.detail)] = queries.actuals(t.measure, t.detail, period, scope)
+        periods.setdefault((t.measure, t.detail), {})[t.period_key] = t.period(start)
+    per = {
+        (measure, detail): queries.actuals_by_period(measure, detail, list(ps.values()), scope)
+        for (measure, detail), ps in periods.items()
+    }
     kids = queries.children_of([t.id for t in targets])
     rows = []
     for t in targets:
-        values = per[(t.measure, t.detail)]
+        values = {
+            owner: value
+            for (owner, key), value in per[(t.measure, t.detail)].items()
+            if key == t.period_key
+        }
         if t.level == Level.PERSON:
             value = values.get(t.user_id, Decimal(0))
         elif t.level == Level.TEAM:
             value = _sum(values, [m.id for m in members.get(t.team_id, [])])
         else:
             value = sum(values.values(), Decimal(0))
-        got = Attainment(t.value, value, period, day, t.step)
+        got = Attainment(t.value, value, periods[(t.measure, t.detail)][t.period_key], day, t.step)
         rows.append(
             Row(t.level, t.owner_name, got, t, t.team_id, t.user_id, reconcile(t, kids[t.id]))
         )
@@ -254,12 +262,7 @@ def my_targets(user: User) -> list[Row]:
         )
         .order_by(Target.period_start.desc(), Target.measure)
     )
-    found = list(db.session.scalars(stmt))
-    rows = []
-    for period in periods:
-        mine = [t for t in found if t.period_key == period.key]
-        rows += target_rows(user, mine, period)
-    return rows
+    return target_rows(user, list(db.session.scalars(stmt)))
 
 
 # --- what the pages offer to choose from ------------------------------------------------------

@@ -17,7 +17,7 @@ from salesweb.core import settings
 from salesweb.customers.models import Account, Interaction
 from salesweb.extensions import db
 from salesweb.goals.models.target import Measure
-from salesweb.goals.periods import Period
+from salesweb.goals.periods import Period, PeriodKind
 from salesweb.pipeline.models import Deal, DealStatus, Product, QuoteLine
 
 CENT = Decimal("0.01")
@@ -68,43 +68,22 @@ def _owned(stmt: Select, owner_col: Any, owner_ids: Iterable[int] | None) -> Sel
     return stmt if owner_ids is None else stmt.where(owner_col.in_(list(owner_ids)))
 
 
-def new_accounts_by_owner(period: Period, owner_ids: Iterable[int] | None) -> dict[int, Decimal]:
-    """Live accounts created in the period, per their owner (pool accounts count nowhere)."""
-    start, end = _utc_bounds(period)
-    stmt = (
-        select(Account.owner_id, func.count())
-        .where(
-            Account.deleted_at.is_(None),
-            Account.owner_id.is_not(None),
-            Account.created_at >= start,
-            Account.created_at < end,
-        )
-        .group_by(Account.owner_id)
-    )
-    stmt = _owned(stmt, Account.owner_id, owner_ids)
-    return {owner: Decimal(n) for owner, n in db.session.execute(stmt)}
+def _bucketed(
+    stmt: Select, when: Any, periods: list[Period], instants: bool, owner_col: Any
+) -> Select:
+    """Group a per-owner select by owner and by which of the periods `when` falls in (a CASE
+    over the periods' bounds), keeping only rows inside one of them: one statement answers a
+    year and its quarters, or a quarter and its months, at once."""
+    bounds = [(_utc_bounds(p) if instants else (p.start, p.end), p.key) for p in periods]
+    bucket = case(*(((when >= lo) & (when < hi), key) for (lo, hi), key in bounds), else_=None)
+    inside = or_(*((when >= lo) & (when < hi) for (lo, hi), _key in bounds))
+    return stmt.add_columns(bucket.label("bucket")).where(inside).group_by(owner_col, bucket)
 
 
-def interactions_by_author(
-    period: Period, owner_ids: Iterable[int] | None, kinds: list[str]
-) -> dict[int, Decimal]:
-    """Live interactions of the chosen kinds (all kinds when none is chosen) that happened in
-    the period, per the person who logged them."""
-    start, end = _utc_bounds(period)
-    stmt = (
-        select(Interaction.author_id, func.count())
-        .where(
-            Interaction.deleted_at.is_(None),
-            Interaction.author_id.is_not(None),
-            Interaction.occurred_at >= start,
-            Interaction.occurred_at < end,
-        )
-        .group_by(Interaction.author_id)
+def _won_stmt(value: Any) -> Select:
+    return select(Deal.owner_id, value).where(
+        Deal.status == DealStatus.WON, Deal.deleted_at.is_(None)
     )
-    if kinds:
-        stmt = stmt.where(Interaction.kind.in_(kinds))
-    stmt = _owned(stmt, Interaction.author_id, owner_ids)
-    return {owner: Decimal(n) for owner, n in db.session.execute(stmt)}
 
 
 def series_share(series: str) -> Any:
@@ -145,43 +124,78 @@ def series_share(series: str) -> Any:
     )
 
 
-def series_won_by_owner(
-    period: Period, owner_ids: Iterable[int] | None, series: str
-) -> dict[int, Decimal]:
-    """Won amount of one product series per owner, by final close date (see `series_share`)."""
-    stmt = (
-        select(Deal.owner_id, func.coalesce(func.sum(series_share(series)), 0))
-        .where(
-            Deal.status == DealStatus.WON,
-            Deal.deleted_at.is_(None),
-            Deal.base_amount.is_not(None),
-            Deal.closed_on >= period.start,
-            Deal.closed_on < period.end,
+def _measure_stmt(measure: str, detail: str) -> tuple[Select, Any, Any, bool]:
+    """A measure as (per-owner select, owner column, time column, whether time is an instant)."""
+    if measure == Measure.WON_COUNT:
+        return _won_stmt(func.count()), Deal.owner_id, Deal.closed_on, False
+    if measure == Measure.WON_AMOUNT:
+        value = func.coalesce(func.sum(Deal.base_amount), 0)
+        return _won_stmt(value), Deal.owner_id, Deal.closed_on, False
+    if measure == Measure.SERIES_AMOUNT:
+        value = func.coalesce(func.sum(series_share(detail)), 0)
+        stmt = _won_stmt(value).where(Deal.base_amount.is_not(None))
+        return stmt, Deal.owner_id, Deal.closed_on, False
+    if measure == Measure.NEW_ACCOUNTS:
+        # Live accounts created in the period, per their (current) owner; pool accounts: nobody.
+        stmt = select(Account.owner_id, func.count()).where(
+            Account.deleted_at.is_(None), Account.owner_id.is_not(None)
         )
-        .group_by(Deal.owner_id)
+        return stmt, Account.owner_id, Account.created_at, True
+    # Interactions of the chosen kinds (every kind when none is chosen), per who logged them.
+    stmt = select(Interaction.author_id, func.count()).where(
+        Interaction.deleted_at.is_(None), Interaction.author_id.is_not(None)
     )
-    stmt = _owned(stmt, Deal.owner_id, owner_ids)
-    return {owner: _cents(amount) for owner, amount in db.session.execute(stmt)}
+    if detail:
+        stmt = stmt.where(Interaction.kind.in_(detail.split(",")))
+    return stmt, Interaction.author_id, Interaction.occurred_at, True
 
 
 def _cents(amount: Any) -> Decimal:
     return Decimal(str(amount or 0)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def actuals_by_period(
+    measure: str, detail: str, periods: list[Period], owner_ids: Iterable[int] | None
+) -> dict[tuple[int, str], Decimal]:
+    """One measure's actual per (person, period key) over several periods, in one statement.
+
+    Won deals count by their final close date at their booked base amount (a reopened deal
+    counts nowhere; see `won_by_owner`); accounts by the company day they were created;
+    interactions by the company day they happened. `owner_ids=None` means everyone.
+    """
+    # Periods nest (a year and its quarters): count by month, the unit every period is made of,
+    # then add the months up into each period asked for.
+    start = periods[0].fiscal_start if periods else 1
+    months = sorted({m for p in periods for m in _months(p, start)})
+    stmt, owner_col, when, instants = _measure_stmt(measure, detail)
+    stmt = _bucketed(_owned(stmt, owner_col, owner_ids), when, months, instants, owner_col)
+    money = measure in (Measure.WON_AMOUNT, Measure.SERIES_AMOUNT)
+    by_month: dict[tuple[int, str], Decimal] = {
+        (owner, bucket): _cents(value) if money else Decimal(value)
+        for owner, value, bucket in db.session.execute(stmt)
+    }
+    found: dict[tuple[int, str], Decimal] = {}
+    for period in periods:
+        keys = {m.key for m in _months(period, start)}
+        for (owner, month), value in by_month.items():
+            if month in keys:
+                found[(owner, period.key)] = found.get((owner, period.key), Decimal(0)) + value
+    return found
+
+
+def _months(period: Period, fiscal_start: int) -> list[Period]:
+    """The calendar months a period is made of."""
+    if period.kind == PeriodKind.MONTH:
+        return [period]
+    return [m for child in period.children() for m in _months(child, fiscal_start)]
+
+
 def actuals(
     measure: str, detail: str, period: Period, owner_ids: Iterable[int] | None
 ) -> dict[int, Decimal]:
-    """One measure's actual per person in the period, in one grouped query."""
-    if measure in (Measure.WON_AMOUNT, Measure.WON_COUNT):
-        won = won_by_owner(period, owner_ids)
-        if measure == Measure.WON_COUNT:
-            return {owner: Decimal(count) for owner, (count, _base) in won.items()}
-        return {owner: base for owner, (_count, base) in won.items()}
-    if measure == Measure.NEW_ACCOUNTS:
-        return new_accounts_by_owner(period, owner_ids)
-    if measure == Measure.INTERACTIONS:
-        return interactions_by_author(period, owner_ids, detail.split(",") if detail else [])
-    return series_won_by_owner(period, owner_ids, detail)
+    """One measure's actual per person in one period, in one grouped query."""
+    found = actuals_by_period(measure, detail, [period], owner_ids)
+    return {owner: value for (owner, _key), value in found.items()}
 
 
 def open_pipeline_by_owner(

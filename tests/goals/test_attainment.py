@@ -93,3 +93,20 @@ def test_run_rate_and_time_share():
     done = Attainment(D("10"), D("12"), Q3, date(2026, 10, 2))
     assert (done.gap, done.days_left, done.per_day, done.percent) == (D(0), 0, None, D("120.0"))
     assert Attainment(None, D(5), Q3, date(2026, 8, 1)).percent is None
+
+
+def test_parts_in_shorter_periods_count_their_own_period(db):
+    from salesweb.goals import attainment
+    from salesweb.goals.services import targets as svc
+    from tests.goals.factories import make_target
+
+    admin = make_user(role="admin")
+    rep = make_user()
+    _won(make_deal(owner=rep, amount=D("100")), date(2026, 2, 1))
+    _won(make_deal(owner=rep, amount=D("40")), date(2026, 8, 1))
+    year = make_target(admin, level="person", user_id=rep.id, period_key="2026", value=D("400"))
+    parts = svc.suggest_split(year, svc.PERIODS, "even")
+    quarters = svc.save_split(admin, year, svc.PERIODS, {p.key: p.value for p in parts})
+    rows = attainment.target_rows(admin, [year, *quarters])
+    assert [r.attainment.actual for r in rows] == [D("140.00"), D("100.00"), D(0), D("40.00"), D(0)]
+    assert rows[0].reconciliations[0].adds_up

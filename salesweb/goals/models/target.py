@@ -36,10 +36,10 @@ class Measure(StrEnum):
 
 
 MEASURE_LABELS = {
-    Measure.WON_AMOUNT: _l("Won amount (业绩)"),
+    Measure.WON_AMOUNT: _l("Won amount"),
     Measure.WON_COUNT: _l("Won deals"),
     Measure.NEW_ACCOUNTS: _l("New accounts"),
-    Measure.INTERACTIONS: _l("Interactions (拜访量)"),
+    Measure.INTERACTIONS: _lp("measure", "Interactions"),
     Measure.SERIES_AMOUNT: _l("Won amount of a product series"),
 }
 MONEY_MEASURES = frozenset({Measure.WON_AMOUNT, Measure.SERIES_AMOUNT})

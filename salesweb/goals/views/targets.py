@@ -21,7 +21,7 @@ from salesweb.goals.forms.targets import (
     split_form,
 )
 from salesweb.goals.models.target import MEASURE_LABELS, Measure, Target
-from salesweb.goals.periods import fiscal_start, period_from
+from salesweb.goals.periods import period_from
 from salesweb.goals.permissions import (
     GOAL_VIEWERS,
     TARGET_SETTERS,
@@ -106,16 +106,16 @@ def target_create():
 
 
 def _detail(target: Target, publish_form: PublishForm, status: int = 200):
-    period = target.period(fiscal_start())
     kids = queries.children_of([target.id])[target.id]
+    # One pass for the target and its parts: one actual query, one query for their parts.
+    row, *child_rows = attainment.target_rows(current_user, [target, *kids])
     return render_page(
         "goals/target_detail.html",
         http_status=status,
         base_currency=base_currency(),
         target=target,
-        row=attainment.target_rows(current_user, [target], period)[0],
-        children=kids,
-        child_rows=attainment.target_rows(current_user, kids, period) if kids else [],
+        row=row,
+        child_rows=child_rows,
         revisions=queries.target_revisions(target.id),
         history=record_history("targets", target.id),
         publish_form=publish_form,
