@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l  # noqa: E402
 from salesweb.core import panels  # noqa: E402
 from salesweb.core.navigation import Entry, Group, register  # noqa: E402
 from salesweb.core.shell import register_globals  # noqa: E402
-from salesweb.goals import models, seed, views  # noqa: E402,F401
+from salesweb.goals import importers, models, seed, views  # noqa: E402,F401
 from salesweb.goals.attainment import drill_args  # noqa: E402
 from salesweb.goals.models.target import (  # noqa: E402
     LEVEL_LABELS,
