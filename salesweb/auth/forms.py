@@ -206,7 +206,7 @@ class CompanySetupForm(FlaskForm):
         choices=fiscal_month_choices,
         coerce=int,
         default=1,
-        validators=[InputRequired()],
+        validators=[Optional()],
         description=_l("Targets' years and quarters count from this month."),
     )
     version = IntegerField(widget=HiddenField.widget, validators=[Optional()])
@@ -223,6 +223,10 @@ class CompanySetupForm(FlaskForm):
                 "default_locale",
                 "timezone",
                 "process_template",
-                "fiscal_start_month",
             )
+        } | {
+            # A form that did not show the month (an older page) leaves the saved one as it is.
+            "fiscal_start_month": self.fiscal_start_month.data
+            if self.fiscal_start_month.raw_data
+            else None
         }
