@@ -164,7 +164,8 @@ def target_split(target_id: int):
     by = request.args.get("by", services.OWNERS)
     if by not in services.split_dimensions(target):
         abort(404)
-    parts = services.suggest_split(target, by, request.args.get("mode", "hand"))
+    mode = request.args.get("mode", "hand")
+    parts = services.suggest_split(target, by, mode)
     form = split_form(parts)
     if form.validate_on_submit():
         with saving(form):
@@ -182,6 +183,7 @@ def target_split(target_id: int):
         target=target,
         parts=parts,
         by=by,
+        mode=mode,
         modes=services.MODES,
     )
 
