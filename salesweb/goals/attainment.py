@@ -317,3 +317,65 @@ def product_series() -> list[str]:
 
     stmt = select(Product.series).where(Product.series != "").group_by(Product.series)
     return list(db.session.scalars(stmt.order_by(Product.series)))
+
+
+# --- charts (core.charts: pygal SVG with the numbers in a table beside) ------------------------
+
+
+def attainment_chart(board: Board) -> Any:
+    """Each person's (or, with no people shown, each team's) share of their target as a bar,
+    a tick at 100 % where there is a target, and a line where the period stands by time."""
+    from flask import url_for
+    from flask_babel import gettext as _
+
+    from salesweb.core.charts import Marker, Series, bar_chart
+
+    rows = board.people or board.teams or ([board.company] if board.company else [])
+    ratios = [
+        r.attainment.actual / r.attainment.target if r.attainment.target else None for r in rows
+    ]
+    links = []
+    for r in rows:
+        args = drill_args(board.measure, board.period, r.level, r.team_id or r.user_id)
+        links.append(url_for("pipeline.deal_list", **args) if args else None)
+    return bar_chart(
+        _("Attainment against target, %(period)s", period=board.period.label()),
+        [r.name or _("Whole company") for r in rows],
+        [Series(_("Attained"), ratios)],
+        target=[Decimal(1) if r.attainment.target else None for r in rows],
+        marker=Marker(board.period.elapsed(board.day), _("Time gone")),
+        links=links,
+        percent=True,
+        horizontal=True,
+    )
+
+
+def trend_chart(board: Board) -> Any:
+    """The measure month by month through the fiscal year, this year beside last year, for
+    everyone the page shows (one statement for both years)."""
+    from babel.dates import format_skeleton
+    from flask_babel import get_locale
+    from flask_babel import gettext as _
+
+    from salesweb.core.charts import Series, line_chart
+
+    year = Period.year(board.period.fiscal_year, board.period.fiscal_start)
+    months = [m for q in year.children() for m in q.children()]
+    before = [m.same_last_year() for m in months]
+    ids = [r.user_id for r in board.people]
+    owners = None if board.company is not None else ids
+    found = queries.actuals_by_period(board.measure, board.detail, months + before, owners)
+    totals: dict[str, Decimal] = {}
+    for (_owner, key), value in found.items():
+        totals[key] = totals.get(key, Decimal(0)) + value
+    shown = [m for m in months if m.start <= board.day]  # months still to come are not zero
+    this_year = [totals.get(m.key, Decimal(0)) if m in shown else None for m in months]
+    return line_chart(
+        _("By month, %(year)s", year=year.label()),
+        [format_skeleton("MMM", m.start, locale=get_locale()) for m in months],
+        [
+            Series(year.label(), this_year),
+            Series(year.same_last_year().label(), [totals.get(m.key, Decimal(0)) for m in before]),
+        ],
+        money=board.measure in MONEY_MEASURES,
+    )

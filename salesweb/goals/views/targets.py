@@ -81,6 +81,8 @@ def attainment_page():
         block="results",
         base_currency=base_currency(),
         board=board,
+        bars=attainment.attainment_chart(board),
+        trend=attainment.trend_chart(board),
         details=details,
         neighbours=attainment.neighbours(period),
         periods=attainment.period_choices(period),
