@@ -40,7 +40,7 @@ P95_TARGET_MS = 60.0
 BOARD_P50_TARGET_MS = 40.0
 STATEMENT_TARGET = 12
 HX = {"HX-Request": "true"}
-AREAS = ("customers", "pipeline")
+AREAS = ("customers", "pipeline", "goals")
 
 
 @dataclass
@@ -269,6 +269,36 @@ def plan(app: Any, db: Any, areas: tuple[str, ...] = AREAS) -> list[tuple[str, s
         if "pipeline" in areas:
             pages += _pipeline_pages(db, user)
         out.append((role, user.get_id(), pages))
+    if "goals" in areas:
+        out += goals_plan(db, users)
+    return out
+
+
+# --- goals (h1): attainment of a manager's team and of the whole company ------------------------
+GOALS_P50_TARGET_MS = 40.0  # the workbench and a manager's attainment page
+COMPANY_GOALS_P50_TARGET_MS = 100.0  # a director's (administrator's) whole-company attainment
+
+
+def goals_plan(db: Any, users: dict[str, Any]) -> list[tuple[str, str, list[Page]]]:
+    """The manager's attainment page and team panel, and an administrator's whole-company
+    attainment page (for the current quarter, as a person opens them)."""
+    from salesweb.auth.models import Role, User
+
+    team = dict(p50_target=GOALS_P50_TARGET_MS, p95_target=None)
+    out = []
+    if "manager" in users:
+        pages = [
+            Page("goals: team attainment", "/goals/attainment", **team),
+            Page("goals: team attainment panel", "/goals/panels/team", dict(HX), **team),
+        ]
+        out.append(("manager", users["manager"].get_id(), pages))
+    admin = db.session.scalar(
+        select(User).where(User.role == Role.ADMIN, User.active.is_(True)).order_by(User.id)
+    )
+    if admin is not None:
+        company = dict(p50_target=COMPANY_GOALS_P50_TARGET_MS, p95_target=None)
+        pages = [Page("goals: whole-company attainment", "/goals/attainment", **company)]
+        out.append(("admin", admin.get_id(), pages))
     return out
 
 
@@ -384,7 +414,7 @@ def main(argv: list[str] | None = None) -> int:
         "--area",
         choices=("all", *AREAS),
         default="all",
-        help="which pages: customers, pipeline or both (default)",
+        help="which pages: customers, pipeline, goals or all (default)",
     )
     parser.add_argument("--out", help="results file (default bench/results/<db>.md)")
     args = parser.parse_args(argv)
