@@ -12,6 +12,7 @@ from typing import Any
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from sqlalchemy import func, select
 
 from salesweb.auth.importers import ActingImporter, job_user
@@ -75,7 +76,7 @@ class TargetImporter(ActingImporter):
     fields = (
         ImportField(
             "owner",
-            _l("For"),
+            _lp("target", "For"),
             ("owner", "负责人", "对象", "email", "team", "团队"),
             required=True,
             help=_l("A person's e-mail, a team's name, or “company”."),

@@ -46,8 +46,9 @@ def seed_targets() -> None:
             team_target.why = ""
             _split(admin, team_target, services.OWNERS, "even")
             for team_quarter in _split(admin, team_target, services.PERIODS, "even"):
-                if team_quarter.period_key == quarter.key:
-                    _split(admin, team_quarter, services.OWNERS, "even")
+                if team_quarter.period_key == quarter.key:  # this quarter: people and months
+                    for person in _split(admin, team_quarter, services.OWNERS, "even"):
+                        _split(admin, person, services.PERIODS, "even")
         services.publish_target(admin, company, company.version)
     db.session.flush()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
@@ -46,7 +47,7 @@ class TargetCreateForm(FlaskForm):
         validators=[InputRequired(), Length(max=10)],
         description=_l("A year (2026), a quarter (2026-Q3) or a month (2026-07)."),
     )
-    level = SelectField(_l("For"), validators=[InputRequired()])
+    level = SelectField(_lp("target", "For"), validators=[InputRequired()])
     team_id = SelectField(_l("Team"), coerce=_id, validators=[Optional()])
     user_id = SelectField(_l("Person"), coerce=_id, validators=[Optional()])
     value = _value_field(_l("Target"))
