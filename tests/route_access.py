@@ -254,6 +254,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     # goals (h1): sellers see their targets and attainment, managers and admins set targets
     ("GET", "goals.target_list"): SELLERS,
     ("GET", "goals.attainment_page"): SELLERS,
+    ("GET", "goals.attainment_charts"): SELLERS,
     ("GET", "goals.target_detail"): SELLERS,
     ("GET", "goals.target_create"): MANAGERS,
     ("POST", "goals.target_create"): MANAGERS,

@@ -76,6 +76,11 @@ def upgrade():
     op.create_index(
         "ix_target_revisions_target", "target_revisions", ["target_id", "changed_at"]
     )
+    op.create_index(
+        "ix_deals_won_close",
+        "deals",
+        ["status", "deleted_at", "closed_on", "owner_id", "base_amount"],
+    )
     with op.batch_alter_table("company_settings", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("fiscal_start_month", sa.Integer(), nullable=False, server_default="1")
@@ -85,6 +90,7 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table("company_settings", schema=None) as batch_op:
         batch_op.drop_column("fiscal_start_month")
+    op.drop_index("ix_deals_won_close", table_name="deals")
     op.drop_index("ix_target_revisions_target", table_name="target_revisions")
     op.drop_table("target_revisions")
     op.drop_index("ix_targets_team_period", table_name="targets")

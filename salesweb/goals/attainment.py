@@ -322,6 +322,9 @@ def product_series() -> list[str]:
 # --- charts (core.charts: pygal SVG with the numbers in a table beside) ------------------------
 
 
+CHART_BARS = 25
+
+
 def attainment_chart(board: Board) -> Any:
     """Each person's (or, with no people shown, each team's) share of their target as a bar,
     a tick at 100 % where there is a target, and a line where the period stands by time."""
@@ -330,7 +333,11 @@ def attainment_chart(board: Board) -> Any:
 
     from salesweb.core.charts import Marker, Series, bar_chart
 
-    rows = board.people or board.teams or ([board.company] if board.company else [])
+    # Bars stay readable (and quick to draw) up to a team's people; a whole company is drawn
+    # by team, its people being in the table below.
+    few_people = board.people if len(board.people) <= CHART_BARS else []
+    rows = few_people or board.teams or board.people or ([board.company] if board.company else [])
+    rows = rows[:CHART_BARS]
     ratios = [
         r.attainment.actual / r.attainment.target if r.attainment.target else None for r in rows
     ]

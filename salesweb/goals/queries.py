@@ -9,7 +9,7 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Select, String, case, cast, func, or_, select
 from sqlalchemy.orm import lazyload
 
 from salesweb.auth.models import User
@@ -76,7 +76,10 @@ def _bucketed(
     year and its quarters, or a quarter and its months, at once."""
     bounds = [(_utc_bounds(p) if instants else (p.start, p.end), p.key) for p in periods]
     bucket = case(*(((when >= lo) & (when < hi), key) for (lo, hi), key in bounds), else_=None)
-    inside = or_(*((when >= lo) & (when < hi) for (lo, hi), _key in bounds))
+    # One range over them all, which an index on the time column answers (an OR of ranges is
+    # read row by row); rows in a gap between the periods get no bucket and are left out.
+    first, last = min(lo for (lo, _hi), _key in bounds), max(hi for (_lo, hi), _key in bounds)
+    inside = (when >= first) & (when < last)
     return stmt.add_columns(bucket.label("bucket")).where(inside).group_by(owner_col, bucket)
 
 
@@ -168,12 +171,24 @@ def actuals_by_period(
     start = periods[0].fiscal_start if periods else 1
     months = sorted({m for p in periods for m in _months(p, start)})
     stmt, owner_col, when, instants = _measure_stmt(measure, detail)
-    stmt = _bucketed(_owned(stmt, owner_col, owner_ids), when, months, instants, owner_col)
+    stmt = _owned(stmt, owner_col, owner_ids)
+    if instants:  # a timestamp: its company day decides the month (a CASE over UTC bounds)
+        stmt = _bucketed(stmt, when, months, instants, owner_col)
+    else:  # a date: its month is its text's first seven characters ("2026-07"), a month's key
+        month = func.substr(cast(when, String), 1, 7)
+        stmt = (
+            stmt.add_columns(month.label("bucket"))
+            .where(when >= months[0].start, when < months[-1].end)
+            .group_by(owner_col, month)
+        )
     money = measure in (Measure.WON_AMOUNT, Measure.SERIES_AMOUNT)
     by_month: dict[tuple[int, str], Decimal] = {
         (owner, bucket): _cents(value) if money else Decimal(value)
         for owner, value, bucket in db.session.execute(stmt)
+        if bucket is not None
     }
+    wanted = {m.key for m in months}
+    by_month = {k: v for k, v in by_month.items() if k[1] in wanted}
     found: dict[tuple[int, str], Decimal] = {}
     for period in periods:
         keys = {m.key for m in _months(period, start)}

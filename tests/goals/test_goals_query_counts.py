@@ -21,6 +21,7 @@ from tests.querycount import assert_few_and_flat, statements
 PAGES = {
     "attainment": ("/goals/attainment?period={q}", {}),
     "attainment fragment": ("/goals/attainment?period={q}&measure=won_count", HX),
+    "attainment charts": ("/goals/attainment/charts?period={q}", HX),
     "targets list": ("/goals/?period={q}", {}),
     "target page": ("/goals/targets/{team_target}", {}),
     "team panel": ("/goals/panels/team", HX),

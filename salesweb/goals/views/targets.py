@@ -66,26 +66,43 @@ def target_list():
     )
 
 
-@bp.get("/attainment")
-@access(*GOAL_VIEWERS)
-def attainment_page():
+def _board():
+    """The attainment board the query string asks for, and the details its measure offers."""
     period = period_from(request.args.get("period"))
     measure = request.args.get("measure", Measure.WON_AMOUNT)
     measure = measure if measure in MEASURE_LABELS else Measure.WON_AMOUNT
     details = attainment.measure_details(current_user, period, measure)
     detail = request.args.get("detail") if request.args.get("detail") in details else details[0]
     team = request.args.get("team", type=int)
-    board = attainment.attainment_board(current_user, period, measure, detail, team)
+    return attainment.attainment_board(current_user, period, measure, detail, team), details
+
+
+@bp.get("/attainment")
+@access(*GOAL_VIEWERS)
+def attainment_page():
+    board, details = _board()
     return render_page(
         "goals/attainment.html",
         block="results",
         base_currency=base_currency(),
         board=board,
+        details=details,
+        neighbours=attainment.neighbours(board.period),
+        periods=attainment.period_choices(board.period),
+    )
+
+
+@bp.get("/attainment/charts")
+@access(*GOAL_VIEWERS)
+def attainment_charts():
+    # Drawing takes longer than the numbers: the page loads the charts after itself.
+    board, _details = _board()
+    return render_page(
+        "goals/attainment_charts.html",
+        block="charts",
+        board=board,
         bars=attainment.attainment_chart(board),
         trend=attainment.trend_chart(board),
-        details=details,
-        neighbours=attainment.neighbours(period),
-        periods=attainment.period_choices(period),
     )
 
 
