@@ -154,6 +154,8 @@ def attainment_board(
     people = {p.id: p for group in members.values() for p in group}
     if user.id in shown_ids and user.id not in people:
         people[user.id] = user
+    if whole:  # the whole company reads by team; a team's link shows its people
+        people = {}
     person_rows = [
         row(
             Level.PERSON, p.display_name, actual.get(p.id, Decimal(0)), f"user:{p.id}", user_id=p.id
