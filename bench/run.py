@@ -50,7 +50,7 @@ GROWTH_TARGET = 1.5
 # 6 ms now and then, which is noise, not growth.
 GROWTH_NOISE_MS = 2.0
 HX = {"HX-Request": "true"}
-AREAS = ("customers", "pipeline")
+AREAS = ("customers", "pipeline", "goals")
 ROLES = ("rep", "manager", "admin")
 BENCH_USERS = {
     "rep": "bench.rep01.01@example.com",
@@ -379,6 +379,44 @@ def plan(
         if "pipeline" in areas:
             pages += _pipeline_pages(db, user)
         out.append((role, user.get_id(), pages))
+    if "goals" in areas:
+        out += goals_plan(db, users)
+    return out
+
+
+# --- goals (h1): attainment of a manager's team and of the whole company ------------------------
+GOALS_P50_TARGET_MS = 40.0  # the workbench and a manager's attainment page
+COMPANY_GOALS_P50_TARGET_MS = 100.0  # a director's (administrator's) whole-company attainment
+
+
+def goals_plan(db: Any, users: dict[str, Any]) -> list[tuple[str, str, list[Page]]]:
+    """The manager's attainment page and team panel, and an administrator's whole-company
+    attainment page (for the current quarter, as a person opens them)."""
+    from salesweb.auth.models import Role, User
+
+    team = dict(p50_target=GOALS_P50_TARGET_MS, p95_target=None)
+    out = []
+    if "manager" in users:
+        pages = [
+            Page("goals-attainment", "goals: team attainment", "/goals/attainment", **team),
+            Page(
+                "goals-team-panel",
+                "goals: team attainment panel",
+                "/goals/panels/team",
+                dict(HX),
+                **team,
+            ),
+        ]
+        out.append(("manager", users["manager"].get_id(), pages))
+    admin = db.session.scalar(
+        select(User).where(User.role == Role.ADMIN, User.active.is_(True)).order_by(User.id)
+    )
+    if admin is not None:
+        company = dict(p50_target=COMPANY_GOALS_P50_TARGET_MS, p95_target=None)
+        pages = [
+            Page("goals-company", "goals: whole-company attainment", "/goals/attainment", **company)
+        ]
+        out.append(("admin", admin.get_id(), pages))
     return out
 
 
@@ -535,7 +573,7 @@ def main(argv: list[str] | None = None) -> int:
         "--area",
         choices=("all", *AREAS),
         default="all",
-        help="which pages: customers, pipeline or both (default)",
+        help="which pages: customers, pipeline, goals or all (default)",
     )
     parser.add_argument(
         "--roles",

@@ -270,4 +270,18 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "training.suggestion_list"): MANAGERS,
     ("POST", "training.reason_map_save"): MANAGERS,
     ("POST", "training.reason_map_delete"): MANAGERS,
+    # goals (h1): sellers see their targets and attainment, managers and admins set targets
+    ("GET", "goals.target_list"): SELLERS,
+    ("GET", "goals.attainment_page"): SELLERS,
+    ("GET", "goals.attainment_charts"): SELLERS,
+    ("GET", "goals.target_detail"): SELLERS,
+    ("GET", "goals.target_create"): MANAGERS,
+    ("POST", "goals.target_create"): MANAGERS,
+    ("GET", "goals.target_edit"): MANAGERS,
+    ("POST", "goals.target_edit"): MANAGERS,
+    ("GET", "goals.target_split"): MANAGERS,
+    ("POST", "goals.target_split"): MANAGERS,
+    ("POST", "goals.target_publish"): MANAGERS,
+    ("GET", "goals.panel_mine"): SELLERS,
+    ("GET", "goals.panel_team"): MANAGERS,
 }

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from zoneinfo import available_timezones
 
+from babel.dates import format_skeleton
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as _lp
 from flask_wtf import FlaskForm
@@ -171,6 +174,13 @@ def currency_choices_with(current: str) -> list[tuple[str, str]]:
     return choices
 
 
+def fiscal_month_choices() -> list[tuple[int, str]]:
+    """The twelve months by name in the reader's language (January first)."""
+    return [
+        (m, format_skeleton("MMMM", date(2026, m, 1), locale=get_locale())) for m in range(1, 13)
+    ]
+
+
 class CompanySetupForm(FlaskForm):
     company_name = StringField(
         _l("Company name"),
@@ -199,6 +209,14 @@ class CompanySetupForm(FlaskForm):
         description=_l("Due dates and closing days are counted in it."),
     )
     process_template = SelectField(_l("Process template"), validators=[InputRequired()])
+    fiscal_start_month = SelectField(
+        _l("Fiscal year starts in"),
+        choices=fiscal_month_choices,
+        coerce=int,
+        default=1,
+        validators=[Optional()],
+        description=_l("Targets' years and quarters count from this month."),
+    )
     version = IntegerField(widget=HiddenField.widget, validators=[Optional()])
 
     def data_dict(self) -> dict[str, Any]:
@@ -214,6 +232,11 @@ class CompanySetupForm(FlaskForm):
                 "timezone",
                 "process_template",
             )
+        } | {
+            # A form that did not show the month (an older page) leaves the saved one as it is.
+            "fiscal_start_month": self.fiscal_start_month.data
+            if self.fiscal_start_month.raw_data
+            else None
         }
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from flask import current_app, g
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, exists, inspect, select
+from sqlalchemy import Integer, String, exists, inspect, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from salesweb.core.errors import DomainError
@@ -71,6 +71,7 @@ class CompanySettings(AuditedMixin, VersionedMixin, TimestampMixin, db.Model):
         "timezone": _l("Company time zone"),
         "process_template": _l("Process template"),
         "set_up_at": _l("Set up on"),
+        "fiscal_start_month": _l("Fiscal year starts in"),
     }
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -82,6 +83,8 @@ class CompanySettings(AuditedMixin, VersionedMixin, TimestampMixin, db.Model):
     timezone: Mapped[str] = mapped_column(String(64), nullable=False, default="")
     process_template: Mapped[str] = mapped_column(String(40), nullable=False, default="standard")
     set_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The month (1-12) a fiscal year starts in: targets' years and quarters count from it.
+    fiscal_start_month: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     @property
     def audit_label(self) -> str:
@@ -96,7 +99,8 @@ def _stored() -> dict[str, Any]:
             row = db.session.get(CompanySettings, ROW_ID)
         cached = {"set_up_at": None}
         if row is not None:
-            cached = {name: getattr(row, name) for name in (*EDITABLE, "set_up_at")}
+            names = (*EDITABLE, "set_up_at", "fiscal_start_month")
+            cached = {name: getattr(row, name) for name in names}
         setattr(g, _CACHE, cached)
     return cached
 
@@ -112,6 +116,12 @@ def get(name: str) -> str:
     if value or name not in FALLBACKS:
         return value
     return current_app.config.get(FALLBACKS[name], "") or ""
+
+
+def fiscal_start_month() -> int:
+    """The month (1-12) the company's fiscal year starts in; January until one is saved."""
+    month = _stored().get("fiscal_start_month") or 1
+    return month if 1 <= month <= 12 else 1
 
 
 def is_set_up() -> bool:
@@ -182,6 +192,8 @@ def save_settings(actor: Any, row: CompanySettings, version: int | None, **field
             setattr(row, name, (fields[name] or "").strip())
     row.base_currency = currency
     row.process_template = template
+    if fields.get("fiscal_start_month"):
+        row.fiscal_start_month = int(fields["fiscal_start_month"])
     if row.set_up_at is None:
         row.set_up_at = utcnow()
     db.session.add(row)

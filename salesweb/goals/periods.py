@@ -144,3 +144,25 @@ class Period:
         if self.kind == PeriodKind.QUARTER:
             return _("Q%(quarter)s %(year)s", quarter=self.number, year=self.fiscal_year)
         return format_skeleton("yMMM", self.start, locale=get_locale())
+
+
+def fiscal_start() -> int:
+    """The company's fiscal start month (1 = January), from the company settings."""
+    from salesweb.core import settings
+
+    return settings.fiscal_start_month()
+
+
+def current_period(kind: PeriodKind = PeriodKind.QUARTER) -> Period:
+    """The period of this kind that contains the company's today."""
+    from salesweb.core.models import today
+
+    return Period.containing(today(), kind, fiscal_start())
+
+
+def period_from(key: str | None, default_kind: PeriodKind = PeriodKind.QUARTER) -> Period:
+    """The period a URL names (`?period=2026-Q3`), or the current one for a missing or bad key."""
+    try:
+        return Period.parse(key or "", fiscal_start())
+    except ValueError:
+        return current_period(default_kind)

@@ -338,6 +338,8 @@ class Deal(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.Mod
         Index("ix_deals_expected_close", "expected_close"),
         Index("ix_deals_updated", "updated_at"),
         Index("ix_deals_base_amount", "base_amount"),
+        # Won deals by final close date (goals' attainment, the deal list's closed filters).
+        Index("ix_deals_won_close", "status", "deleted_at", "closed_on", "owner_id", "base_amount"),
     )
 
     @property

@@ -102,6 +102,8 @@ def deal_filters(args: Mapping[str, str]) -> dict[str, object]:
         "max": _amount(args.get("max")),
         "close_before": _day(args.get("close_before")),
         "close_after": _day(args.get("close_after")),
+        "closed_before": _day(args.get("closed_before")),
+        "closed_after": _day(args.get("closed_after")),
         "sort": args.get("sort", "-updated")
         if args.get("sort", "-updated") in DEAL_SORTS
         else "-updated",
@@ -132,6 +134,10 @@ def deal_stmt(user: User, args: Mapping[str, str], *, columns=None) -> Select:
         stmt = stmt.where(Deal.expected_close <= f["close_before"])
     if f["close_after"]:
         stmt = stmt.where(Deal.expected_close >= f["close_after"])
+    if f["closed_before"]:  # the final close date: what won and lost deals count by (goals)
+        stmt = stmt.where(Deal.closed_on <= f["closed_before"])
+    if f["closed_after"]:
+        stmt = stmt.where(Deal.closed_on >= f["closed_after"])
     return stmt
 
 

@@ -74,6 +74,8 @@ def live_server(tmp_path_factory):
     # Every journey signs in from 127.0.0.1; the per-address limit has its own unit test.
     config.SALESWEB_LOGIN_LIMIT = "1000 per minute"
     config.SQLALCHEMY_DATABASE_URI = _browser_database(str(tmp_path_factory.mktemp("browserdb")))
+    # A journey may change a record behind the server's back (the goals one wins a deal).
+    os.environ["_SALESWEB_BROWSER_DB"] = config.SQLALCHEMY_DATABASE_URI
     app = create_app(config)
     with app.app_context():
         upgrade(revision="heads")

@@ -1,1 +1,7 @@
 """The goals area's tables: targets with their versions, forecast submissions."""
+
+from salesweb.goals.models.target import (  # noqa: E402,F401
+    Measure,
+    Target,
+    TargetRevision,
+)

@@ -1,0 +1,1 @@
+"""The goals area's use cases, one module per subject (targets; forecasts)."""
