@@ -23,6 +23,7 @@ from salesweb.pipeline.models import (
     DealApproval,
     DealInteraction,
     DealStatus,
+    ForecastCategory,
     LostReason,
     ProcessVersion,
     Product,
@@ -81,6 +82,9 @@ def deal_filters(args: Mapping[str, str]) -> dict[str, object]:
         "max": _amount(args.get("max")),
         "close_before": _day(args.get("close_before")),
         "close_after": _day(args.get("close_after")),
+        "forecast": args.get("forecast", "")
+        if args.get("forecast", "") in {c.value for c in ForecastCategory}
+        else "",
         "sort": args.get("sort", "-updated")
         if args.get("sort", "-updated") in DEAL_SORTS
         else "-updated",
@@ -111,6 +115,8 @@ def deal_stmt(user: User, args: Mapping[str, str], *, columns=None) -> Select:
         stmt = stmt.where(Deal.expected_close <= f["close_before"])
     if f["close_after"]:
         stmt = stmt.where(Deal.expected_close >= f["close_after"])
+    if f["forecast"]:
+        stmt = stmt.where(Deal.forecast_category == f["forecast"])
     return stmt
 
 

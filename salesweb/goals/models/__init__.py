@@ -1,1 +1,3 @@
 """The goals area's tables: targets with their versions, forecast submissions."""
+
+from salesweb.goals.models import forecast  # noqa: E402,F401

@@ -1,0 +1,1 @@
+"""The goals area's forms, one module per subject."""

@@ -1,0 +1,1 @@
+"""Use cases of the goals area; services flush and never commit."""
