@@ -8,7 +8,7 @@ from salesweb.core import panels
 from salesweb.core.navigation import Entry
 from salesweb.core.navigation import register as register_entries
 from salesweb.core.shell import register_globals
-from salesweb.goals import bp
+from salesweb.goals import bp, seed_forecast  # noqa: F401  (the demo registers itself)
 from salesweb.goals.models.forecast import SUBMISSION_KIND_LABELS, format_accuracy
 from salesweb.goals.permissions import (
     FORECAST_TEMPLATE_PERMISSIONS,

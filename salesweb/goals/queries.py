@@ -114,16 +114,19 @@ def forecast_by_owner(
     """Per owner, the forecast figures of the period seen on `day`: two grouped queries (the
     open deals by owner and category, and the won ones). `owner_ids=None` means everyone."""
     ids = None if owner_ids is None else list(owner_ids)
+    # Grouped by the label: PostgreSQL would not see two renderings of the CASE, each with its
+    # own bound parameters, as the same expression.
+    category = Deal.forecast_category.label("category")
     stmt = (
         select(
             Deal.owner_id,
-            Deal.forecast_category,
+            category,
             func.count(),
             func.coalesce(func.sum(_cents()), 0),
             func.coalesce(func.sum(_cents() * Deal.probability), 0),
         )
         .where(Deal.deleted_at.is_(None), counted_open(period, day))
-        .group_by(Deal.owner_id, Deal.forecast_category)
+        .group_by(Deal.owner_id, category)
     )
     if ids is not None:
         stmt = stmt.where(Deal.owner_id.in_(ids))
