@@ -134,6 +134,9 @@ def team_context(period: Period, team_id: int | None, **forms: Any) -> dict[str,
     failed = forms.pop("adjust_form", None)
     if failed is not None and failed.person_id.data in adjust_forms:
         adjust_forms[failed.person_id.data] = failed
+    for person_id, form in adjust_forms.items():
+        _name_inputs(form, f"adjust-{person_id}")
+    _name_inputs(team_form, "team")
     return page_base(period) | {
         "teams": teams,
         "team": team,
@@ -145,6 +148,11 @@ def team_context(period: Period, team_id: int | None, **forms: Any) -> dict[str,
         "adjust_forms": adjust_forms,
         "failed_adjust": failed,
     }
+
+
+def _name_inputs(form: ForecastForm, prefix: str) -> None:
+    """Ids of their own for the inputs of one of several forms on a page (the names stay)."""
+    form.amount.id, form.note.id = f"{prefix}-amount", f"{prefix}-note"
 
 
 def company_context(period: Period) -> dict[str, Any]:
