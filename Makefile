@@ -41,8 +41,10 @@ run: migrate
 	$(BIN)/flask demo-logins --host $(HOST) --port $(PORT)
 	$(BIN)/waitress-serve --host $(HOST) --port $(PORT) --call salesweb:create_app
 
+# The suite runs in one worker process per core (pytest-xdist); PYTEST_WORKERS=0 runs it in one.
+PYTEST_WORKERS ?= auto
 test: install-test
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check .

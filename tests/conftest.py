@@ -12,12 +12,37 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from lxml import html as lxml_html
 from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import make_url
 
 from salesweb import create_app
 from salesweb.config import TestConfig
 from salesweb.extensions import db as _db
 from salesweb.extensions import limiter
 from tests.factories import make_user
+
+
+def _database_per_worker() -> None:
+    """Under pytest-xdist each worker process gets a PostgreSQL database of its own
+    (`<name>_gw0`, `<name>_gw1`...), made on first use, so the workers never share a schema; the
+    live-server, browser and backup tests derive their own names from it."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not worker or not url or worker in url:
+        return
+    own = make_url(url)
+    own = own.set(database=f"{own.database}_{worker}")
+    server = create_engine(own.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        exists = conn.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": own.database}
+        )
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{own.database}"'))
+    server.dispose()
+    os.environ["TEST_DATABASE_URL"] = own.render_as_string(hide_password=False)
+
+
+_database_per_worker()
 
 
 def _reset_postgres(url: str) -> None:

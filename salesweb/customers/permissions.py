@@ -12,6 +12,7 @@ from salesweb.auth.permissions import (
     MANAGERS,
     SELLERS,
     can_see_owner,
+    leads,
     owner_filter,
     sees_everyone,
 )
@@ -114,8 +115,8 @@ def can_own_beyond_pool_cap(user: Any) -> bool:
 
 
 def can_give_accounts_to(actor: Any, owner: Any) -> bool:
-    """A manager gives accounts only within the team; administrators to anyone."""
-    return actor.role != Role.MANAGER or owner.team_id == actor.team_id
+    """A manager gives accounts only to the people they answer for; administrators to anyone."""
+    return actor.role != Role.MANAGER or leads(actor, owner)
 
 
 def can_claim_account(user: User, account: Account) -> bool:

@@ -14,6 +14,8 @@ from salesweb.auth.permissions import (
     MANAGERS,
     can_edit_team_owned,
     can_see_owner,
+    leads,
+    led_teams,
     team_member_ids,
 )
 from salesweb.training.models import Attempt, Course, ReasonCourse
@@ -43,12 +45,12 @@ def can_edit_reason_rule(user: User, rule: ReasonCourse) -> bool:
 
 
 def can_assign_to(actor: User, target: User) -> bool:
-    """Admins assign to anyone active; managers only to the people of their own team."""
+    """Admins assign to anyone active; managers only to the people they answer for."""
     if not can_manage_training(actor) or not target.active:
         return False
     if actor.role in ADMINS:
         return True
-    return actor.team_id is not None and target.team_id == actor.team_id
+    return leads(actor, target)
 
 
 def can_view_training_of(actor: User, person: User) -> bool:
@@ -79,7 +81,11 @@ def can_view_matrix(actor: User, team: Team) -> bool:
         return False
     if can_choose_matrix_team(actor):
         return True
-    return actor.role == Role.MANAGER and actor.team_id == team.id
+    return (
+        actor.role == Role.MANAGER
+        and actor.id == team.manager_id
+        or (actor.role == Role.MANAGER and actor.team_id == team.id)
+    )
 
 
 def can_take_attempt(user: User, attempt: Attempt) -> bool:
@@ -91,7 +97,7 @@ def people_ids_in_scope(user: User) -> list[int] | None:
     """None for everyone (admin); the team's ids for a manager; the user alone otherwise."""
     if user.role in ADMINS:
         return None
-    if user.role == Role.MANAGER and user.team_id is not None:
+    if user.role == Role.MANAGER:
         return team_member_ids(user)
     return [user.id]
 
@@ -104,10 +110,10 @@ def scope_people(stmt: Select, user: User) -> Select:
 
 def scope_teams(stmt: Select, user: User) -> Select:
     """Teams the user may assign a course to as a whole (a select over Team): every team for
-    an admin, one's own otherwise."""
+    an admin, the ones a manager leads (see led_teams) otherwise."""
     if user.role in ADMINS:
         return stmt
-    return stmt.where(Team.id == (user.team_id or 0))
+    return stmt.where(led_teams(user))
 
 
 TEMPLATE_PERMISSIONS = {

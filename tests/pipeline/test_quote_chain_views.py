@@ -157,3 +157,17 @@ def test_an_order_written_without_the_link_finds_its_deal_by_its_number(client, 
     assert by_id(found, "order-deal").get("href") == f"/pipeline/deals/{deal.id}"
     other = client.get(f"/compliance/orders/{stranger.id}/panel", headers={**HX, **EN})
     assert by_id(other, "order-deal") is None
+
+
+def test_a_quote_accepted_after_the_win_says_the_deal_amount_stays(client, login_as, db, quoted):
+    rep, deal, quote = quoted
+    services.win_deal(rep, deal, closed_on=deal.stage_entered_at.date())
+    db.session.commit()
+    login_as(user=rep)
+    accepted = client.post(f"/pipeline/quotes/{quote.id}/accepted", headers={**HX, **EN})
+    assert accepted.status_code == 200
+    text = accepted.get_data(as_text=True)
+    assert "already closed, so its amount stays as it was" in text
+    assert "its total is now the deal's amount" not in text
+    db.session.refresh(deal)
+    assert deal.amount == Decimal("680000.00")

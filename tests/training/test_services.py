@@ -142,11 +142,26 @@ def test_matrix_states(db):
     assert services.recertify_soon([rep.id], today + timedelta(days=360))
 
 
-def _lose(owner, reason_code, n, stage_key="negotiation"):
+def _lose(owner, reason_code, n, stage_key="negotiation", stage_unknown=False):
     reason = db_reason(reason_code)
     for _ in range(n):
         deal = make_deal(owner=owner, stage_key=stage_key)
         pipeline.lose_deal(owner, deal, reason)
+        deal.stage_unknown = stage_unknown
+
+
+def test_losses_at_an_unknown_stage_count_only_for_mappings_at_any_stage(db):
+    process = make_process()
+    first = process.current_version.stages[0].key
+    rep, course, anywhere = make_user(), make_course(), make_course()
+    admin = make_user(role="admin")
+    services.map_reason(admin, "price", first, course)
+    _lose(rep, "price", 5, stage_key=first, stage_unknown=True)  # imported: stage not known
+    today = utcnow().date()
+    assert services.suggestions(None, today) == []
+    services.map_reason(admin, "price", "", anywhere)
+    found = services.suggestions(None, today)
+    assert [(s.course.id, s.share) for s in found] == [(anywhere.id, 100)]
 
 
 def db_reason(code):

@@ -92,9 +92,14 @@ def take_quote_amount(deal: Deal, quote: Quote, reason: str = "") -> None:
     db.session.flush()
 
 
+def takes_accepted_amount(deal: Deal) -> bool:
+    """Does the deal take the total of a quote its customer accepts? Only while it is open."""
+    return deal.status == DealStatus.OPEN and not deal.is_deleted
+
+
 def on_quote_accepted(deal: Deal, quote: Quote) -> None:
     """An open deal takes the total of the quote its customer accepted."""
-    if deal.status == DealStatus.OPEN and not deal.is_deleted:
+    if takes_accepted_amount(deal):
         take_quote_amount(deal, quote)
 
 

@@ -28,7 +28,7 @@ from salesweb.pipeline.permissions import (
     can_edit_deal,
     can_view_deal,
 )
-from salesweb.pipeline.services import quote_lines, quotes
+from salesweb.pipeline.services import quote_chain, quote_lines, quotes
 from salesweb.pipeline.services.quote_pdf import pdf_filename, render_quote_pdf
 from salesweb.pipeline.views import deal_or_404
 
@@ -174,7 +174,9 @@ def quote_detail(quote_id: int):
     return _status_block(quote)
 
 
-def _act(quote_id: int, service: Callable, event: str, message: str) -> Response:
+def _act(
+    quote_id: int, service: Callable, event: str, message: str | Callable[[Quote], str]
+) -> Response:
     """Submit / sent / accepted / declined: the status block again, or a 303 to the page."""
     quote = quote_or_404(quote_id)
     if not can_edit_deal(current_user, quote.deal):
@@ -183,7 +185,8 @@ def _act(quote_id: int, service: Callable, event: str, message: str) -> Response
     with saving(form):
         service(current_user, quote, form.version.data)
         db.session.commit()
-        flash(message % {"quote": quote.audit_label}, "success")
+        text = message(quote) if callable(message) else message
+        flash(text % {"quote": quote.audit_label}, "success")
         fragment = _status_block(quote) if wants_fragment() else None
         return trigger(done("pipeline.quote_detail", fragment, quote_id=quote.id), event)
     return _status_block(quote, 422, action_error=" ".join(form.form_errors))
@@ -204,13 +207,17 @@ def quote_mark_sent(quote_id: int):
 @bp.post("/quotes/<int:quote_id>/accepted")
 @access(*WRITERS)
 def quote_mark_accepted(quote_id: int):
-    return _act(
-        quote_id,
-        quotes.mark_accepted,
-        "quoteAccepted",
-        _(
+    return _act(quote_id, quotes.mark_accepted, "quoteAccepted", _accepted_message)
+
+
+def _accepted_message(quote: Quote) -> str:
+    if quote_chain.takes_accepted_amount(quote.deal):
+        return _(
             "Quote %(quote)s marked as accepted by the customer: its total is now the deal's amount."
-        ),
+        )
+    return _(
+        "Quote %(quote)s marked as accepted by the customer. The deal is already closed, so its "
+        "amount stays as it was."
     )
 
 

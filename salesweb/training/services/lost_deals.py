@@ -59,11 +59,14 @@ def suggestions(user_ids: list[int] | None, today: date) -> list[Suggestion]:
     )
     if not totals:
         return []
+    # An imported loss whose stage the file did not say sits in a placeholder stage: its stage
+    # is unknown, so it counts only for mappings of the reason at any stage.
+    stage_key = case((Deal.stage_unknown.is_(True), None), else_=Stage.key)
     grouped = db.session.execute(
-        select(Deal.owner_id, Deal.lost_reason_id, Stage.key, func.count(Deal.id))
+        select(Deal.owner_id, Deal.lost_reason_id, stage_key, func.count(Deal.id))
         .join(Stage, Stage.id == Deal.stage_id)
         .where(live_lost, Deal.owner_id.in_(list(totals)))
-        .group_by(Deal.owner_id, Deal.lost_reason_id, Stage.key)
+        .group_by(Deal.owner_id, Deal.lost_reason_id, stage_key)
     ).all()
     reasons = {r.code: r for r in db.session.scalars(select(LostReason))}
     mapping = list(db.session.scalars(select(ReasonCourse)))
