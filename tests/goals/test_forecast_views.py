@@ -92,6 +92,8 @@ def test_manager_sees_the_team_adjusts_and_submits(client, login_as, db):
     assert page.status_code == 200
     assert "¥500.00" in by_id(page, f"own-{rep.id}").text_content()
     assert by_id(page, f"person-{rep2.id}") is not None
+    chart = by_id(page, "forecast-chart")  # the categories stacked, the numbers in a table
+    assert chart.find(".//svg") is not None and by_id(page, "forecast-chart-table") is not None
     adjust = {
         "period": month().key,
         "person_id": rep.id,

@@ -6,11 +6,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from flask import abort, flash, request
+from flask import abort, flash, request, url_for
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from flask_login import current_user
 
 from salesweb.auth.models import Team, User
+from salesweb.core.charts import Series, bar_chart
 from salesweb.core.forms import form_status, saving
 from salesweb.core.htmx import render_page, see_other, trigger
 from salesweb.core.models import today
@@ -100,6 +102,15 @@ def _latest_id(rows: list[Any]) -> int:
     return rows[-1].id if rows else 0
 
 
+def _open_deals(period: Period, **who: int) -> str:
+    """The deal list of the open deals that count in the period (see goals.queries)."""
+    after = None if period.contains(today()) else period.start.isoformat()
+    before = (period.end - timedelta(days=1)).isoformat()
+    return url_for(
+        "pipeline.deal_list", status="open", close_after=after, close_before=before, **who
+    )
+
+
 def mine_context(period: Period, form: ForecastForm | None = None) -> dict[str, Any]:
     """My forecast: my figures, my snapshots of the period, the form to submit."""
     (mine,) = queries.people_forecasts(period, [current_user], today())
@@ -137,7 +148,12 @@ def team_context(period: Period, team_id: int | None, **forms: Any) -> dict[str,
     for person_id, form in adjust_forms.items():
         _name_inputs(form, f"adjust-{person_id}")
     _name_inputs(team_form, "team")
+    chart = categories_chart(
+        _("Forecast categories by person, %(period)s", period=period.label()),
+        [(r.person.display_name, r.figures, _open_deals(period, owner=r.person.id)) for r in rows],
+    )
     return page_base(period) | {
+        "chart": chart,
         "teams": teams,
         "team": team,
         "rows": rows,
@@ -148,6 +164,20 @@ def team_context(period: Period, team_id: int | None, **forms: Any) -> dict[str,
         "adjust_forms": adjust_forms,
         "failed_adjust": failed,
     }
+
+
+def categories_chart(title: str, lines: list[tuple[str, Any, str]]) -> Any:
+    """The forecast categories stacked, one bar per (label, figures, drill-down url): won, then
+    the open commit, best case and pipeline, in the base currency."""
+    series = [
+        Series(_("Won to date"), [f.won for _, f, _ in lines]),
+        Series(pgettext("forecast", "Commit"), [f.commit for _, f, _ in lines]),
+        Series(pgettext("forecast", "Best case"), [f.best_case for _, f, _ in lines]),
+        Series(pgettext("forecast", "Pipeline"), [f.pipeline for _, f, _ in lines]),
+    ]
+    labels = [label for label, _, _ in lines]
+    links = [url for _, _, url in lines]
+    return bar_chart(title, labels, series, links=links, money=True, stacked=True, horizontal=True)
 
 
 def _name_inputs(form: ForecastForm, prefix: str) -> None:
@@ -172,7 +202,15 @@ def company_context(period: Period) -> dict[str, Any]:
                 "latest": (submitted.get(team.id) or [None])[-1],
             }
         )
+    chart = categories_chart(
+        _("Forecast categories by team, %(period)s", period=period.label()),
+        [
+            (line["team"].name, line["system"], _open_deals(period, team=line["team"].id))
+            for line in lines
+        ],
+    )
     return page_base(period) | {
+        "chart": chart,
         "lines": lines,
         "system": queries.total(line["system"] for line in lines),
         "submitted_total": sum(
