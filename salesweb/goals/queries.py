@@ -274,10 +274,10 @@ def people_forecasts(period: Period, people: list[User], day: date) -> list[Pers
     ]
 
 
-def forecast_people(user: User) -> list[User]:
-    """Whose forecasts the user reads: the salespeople of the teams they see, and themself
-    when they forecast too (a rep: only themself)."""
-    teams = forecast_teams(user)
+def forecast_people(user: User, teams: list[Team] | None = None) -> list[User]:
+    """Whose forecasts the user reads: the salespeople of the teams they see (`teams`, when
+    read already), and themself when they forecast too (a rep: only themself)."""
+    teams = forecast_teams(user) if teams is None else teams
     people = forecast_members([t.id for t in teams]) if teams else []
     if can_submit_forecast(user, user) and all(p.id != user.id for p in people):
         people.insert(0, user)

@@ -169,6 +169,12 @@ def test_history_shows_first_forecast_against_won_with_accuracy(client, login_as
     assert _value(by_id(page, f"accuracy-first-{a.id}")) == "80%"
     assert _value(by_id(page, f"accuracy-final-{a.id}")) == "90%"
     assert _value(by_id(page, f"accuracy-first-{b.id}")) == "0%"
+    # the team: its number 1000 against 1000 won by its people
+    assert _value(by_id(page, f"team-accuracy-first-{team.id}")) == "—"
+    make_submission(team=team, period_key=past.key, amount="1000", submitted_by=manager)
+    db.session.commit()
+    page = client.get(f"/goals/forecast/history?period={past.key}")
+    assert _value(by_id(page, f"team-accuracy-final-{team.id}")) == "100%"
     # a rep sees only themself
     login_as(user=b)
     page = client.get(f"/goals/forecast/history?period={past.key}")

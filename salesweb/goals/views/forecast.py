@@ -219,22 +219,30 @@ def company_context(period: Period) -> dict[str, Any]:
     }
 
 
+def _accuracy_line(first: Any, final: Any, actual: Any, **who: Any) -> dict[str, Any]:
+    return who | {
+        "first": first,
+        "final": final,
+        "actual": actual,
+        "first_accuracy": accuracy(first.amount, actual) if first else None,
+        "final_accuracy": accuracy(final.amount, actual) if final else None,
+    }
+
+
 def history_context(period: Period) -> dict[str, Any]:
-    """First and final forecast against what was won, per person (and per team)."""
-    people = queries.forecast_people(current_user)
+    """First and final forecast against what was won, per person and per team."""
+    teams = queries.forecast_teams(current_user)
+    people = queries.forecast_people(current_user, teams)
     rows = queries.people_forecasts(period, people, today())
-    lines = [
-        {
-            "person": r.person,
-            "first": r.first,
-            "final": r.latest,
-            "actual": r.figures.won,
-            "first_accuracy": accuracy(r.first.amount, r.figures.won) if r.first else None,
-            "final_accuracy": accuracy(r.latest.amount, r.figures.won) if r.latest else None,
-        }
-        for r in rows
-    ]
-    return page_base(period) | {"lines": lines}
+    lines = [_accuracy_line(r.first, r.latest, r.figures.won, person=r.person) for r in rows]
+    submitted = queries.team_submissions(period.key, [t.id for t in teams]) if teams else {}
+    team_lines = []
+    for team in teams:
+        won = sum((r.figures.won for r in rows if r.person.team_id == team.id), queries.ZERO)
+        snapshots = submitted.get(team.id, [])
+        first, final = (snapshots[0], snapshots[-1]) if snapshots else (None, None)
+        team_lines.append(_accuracy_line(first, final, won, team=team))
+    return page_base(period) | {"lines": lines, "team_lines": team_lines}
 
 
 # --- pages ------------------------------------------------------------------------------------
