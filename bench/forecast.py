@@ -125,6 +125,10 @@ def main(argv: list[str] | None = None) -> int:
     results = measure(app, engine, plans, args.n, args.warmup)
     print()
     print(table(results, "SQLite" if url.get_backend_name() == "sqlite" else "PostgreSQL"))
+    for r in results:
+        if r.ok and r.slowest_sql:
+            took, sql, _params = r.slowest_sql
+            print(f"\nslowest of '{r.page.label}': {took:.1f} ms\n  {' '.join(sql.split())[:300]}")
     engine.dispose()
     return 0
 

@@ -260,6 +260,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "goals.forecast_adjust"): MANAGERS,
     ("POST", "goals.forecast_team_submit"): MANAGERS,
     ("GET", "goals.forecast_company"): ADMIN,
+    ("GET", "goals.forecast_team_chart"): MANAGERS,
+    ("GET", "goals.forecast_company_chart"): ADMIN,
     ("GET", "goals.forecast_history"): SELLERS,
     ("GET", "goals.forecast_panel_review"): MANAGERS,
     ("GET", "goals.forecast_panel_mine"): who(M, R),

@@ -25,7 +25,9 @@ PAGES = {
     "team fragment": ("manager", "/goals/forecast/team?period={month}", HX),
     "history": ("manager", "/goals/forecast/history?period={month}", {}),
     "review panel": ("manager", "/goals/forecast/panel/review", HX),
+    "team chart": ("manager", "/goals/forecast/team/chart?period={month}", HX),
     "company": ("admin", "/goals/forecast/company?period={month}", {}),
+    "company chart": ("admin", "/goals/forecast/company/chart?period={month}", HX),
     "history (admin)": ("admin", "/goals/forecast/history?period={month}", {}),
     "my panel": ("rep", "/goals/forecast/panel/mine", HX),
 }

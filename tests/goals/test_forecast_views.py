@@ -92,8 +92,11 @@ def test_manager_sees_the_team_adjusts_and_submits(client, login_as, db):
     assert page.status_code == 200
     assert "¥500.00" in by_id(page, f"own-{rep.id}").text_content()
     assert by_id(page, f"person-{rep2.id}") is not None
-    chart = by_id(page, "forecast-chart")  # the categories stacked, the numbers in a table
-    assert chart.find(".//svg") is not None and by_id(page, "forecast-chart-table") is not None
+    # the categories stacked, drawn after the page, the numbers in a table beside
+    assert by_id(page, "forecast-chart-card").get("hx-get").startswith("/goals/forecast/team/chart")
+    chart = client.get(f"/goals/forecast/team/chart?team={team.id}", headers=HX)
+    assert b"<html" not in chart.data and by_id(chart, "forecast-chart-table") is not None
+    assert rep.display_name in by_id(chart, "forecast-chart-table").text_content()
     adjust = {
         "period": month().key,
         "person_id": rep.id,
@@ -144,6 +147,8 @@ def test_admin_sees_every_team_and_the_company_total(client, login_as, db):
     total = by_id(page, "company-total").text_content()
     assert "¥130.00" in total and "¥150.00" in total
     assert by_id(page, f"team-{team_a.id}") is not None
+    chart = client.get(f"/goals/forecast/company/chart?period={month().key}", headers=HX)
+    assert team_b.name in by_id(chart, "forecast-chart-table").text_content()
 
 
 def test_rep_and_compliance_see_no_team_or_company_page(client, login_as):

@@ -119,13 +119,53 @@ def mine_context(period: Period, form: ForecastForm | None = None) -> dict[str, 
     return page_base(period) | {"mine": mine, "form": form}
 
 
-def team_context(period: Period, team_id: int | None, **forms: Any) -> dict[str, Any]:
-    """A team's forecast: each person beside the system, the team's own snapshots, the forms."""
+def _chosen_team(team_id: int | None) -> tuple[list[Team], Team | None]:
+    """The teams whose forecast the user sees, and the one asked for (404 for another), or
+    their first."""
     teams = queries.forecast_teams(current_user)
     team = next((t for t in teams if t.id == team_id), None) if team_id else None
     if team_id and team is None:
         abort(404)
-    team = team or (teams[0] if teams else None)
+    return teams, team or (teams[0] if teams else None)
+
+
+def team_chart(period: Period, team_id: int | None) -> Any:
+    """The team's people with their forecast categories stacked (drawn after the page: a chart
+    takes longer to draw than the page takes to answer)."""
+    _teams, team = _chosen_team(team_id)
+    people = queries.forecast_members([team.id]) if team else []
+    figures = queries.forecast_by_owner(period, [p.id for p in people], today()) if people else {}
+    return categories_chart(
+        _("Forecast categories by person, %(period)s", period=period.label()),
+        [
+            (
+                p.display_name,
+                figures.get(p.id, queries.ForecastFigures()),
+                _open_deals(period, owner=p.id),
+            )
+            for p in people
+        ],
+    )
+
+
+def company_chart(period: Period) -> Any:
+    """Every team with its forecast categories stacked."""
+    teams = queries.forecast_teams(current_user)
+    people = queries.forecast_members([t.id for t in teams])
+    figures = queries.forecast_by_owner(period, [p.id for p in people], today()) if people else {}
+    lines = []
+    for team in teams:
+        members = (figures.get(p.id) for p in people if p.team_id == team.id)
+        total = queries.total(f for f in members if f is not None)
+        lines.append((team.name, total, _open_deals(period, team=team.id)))
+    return categories_chart(
+        _("Forecast categories by team, %(period)s", period=period.label()), lines
+    )
+
+
+def team_context(period: Period, team_id: int | None, **forms: Any) -> dict[str, Any]:
+    """A team's forecast: each person beside the system, the team's own snapshots, the forms."""
+    teams, team = _chosen_team(team_id)
     people = queries.forecast_members([team.id]) if team else []
     rows = queries.people_forecasts(period, people, today())
     team_rows = queries.team_submissions(period.key, [team.id]).get(team.id, []) if team else []
@@ -148,12 +188,7 @@ def team_context(period: Period, team_id: int | None, **forms: Any) -> dict[str,
     for person_id, form in adjust_forms.items():
         _name_inputs(form, f"adjust-{person_id}")
     _name_inputs(team_form, "team")
-    chart = categories_chart(
-        _("Forecast categories by person, %(period)s", period=period.label()),
-        [(r.person.display_name, r.figures, _open_deals(period, owner=r.person.id)) for r in rows],
-    )
     return page_base(period) | {
-        "chart": chart,
         "teams": teams,
         "team": team,
         "rows": rows,
@@ -202,15 +237,7 @@ def company_context(period: Period) -> dict[str, Any]:
                 "latest": (submitted.get(team.id) or [None])[-1],
             }
         )
-    chart = categories_chart(
-        _("Forecast categories by team, %(period)s", period=period.label()),
-        [
-            (line["team"].name, line["system"], _open_deals(period, team=line["team"].id))
-            for line in lines
-        ],
-    )
     return page_base(period) | {
-        "chart": chart,
         "lines": lines,
         "system": queries.total(line["system"] for line in lines),
         "submitted_total": sum(
@@ -324,6 +351,20 @@ def forecast_team_submit():
 def forecast_company():
     period = period_from_url()
     return render_page("goals/forecast_company.html", block="body", **company_context(period))
+
+
+@bp.get("/forecast/team/chart")
+@access(*FORECAST_REVIEWERS)
+def forecast_team_chart():
+    chart = team_chart(period_from_url(), parse_id(request.args.get("team")))
+    return render_page("goals/_forecast_chart.html", chart=chart)
+
+
+@bp.get("/forecast/company/chart")
+@access(*FORECAST_DIRECTORS)
+def forecast_company_chart():
+    chart = company_chart(period_from_url())
+    return render_page("goals/_forecast_chart.html", chart=chart)
 
 
 @bp.get("/forecast/history")
