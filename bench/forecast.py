@@ -97,6 +97,12 @@ def main(argv: list[str] | None = None) -> int:
                     ),
                     Page("my forecast", "/goals/forecast", p50_target=40, p95_target=None),
                     Page(
+                        "team chart (fragment)",
+                        "/goals/forecast/team/chart",
+                        p50_target=1000,
+                        p95_target=None,
+                    ),
+                    Page(
                         "forecast history",
                         "/goals/forecast/history",
                         p50_target=40,

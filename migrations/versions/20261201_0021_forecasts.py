@@ -22,6 +22,19 @@ def _money(name):
 def upgrade():
     with op.batch_alter_table("deals", schema=None) as batch_op:
         batch_op.add_column(sa.Column("forecast_override", sa.String(12), nullable=True))
+    op.create_index(
+        "ix_deals_forecast",
+        "deals",
+        [
+            "owner_id",
+            "status",
+            "expected_close",
+            "deleted_at",
+            "probability",
+            "forecast_override",
+            "base_amount",
+        ],
+    )
     op.create_table(
         "forecast_submissions",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -52,5 +65,6 @@ def downgrade():
     op.drop_index("ix_forecast_submissions_team", table_name="forecast_submissions")
     op.drop_index("ix_forecast_submissions_person", table_name="forecast_submissions")
     op.drop_table("forecast_submissions")
+    op.drop_index("ix_deals_forecast", table_name="deals")
     with op.batch_alter_table("deals", schema=None) as batch_op:
         batch_op.drop_column("forecast_override")

@@ -347,6 +347,18 @@ class Deal(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.Mod
             "id",
         ),
         Index("ix_deals_live_status_stage", "deleted_at", "status", "stage_id"),
+        # Covering for the forecast sums (goals): a team's open deals by expected close, with
+        # what their category and weighted amount are computed from.
+        Index(
+            "ix_deals_forecast",
+            "owner_id",
+            "status",
+            "expected_close",
+            "deleted_at",
+            "probability",
+            "forecast_override",
+            "base_amount",
+        ),
         Index("ix_deals_account", "account_id"),
         Index("ix_deals_expected_close", "expected_close"),
         Index("ix_deals_updated", "updated_at"),
