@@ -139,6 +139,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "pipeline.deal_lose_confirm"): SELLERS,
     ("POST", "pipeline.deal_lose"): SELLERS,
     ("POST", "pipeline.deal_reopen"): SELLERS,
+    ("POST", "pipeline.deal_forecast"): SELLERS,  # its owner, their manager, an admin
     ("POST", "pipeline.deal_approve"): who(A, M, C),  # a stage's approver: manager or compliance
     ("GET", "pipeline.process_list"): ADMIN,
     ("GET", "pipeline.process_detail"): ADMIN,
@@ -284,4 +285,17 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "goals.target_publish"): MANAGERS,
     ("GET", "goals.panel_mine"): SELLERS,
     ("GET", "goals.panel_team"): MANAGERS,
+    # goals, forecasts (h2): salespeople their own number, managers their teams', the admin
+    # (the director) every team and the company; compliance none
+    ("GET", "goals.forecast_mine"): who(M, R),
+    ("POST", "goals.forecast_submit"): who(M, R),
+    ("GET", "goals.forecast_team"): MANAGERS,
+    ("POST", "goals.forecast_adjust"): MANAGERS,
+    ("POST", "goals.forecast_team_submit"): MANAGERS,
+    ("GET", "goals.forecast_company"): ADMIN,
+    ("GET", "goals.forecast_team_chart"): MANAGERS,
+    ("GET", "goals.forecast_company_chart"): ADMIN,
+    ("GET", "goals.forecast_history"): SELLERS,
+    ("GET", "goals.forecast_panel_review"): MANAGERS,
+    ("GET", "goals.forecast_panel_mine"): who(M, R),
 }

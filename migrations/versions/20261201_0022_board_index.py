@@ -4,14 +4,14 @@ base_amount per stage, no deal row), and each column's first cards are a short r
 the board's order (newest change first).
 
 Revision ID: 0022
-Revises: 0019
+Revises: 0021
 Create Date: 2026-12-01
 """
 
 from alembic import op
 
 revision = "0022"
-down_revision = "0019"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 

@@ -4,9 +4,14 @@ It reads customers and pipeline; nothing below it imports it (DESIGN.md, Layers)
 """
 
 from flask import Blueprint
+from flask_babel import lazy_gettext as _l
+
+from salesweb.core.navigation import Group
 
 bp = Blueprint("goals", __name__, url_prefix="/goals")
+MENU = Group("goals", _l("Goals"), 25)  # targets, attainment and forecasts
 
+import salesweb.goals.forecast_shell  # noqa: E402,F401  (h2: forecasts)
 from salesweb.goals import models, views  # noqa: E402,F401
 
 
@@ -17,7 +22,7 @@ def _set_up_targets() -> None:
     from flask_babel import lazy_gettext as _l
 
     from salesweb.core import panels
-    from salesweb.core.navigation import Entry, Group, register
+    from salesweb.core.navigation import Entry, register
     from salesweb.core.shell import register_globals
     from salesweb.goals import importers, seed  # noqa: F401 - they register themselves
     from salesweb.goals.attainment import drill_args
@@ -30,7 +35,7 @@ def _set_up_targets() -> None:
         part_field,
     )
 
-    menu = Group("goals", _l("Goals"), 25)
+    menu = MENU
     register_globals(
         bp,
         drill_args=drill_args,
@@ -52,12 +57,14 @@ def _set_up_targets() -> None:
         _l("My targets"),
         lambda _record: url_for("goals.panel_mine"),
         lambda user, _record: can_view_goals(user) and not sees_all_goals(user),
+        order=1,
     )
     panels.register(
         "home",
         _l("Team attainment"),
         lambda _record: url_for("goals.panel_team"),
         lambda user, _record: can_set_targets(user),
+        order=2,
     )
 
 

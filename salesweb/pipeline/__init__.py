@@ -12,6 +12,7 @@ from salesweb.core.shell import register_globals  # noqa: E402
 from salesweb.pipeline import cli, events, gates, importers, seed  # noqa: E402,F401
 from salesweb.pipeline.models import (  # noqa: E402
     DEAL_STATUS_LABELS,
+    FORECAST_LABELS,
     QUOTE_STATUS_LABELS,
     VIA_LABELS,
 )
@@ -29,6 +30,7 @@ register_globals(
     deal_status_labels=DEAL_STATUS_LABELS,
     quote_status_labels=QUOTE_STATUS_LABELS,
     via_labels=VIA_LABELS,
+    forecast_labels=FORECAST_LABELS,
     **TEMPLATE_PERMISSIONS,
 )
 

@@ -21,8 +21,11 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    case,
     false,
+    null,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from salesweb.auth.models import User
@@ -54,6 +57,38 @@ DEAL_STATUS_LABELS = {
     DealStatus.WON: _l("Won"),
     DealStatus.LOST: _l("Lost"),
 }
+
+
+class ForecastCategory(StrEnum):
+    """Where an open deal stands in the forecast; a won deal is closed, a lost one in none."""
+
+    PIPELINE = "pipeline"
+    BEST_CASE = "best_case"
+    COMMIT = "commit"
+    CLOSED = "closed"
+
+
+FORECAST_LABELS = {
+    ForecastCategory.PIPELINE: _lp("forecast", "Pipeline"),
+    ForecastCategory.BEST_CASE: _lp("forecast", "Best case"),
+    ForecastCategory.COMMIT: _lp("forecast", "Commit"),
+    ForecastCategory.CLOSED: _lp("forecast", "Closed"),
+}
+# What an owner may set by hand: "closed" is what winning does, never a choice.
+FORECAST_CHOICES = (ForecastCategory.PIPELINE, ForecastCategory.BEST_CASE, ForecastCategory.COMMIT)
+# The default category of an open deal follows its probability (the stage's, unless the owner
+# gave another with a reason): from 70 % commit, from 40 % best case, below that pipeline.
+FORECAST_COMMIT_FROM = 70
+FORECAST_BEST_CASE_FROM = 40
+
+
+def default_forecast(probability: int) -> ForecastCategory:
+    """The category an open deal of this probability has until its owner says otherwise."""
+    if probability >= FORECAST_COMMIT_FROM:
+        return ForecastCategory.COMMIT
+    if probability >= FORECAST_BEST_CASE_FROM:
+        return ForecastCategory.BEST_CASE
+    return ForecastCategory.PIPELINE
 
 
 VIA_LABELS = {
@@ -238,8 +273,9 @@ class Deal(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.Mod
         "quote_id": _l("Accepted quote"),
         "amount_note": _l("Why the amount differs from the accepted quote"),
         "order_id": _l("Order"),
+        "forecast_override": _l("Forecast category"),
     }
-    audit_choices = {"status": DEAL_STATUS_LABELS}
+    audit_choices = {"status": DEAL_STATUS_LABELS, "forecast_override": FORECAST_LABELS}
     audit_money = {"amount": "currency", "base_amount": ""}
     __audit_exclude__ = frozenset({"created_at", "updated_at", "version", "stage_entered_at"})
 
@@ -283,6 +319,8 @@ class Deal(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.Mod
     )
     amount_note: Mapped[str] = mapped_column(String(300), nullable=False, default="")
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"))
+    # The forecast category its owner (or their manager) chose; None follows the probability.
+    forecast_override: Mapped[str | None] = mapped_column(String(12))
 
     account: Mapped[Account | None] = relationship(lazy="joined", foreign_keys=[account_id])
     contact: Mapped[Contact | None] = relationship(foreign_keys=[contact_id])
@@ -334,6 +372,18 @@ class Deal(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.Mod
         # The deal list of someone who sees every deal: its default order (last change first)
         # read backwards from the index instead of sorting every open deal.
         Index("ix_deals_status_live_updated", "status", "deleted_at", "updated_at", "id"),
+        # Covering for the forecast sums (goals): a team's open deals by expected close, with
+        # what their category and weighted amount are computed from.
+        Index(
+            "ix_deals_forecast",
+            "owner_id",
+            "status",
+            "expected_close",
+            "deleted_at",
+            "probability",
+            "forecast_override",
+            "base_amount",
+        ),
         Index("ix_deals_account", "account_id"),
         Index("ix_deals_expected_close", "expected_close"),
         Index("ix_deals_updated", "updated_at"),
@@ -354,6 +404,38 @@ class Deal(AuditedMixin, VersionedMixin, SoftDeleteMixin, TimestampMixin, db.Mod
         if sep and kind == "nearest_earlier":
             return _("%(source)s, the nearest earlier rate: none of the deal's date", source=source)
         return self.rate_source
+
+    @hybrid_property
+    def forecast_category(self) -> ForecastCategory | None:
+        """Closed when won, none when lost; else the owner's choice or the probability's."""
+        if self.status == DealStatus.WON:
+            return ForecastCategory.CLOSED
+        if self.status == DealStatus.LOST:
+            return None
+        if self.forecast_override:
+            return ForecastCategory(self.forecast_override)
+        return default_forecast(self.probability)
+
+    @forecast_category.inplace.expression
+    @classmethod
+    def _forecast_category_sql(cls):
+        # The same rule in SQL, so sums group by category in the database.
+        return case(
+            (cls.status == DealStatus.WON, ForecastCategory.CLOSED.value),
+            (cls.status == DealStatus.LOST, null()),
+            (cls.forecast_override.is_not(None), cls.forecast_override),
+            (cls.probability >= FORECAST_COMMIT_FROM, ForecastCategory.COMMIT.value),
+            (cls.probability >= FORECAST_BEST_CASE_FROM, ForecastCategory.BEST_CASE.value),
+            else_=ForecastCategory.PIPELINE.value,
+        )
+
+    def set_forecast(self, category: str | None) -> None:
+        """The owner's category for an open deal; None (or "") goes back to the default."""
+        if self.status != DealStatus.OPEN:
+            raise DomainError(_("Only an open deal has a forecast category to choose."))
+        if category and category not in {c.value for c in FORECAST_CHOICES}:
+            raise DomainError(_("Choose a forecast category from the list."), field="forecast")
+        self.forecast_override = category or None
 
     def days_in_stage(self, now: datetime | None = None) -> int:
         return max(0, ((now or utcnow()) - self.stage_entered_at).days)

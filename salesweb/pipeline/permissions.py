@@ -54,6 +54,12 @@ def can_move_deal(user: User, deal: Deal) -> bool:
     return can_edit_deal(user, deal) and deal.status == DealStatus.OPEN
 
 
+def can_set_forecast(user: User, deal: Deal) -> bool:
+    """An open deal's forecast category is chosen by its owner, their manager or an
+    administrator: whoever may edit it."""
+    return can_edit_deal(user, deal) and deal.status == DealStatus.OPEN
+
+
 def can_tick_steps(user: User, deal: Deal) -> bool:
     """The checklist of an open deal's stage is ticked by someone who may edit the deal."""
     return can_edit_deal(user, deal) and deal.status == DealStatus.OPEN
@@ -121,6 +127,7 @@ TEMPLATE_PERMISSIONS = {
     "can_edit_deal": can_edit_deal,
     "can_move_deal": can_move_deal,
     "can_tick_steps": can_tick_steps,
+    "can_set_forecast": can_set_forecast,
     "can_create_deal": can_create_deal,
     "can_choose_deal_owner": can_choose_deal_owner,
     "can_filter_by_owner": can_filter_by_owner,

@@ -25,6 +25,7 @@ from salesweb.pipeline.models import (
     DealApproval,
     DealInteraction,
     DealStatus,
+    ForecastCategory,
     LostReason,
     ProcessVersion,
     Product,
@@ -104,6 +105,9 @@ def deal_filters(args: Mapping[str, str]) -> dict[str, object]:
         "close_after": _day(args.get("close_after")),
         "closed_before": _day(args.get("closed_before")),
         "closed_after": _day(args.get("closed_after")),
+        "forecast": args.get("forecast", "")
+        if args.get("forecast", "") in {c.value for c in ForecastCategory}
+        else "",
         "sort": args.get("sort", "-updated")
         if args.get("sort", "-updated") in DEAL_SORTS
         else "-updated",
@@ -138,6 +142,8 @@ def deal_stmt(user: User, args: Mapping[str, str], *, columns=None) -> Select:
         stmt = stmt.where(Deal.closed_on <= f["closed_before"])
     if f["closed_after"]:
         stmt = stmt.where(Deal.closed_on >= f["closed_after"])
+    if f["forecast"]:
+        stmt = stmt.where(Deal.forecast_category == f["forecast"])
     return stmt
 
 

@@ -25,7 +25,15 @@ from salesweb.core.errors import DomainError
 from salesweb.core.forms import CheckboxesField, NumberField
 from salesweb.core.money import currency_choices
 from salesweb.customers.forms import VersionField
-from salesweb.pipeline.models import VIA_LABELS, Deal, LostReason, Stage, StageKind
+from salesweb.pipeline.models import (
+    FORECAST_CHOICES,
+    FORECAST_LABELS,
+    VIA_LABELS,
+    Deal,
+    LostReason,
+    Stage,
+    StageKind,
+)
 
 MOVED_VIA = ("form", "board")  # the ways a person moves a deal; the rest are machines'
 
@@ -189,6 +197,17 @@ class LoseForm(FlaskForm):
     def reason(self) -> LostReason | None:
         """The reason chosen, of those offered."""
         return next((r for r in self.reasons if r.id == self.lost_reason_id.data), None)
+
+
+def forecast_choices() -> list[tuple[str, str]]:
+    """The categories an owner may choose, after "follow the probability" (no choice)."""
+    automatic = [("", _("Follow the probability"))]
+    return automatic + [(c.value, str(FORECAST_LABELS[c])) for c in FORECAST_CHOICES]
+
+
+class DealForecastForm(FlaskForm):
+    forecast = SelectField(_l("Forecast category"), choices=forecast_choices)
+    version = VersionField(validators=[Optional()])
 
 
 class ReopenForm(FlaskForm):

@@ -537,6 +537,15 @@ def reopen_deal(actor: User, deal: Deal, reason: str) -> Deal:
     return deal
 
 
+def set_deal_forecast(actor: User, deal: Deal, category: str | None, version: int | None) -> Deal:
+    """Put an open deal in a forecast category by hand, or back to its probability's (None);
+    the audit row (the deal's update) keeps who changed it from what."""
+    check_version(deal, version)
+    deal.set_forecast(category)
+    db.session.flush()
+    return deal
+
+
 def set_step(actor: User, deal: Deal, step: StageStep, done: bool) -> None:
     """Tick or untick a checklist step of the deal's current stage."""
     if step.stage_id != deal.stage_id:

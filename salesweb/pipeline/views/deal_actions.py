@@ -19,6 +19,7 @@ from salesweb.extensions import db, htmx
 from salesweb.pipeline import bp, services
 from salesweb.pipeline.forms import (
     ApprovalForm,
+    DealForecastForm,
     LoseForm,
     MoveForm,
     ReopenForm,
@@ -32,6 +33,7 @@ from salesweb.pipeline.permissions import (
     can_approve_stage,
     can_edit_deal,
     can_move_deal,
+    can_set_forecast,
     can_tick_steps,
 )
 from salesweb.pipeline.views import deal_or_404, stage_or_404, step_or_404
@@ -165,6 +167,28 @@ def deal_reopen(deal_id: int):
         return _refused(deal, exc, reopen_form=form)
     flash(_("The deal is open again."), "success")
     return _moved(deal, "dealReopened")
+
+
+@bp.post("/deals/<int:deal_id>/forecast")
+@access(*WRITERS)
+def deal_forecast(deal_id: int):
+    """Choose the deal's forecast category (or go back to its probability's)."""
+    deal = deal_or_404(deal_id)
+    if not can_set_forecast(current_user, deal):
+        abort(403)
+    form = DealForecastForm()
+    if form.validate_on_submit():
+        with saving(form):
+            services.set_deal_forecast(current_user, deal, form.forecast.data, form.version.data)
+            db.session.commit()
+            flash(_("Forecast category saved."), "success")
+            if not htmx:
+                return see_other("pipeline.deal_detail", deal_id=deal.id, _anchor="deal-forecast")
+            page = render_page("pipeline/deal_detail.html", block="forecast", **page_context(deal))
+            return trigger(page, "dealForecastChanged")
+    status = form_status(form)
+    context = page_context(deal, forecast_form=form)
+    return render_page("pipeline/deal_detail.html", block="forecast", http_status=status, **context)
 
 
 @bp.post("/deals/<int:deal_id>/steps/<int:step_id>")

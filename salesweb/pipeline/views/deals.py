@@ -24,7 +24,14 @@ from salesweb.customers.views import account_or_404, owner_choices
 from salesweb.customers.views.interactions import interaction_form, interaction_from_form
 from salesweb.extensions import db
 from salesweb.pipeline import bp, gates, queries, services
-from salesweb.pipeline.forms import ApprovalForm, DealForm, MoveForm, ReopenForm, WinForm
+from salesweb.pipeline.forms import (
+    ApprovalForm,
+    DealForecastForm,
+    DealForm,
+    MoveForm,
+    ReopenForm,
+    WinForm,
+)
 from salesweb.pipeline.models import Deal, DealStatus, ProcessVersion, SalesProcess, Stage
 from salesweb.pipeline.permissions import WRITERS, can_create_deal, can_edit_deal
 from salesweb.pipeline.services import quote_chain
@@ -83,6 +90,9 @@ def page_context(deal: Deal, **shown: Any) -> dict[str, Any]:
         "win_form": WinForm(version=deal.version, closed_on=deal.expected_close),
         "reopen_form": ReopenForm(),
         "approval_form": ApprovalForm(),
+        "forecast_form": DealForecastForm(
+            forecast=deal.forecast_override or "", version=deal.version
+        ),
         "wants_approval": wants_approval,
         "amount_question": quote_chain.amount_question(deal) if is_open else None,
     }
