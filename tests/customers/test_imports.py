@@ -224,6 +224,7 @@ ZH_ROWS = "客户名称,行业,电话\n上海星河科技有限公司,制造业,
         (ZH_ROWS.encode(), "plain.csv"),
         (xlsx_bytes([line.split(",") for line in ZH_ROWS.strip().splitlines()]), "book.xlsx"),
     ],
+    ids=lambda value: value if isinstance(value, str) else "",
 )
 def test_chinese_csv_in_every_encoding_and_xlsx(client, db, login_as, content, name):
     login_as("admin")
@@ -239,7 +240,7 @@ def test_chinese_csv_in_every_encoding_and_xlsx(client, db, login_as, content, n
 # --- bad files -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("content", [PNG, EXE])
+@pytest.mark.parametrize("content", [PNG, EXE], ids=["png", "exe"])
 def test_a_renamed_binary_is_refused_next_to_the_file_field(client, db, login_as, content):
     login_as("manager")
     response = upload(client, content, "customers.csv")
