@@ -412,7 +412,7 @@ def counted_open(period: Period, day: date) -> ColumnElement[bool]:
     return and_(is_open, Deal.expected_close >= period.start, Deal.expected_close < period.end)
 
 
-def _cents() -> ColumnElement:
+def _base_cents() -> ColumnElement:
     # Whole cents as an integer, so the sums are exact on SQLite too (it keeps numbers as floats).
     return cast(func.round(Deal.base_amount * 100), BigInteger)
 
@@ -431,8 +431,8 @@ def forecast_by_owner(
             Deal.owner_id,
             category,
             func.count(),
-            func.coalesce(func.sum(_cents()), 0),
-            func.coalesce(func.sum(_cents() * Deal.probability), 0),
+            func.coalesce(func.sum(_base_cents()), 0),
+            func.coalesce(func.sum(_base_cents() * Deal.probability), 0),
         )
         .where(Deal.deleted_at.is_(None), counted_open(period, day))
         .group_by(Deal.owner_id, category)
