@@ -526,6 +526,8 @@ def _draw(spec: _Spec, width: int, height: int) -> ET.Element:
         transition="0s",
     )
     fmt = spec.fmt
+    # On a phone a long axis (twelve months) names every second or third label only.
+    crowded = width < 600 and not spec.horizontal and len(spec.labels) > 6
     chart = _pygal_class(spec)(
         style=style,
         width=width,
@@ -543,6 +545,8 @@ def _draw(spec: _Spec, width: int, height: int) -> ET.Element:
         print_zeroes=False,
         value_formatter=lambda v: fmt.short(Decimal(str(v))) if v is not None else "",
         x_label_rotation=0 if width >= 600 or spec.horizontal else 30,
+        x_labels_major_every=-(-len(spec.labels) // 6) if crowded else None,
+        show_minor_x_labels=not crowded,
         truncate_label=-1,
         truncate_legend=-1,
         margin_top=34 if spec.marker and spec.horizontal else 12,
