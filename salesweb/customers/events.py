@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from flask import flash, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from flask_login import user_logged_in
 from sqlalchemy import String, case, cast, func, literal, select
 
@@ -106,7 +107,7 @@ def _task_texts(events: list[timeline.Event]) -> list[timeline.Event]:
     return [replace(e, title=_decoded(e.title), body=_decoded(e.body)) for e in events]
 
 
-timeline.register("interaction", _l("Interactions"), _interactions)
+timeline.register("interaction", _lp("records", "Interactions"), _interactions)
 timeline.register(
     "order",
     _l("Orders"),

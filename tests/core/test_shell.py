@@ -131,6 +131,7 @@ def test_admin_menu_is_grouped_by_area(client, login_as, db):
         "Rates",
         "Company settings",
         "Audit log",
+        "Scheduled jobs",
     ]
     assert "Quote approvals" in groups["Sales"]
 
@@ -192,7 +193,7 @@ def test_deal_list_marks_the_late_cell_not_the_row(client, login_as, db, app):
     row = by_id(page, f"deal-{deal.id}")
     assert "overdue" not in (row.get("class") or "")
     assert row.xpath(".//span[contains(@class, 'badge-danger')]")
-    amount = row.xpath("./td")[3]
+    amount = row.xpath("./td")[4]  # title, account, stage, forecast, amount
     assert "num" in amount.get("class")
 
 

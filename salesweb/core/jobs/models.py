@@ -69,7 +69,7 @@ class JobSwitch(AuditedMixin, TimestampMixin, db.Model):
 
     __tablename__ = "job_switches"
     audit_kind = _l("Scheduled job")
-    audit_labels = {"enabled": _l("Switched on")}
+    audit_labels = {"name": _l("Job"), "enabled": _l("Switched on")}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(60), nullable=False, unique=True)

@@ -66,7 +66,7 @@ class TargetStatus(StrEnum):
 
 
 TARGET_STATUS_LABELS = {
-    TargetStatus.DRAFT: _lp("target", "Draft"),
+    TargetStatus.DRAFT: _l("Draft"),
     TargetStatus.PUBLISHED: _lp("target", "Published"),
 }
 
@@ -108,6 +108,7 @@ class Target(AuditedMixin, VersionedMixin, TimestampMixin, db.Model):
         "status": _l("Status"),
         "difference_intended": _l("Difference intended"),
         "difference_note": _l("Why the parts differ"),
+        "published_at": _l("Published at"),
     }
     audit_choices = {
         "measure": MEASURE_LABELS,
