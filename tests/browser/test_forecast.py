@@ -25,7 +25,7 @@ def test_rep_submits_manager_adjusts_and_submits_the_team(page: Page, live_serve
     page.goto(f"{live_server}/goals/forecast/team")
     row = page.locator("#team-forecast tr", has_text=REP).first
     expect(row).to_contain_text("¥123,456.00")
-    details = page.locator("details", has_text=REP)
+    details = page.locator("#team-forecast details", has_text=REP)
     details.locator("summary").click()
     details.locator("input[name=amount]").fill("100000")
     details.locator("input[name=note]").fill("一单推迟到下季度")

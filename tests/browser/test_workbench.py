@@ -30,7 +30,7 @@ def test_without_javascript_a_panel_opens_as_its_own_page(browser, live_server):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     sign_in(page, live_server, "rep@example.com")
-    link = page.locator("#workbench section").first.locator("a")
+    link = page.locator("#workbench a[href$='/customers/workbench/tasks']")
     with page.expect_navigation():
         link.click()
     expect(page.locator("#panel-tasks")).to_be_visible()
