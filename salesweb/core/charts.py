@@ -111,8 +111,17 @@ PRESENTATION = frozenset(
     }
 )
 
-ET.register_namespace("", SVG_NS)
-ET.register_namespace("xlink", XLINK_NS)
+
+def _register_namespaces() -> None:
+    """SVG as the default namespace when a drawing is written out. Asked again before every
+    write: the registry is global, and a library that registers its own default namespace
+    (openpyxl, imported by the spreadsheet exports) silently removes ours, leaving ns0: names
+    that browsers do not draw."""
+    ET.register_namespace("", SVG_NS)
+    ET.register_namespace("xlink", XLINK_NS)
+
+
+_register_namespaces()
 
 
 @dataclass(frozen=True)
@@ -160,6 +169,7 @@ class Chart:
         if tree is None:
             return Markup("")
         prefix = f"{dom_id}-{'n' if narrow else 'w'}"
+        _register_namespaces()
         text = ET.tostring(tree, encoding="unicode").replace("__chart__", prefix)
         return Markup(text)
 

@@ -246,3 +246,12 @@ def test_money_true_means_the_base_currency(app, db):
     with app.test_request_context(), force_locale("en"):
         chart = bar_chart("x", ["a"], [Series("s", [Decimal("5")])], money=True)
         assert chart.rows[0].cells == (format_currency(Decimal("5"), base_currency()),)
+
+
+def test_a_chart_stays_plain_svg_after_another_library_takes_the_default_namespace(zh):
+    import xml.etree.ElementTree as ET
+
+    # what importing openpyxl does: the registry is global, one default namespace at a time
+    ET.register_namespace("", "http://schemas.openxmlformats.org/spreadsheetml/2006/main")
+    markup = str(revenue().svg("after-xlsx"))
+    assert markup.startswith("<svg") and "ns0:" not in markup
