@@ -30,6 +30,11 @@ MANAGER = "bench.mgr01@example.com"
 ADMIN = "bench.admin@example.com"
 
 
+def _page(label: str, url: str, **targets) -> Page:
+    """A page whose key (what --baseline matches on in bench/run.py) is its label."""
+    return Page(label, label, url, **targets)
+
+
 def _prepare(db) -> tuple[object, object]:
     """The manager and the administrator; the administrator and the quarter's submissions are
     added when missing."""
@@ -89,26 +94,26 @@ def main(argv: list[str] | None = None) -> int:
                 "manager",
                 manager.get_id(),
                 [
-                    Page(
+                    _page(
                         "team forecast (20 people)",
                         "/goals/forecast/team",
                         p50_target=40,
                         p95_target=None,
                     ),
-                    Page("my forecast", "/goals/forecast", p50_target=40, p95_target=None),
-                    Page(
+                    _page("my forecast", "/goals/forecast", p50_target=40, p95_target=None),
+                    _page(
                         "team chart (fragment)",
                         "/goals/forecast/team/chart",
                         p50_target=1000,
                         p95_target=None,
                     ),
-                    Page(
+                    _page(
                         "forecast history",
                         "/goals/forecast/history",
                         p50_target=40,
                         p95_target=None,
                     ),
-                    Page(
+                    _page(
                         "forecast to review (panel)", "/goals/forecast/panel/review", p50_target=40
                     ),
                 ],
@@ -117,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
                 "admin",
                 admin.get_id(),
                 [
-                    Page(
+                    _page(
                         "company forecast",
                         "/goals/forecast/company",
                         p50_target=100,
