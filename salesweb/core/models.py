@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
@@ -28,6 +28,15 @@ def today() -> date:
     from salesweb.core import settings  # the settings are a model of their own
 
     return datetime.now(ZoneInfo(settings.get("timezone"))).date()
+
+
+def day_start(day: date) -> datetime:
+    """The first instant of a company day (in the company's time zone), as a UTC time: what a
+    filter "from this day" or "before the next day" compares stored timestamps with."""
+    from salesweb.core import settings
+
+    zone = ZoneInfo(settings.get("timezone") or "UTC")
+    return datetime.combine(day, time.min, zone).astimezone(UTC)
 
 
 def coded_label(column: str, labels: Mapping[str, Any]) -> property:

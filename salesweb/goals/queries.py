@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     BigInteger,
@@ -25,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import joinedload, lazyload
 
 from salesweb.auth.models import Team, User
-from salesweb.core import settings
+from salesweb.core.models import day_start
 from salesweb.core.money import CENT
 from salesweb.customers.models import Account, Interaction
 from salesweb.extensions import db
@@ -78,10 +77,7 @@ def won_by_owner(period: Period, owner_ids: Iterable[int] | None) -> dict[int, t
 
 def _utc_bounds(period: Period) -> tuple[datetime, datetime]:
     """The period's first and last-plus-one company days as UTC instants (for timestamps)."""
-    zone = ZoneInfo(settings.get("timezone") or "UTC")
-    start = datetime.combine(period.start, time.min, zone).astimezone(UTC)
-    end = datetime.combine(period.end, time.min, zone).astimezone(UTC)
-    return start, end
+    return day_start(period.start), day_start(period.end)
 
 
 def _owned(stmt: Select, owner_col: Any, owner_ids: Iterable[int] | None) -> Select:

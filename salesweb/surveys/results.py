@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from flask import request
@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, and_, case, func, or_, select
 
 from salesweb.auth.models import Team, User
+from salesweb.core.models import day_start
 from salesweb.core.params import parse_id
 from salesweb.customers.models import Account, Contact
 from salesweb.customers.queries import search_term
@@ -77,8 +78,9 @@ def _day(raw: str | None) -> date | None:
 
 
 def _bounds(f: Filters) -> tuple[datetime | None, datetime | None]:
-    start = datetime.combine(f.start, time.min, UTC) if f.start else None
-    end = datetime.combine(f.end + timedelta(days=1), time.min, UTC) if f.end else None
+    """The chosen days are the company's days (its time zone), as UTC instants."""
+    start = day_start(f.start) if f.start else None
+    end = day_start(f.end + timedelta(days=1)) if f.end else None
     return start, end
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from salesweb.core.models import utcnow
+from salesweb.core.models import today as company_today
 from salesweb.surveys import results, services
 from salesweb.surveys.models import Touch
 from tests.factories import make_user
@@ -34,7 +34,7 @@ def test_survey_touchpoint_and_period_filter_responses_and_invitations(db):
     assert (won["invited"], won["answered"]) == (1, 1)
     assert won["scores"].responses == 1
 
-    today = utcnow().date()
+    today = company_today()  # the company's day, as the services date things
     now = results.overview(admin, results.Filters(start=today, end=today))
     assert (now["invited"], now["scores"].responses) == (3, 2)
     later = results.Filters(start=today + timedelta(days=1))

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from salesweb.core.errors import DomainError
-from salesweb.core.models import utcnow
+from salesweb.core.models import today as company_today
 from salesweb.pipeline import services as pipeline
 from salesweb.pipeline.models import LostReason
 from salesweb.training import services
@@ -125,7 +125,7 @@ def test_attempt_limit_and_foreign_answers(db):
 def test_matrix_states(db):
     rep = make_user()
     assigner = make_user(role="admin")
-    today = utcnow().date()
+    today = company_today()  # the company's day, as the services date things
     overdue, passed = make_course(), make_course()
     services.assign_course(assigner, overdue, [rep], today - timedelta(days=1))
     services.assign_course(assigner, passed, [rep], today - timedelta(days=1))
@@ -157,7 +157,7 @@ def test_losses_at_an_unknown_stage_count_only_for_mappings_at_any_stage(db):
     admin = make_user(role="admin")
     services.map_reason(admin, "price", first, course)
     _lose(rep, "price", 5, stage_key=first, stage_unknown=True)  # imported: stage not known
-    today = utcnow().date()
+    today = company_today()  # the company's day, as the services date things
     assert services.suggestions(None, today) == []
     services.map_reason(admin, "price", "", anywhere)
     found = services.suggestions(None, today)
@@ -179,7 +179,7 @@ def test_suggestion_from_price_losses_and_win_rate_after(db):
     _lose(rep, "price", 2)
     _lose(rep, "timing", 2)
     _lose(quiet, "price", 4)  # too few losses to count
-    today = utcnow().date()
+    today = company_today()  # the company's day, as the services date things
     assert services.suggestions(None, today) == []
     _lose(rep, "price", 1)  # 3 of 5 at negotiation on price: 60 %
     found = services.suggestions(None, today)
