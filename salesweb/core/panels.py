@@ -84,6 +84,16 @@ def panel_context(title: object) -> dict[str, Any]:
     return {"panel_title": title, "panel_full": not wants_fragment()}
 
 
+def list_panel(template: str, title: object, stmt: Any, **extra: Any) -> Any:
+    """A panel of the rows `stmt` selects: a few in the workbench, every row page by page when
+    the panel is opened as a page of its own (the template's block "panel")."""
+    from salesweb.core.htmx import render_page
+    from salesweb.core.pagination import paginate
+
+    page = paginate(stmt, per_page=rows_shown())
+    return render_page(template, block="panel", **panel_context(title), page=page, **extra)
+
+
 def rows_of(items: list[Any]) -> Any:
     """A page of a list already in memory, as `rows_shown` says: a few rows, or all of them."""
     from salesweb.core.pagination import Page

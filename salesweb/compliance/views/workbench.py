@@ -20,7 +20,6 @@ from salesweb.compliance.permissions import (
 from salesweb.core import panels, setup_checks
 from salesweb.core.htmx import render_page
 from salesweb.core.models import today, utcnow
-from salesweb.core.pagination import paginate
 from salesweb.core.security import access
 
 MY_CONTRACTS_TITLE = _l("My contracts waiting")
@@ -32,23 +31,20 @@ CREDIT_TITLE = _l("Credit approvals waiting")
 @bp.get("/workbench/my-contracts")
 @access(*CONTRACT_OWNERS)
 def home_my_contracts():
-    page = paginate(queries.my_waiting_contracts(current_user), per_page=panels.rows_shown())
-    return render_page(
+    return panels.list_panel(
         "compliance/home_my_contracts.html",
-        block="panel",
-        **panels.panel_context(MY_CONTRACTS_TITLE),
-        page=page,
+        MY_CONTRACTS_TITLE,
+        queries.my_waiting_contracts(current_user),
     )
 
 
 @bp.get("/workbench/review-queue")
 @access(*REVIEWERS)
 def home_review_queue():
-    return render_page(
+    return panels.list_panel(
         "compliance/home_review_queue.html",
-        block="panel",
-        **panels.panel_context(QUEUE_TITLE),
-        page=paginate(queries.review_queue(), per_page=panels.rows_shown()),
+        QUEUE_TITLE,
+        queries.review_queue(),
         now=utcnow(),
         sla=services.REVIEW_SLA,
     )
@@ -57,12 +53,10 @@ def home_review_queue():
 @bp.get("/workbench/overdue-risks")
 @access(*REVIEWERS)
 def home_overdue_risks():
-    page = paginate(queries.overdue_risk_reviews(current_user), per_page=panels.rows_shown())
-    return render_page(
+    return panels.list_panel(
         "compliance/home_overdue_risks.html",
-        block="panel",
-        **panels.panel_context(RISKS_TITLE),
-        page=page,
+        RISKS_TITLE,
+        queries.overdue_risk_reviews(current_user),
         today=today(),
     )
 

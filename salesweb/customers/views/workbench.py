@@ -7,9 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from salesweb.core import panels
-from salesweb.core.htmx import render_page
 from salesweb.core.models import utcnow
-from salesweb.core.pagination import paginate
 from salesweb.core.security import access
 from salesweb.customers import bp, queries
 from salesweb.customers.permissions import ACCOUNT_OWNERS, can_own_accounts
@@ -20,12 +18,10 @@ TASKS_TITLE = _l("Today's tasks")
 @bp.get("/workbench/tasks")
 @access(*ACCOUNT_OWNERS)
 def home_tasks():
-    page = paginate(queries.tasks_due_by_today_stmt(current_user), per_page=panels.rows_shown())
-    return render_page(
+    return panels.list_panel(
         "customers/home_tasks.html",
-        block="panel",
-        **panels.panel_context(TASKS_TITLE),
-        page=page,
+        TASKS_TITLE,
+        queries.tasks_due_by_today_stmt(current_user),
         now=utcnow(),
     )
 

@@ -14,7 +14,6 @@ from salesweb.core import panels, setup_checks
 from salesweb.core.htmx import render_page
 from salesweb.core.models import today, utcnow
 from salesweb.core.money import base_currency
-from salesweb.core.pagination import paginate
 from salesweb.core.security import access
 from salesweb.pipeline import bp, queries, services
 from salesweb.pipeline.permissions import (
@@ -42,12 +41,10 @@ LOSSES_TITLE = _l("Why the team lost deals")
 @access(*DEAL_OWNERS)
 def home_stuck_deals():
     now = utcnow()
-    page = paginate(queries.past_sla_stmt(current_user, now), per_page=panels.rows_shown())
-    return render_page(
+    return panels.list_panel(
         "pipeline/home_stuck_deals.html",
-        block="panel",
-        **panels.panel_context(STUCK_TITLE),
-        page=page,
+        STUCK_TITLE,
+        queries.past_sla_stmt(current_user, now),
         now=now,
     )
 
@@ -55,24 +52,20 @@ def home_stuck_deals():
 @bp.get("/workbench/my-quotes")
 @access(*DEAL_OWNERS)
 def home_my_quotes():
-    page = paginate(queries.my_pending_quotes_stmt(current_user), per_page=panels.rows_shown())
-    return render_page(
+    return panels.list_panel(
         "pipeline/home_my_quotes.html",
-        block="panel",
-        **panels.panel_context(MY_QUOTES_TITLE),
-        page=page,
+        MY_QUOTES_TITLE,
+        queries.my_pending_quotes_stmt(current_user),
     )
 
 
 @bp.get("/workbench/quote-approvals")
 @access(*QUOTE_APPROVERS)
 def home_quote_approvals():
-    page = paginate(queries.approval_queue_stmt(current_user), per_page=panels.rows_shown())
-    return render_page(
+    return panels.list_panel(
         "pipeline/home_quote_approvals.html",
-        block="panel",
-        **panels.panel_context(QUOTE_APPROVALS_TITLE),
-        page=page,
+        QUOTE_APPROVALS_TITLE,
+        queries.approval_queue_stmt(current_user),
     )
 
 
@@ -80,12 +73,8 @@ def home_quote_approvals():
 @access(*STAGE_GATEKEEPERS)
 def home_stage_approvals():
     stmt = queries.stage_approvals_stmt(current_user, stage_approval_roles(current_user))
-    return render_page(
-        "pipeline/home_stage_approvals.html",
-        block="panel",
-        **panels.panel_context(STAGE_APPROVALS_TITLE),
-        page=paginate(stmt, per_page=panels.rows_shown()),
-        now=utcnow(),
+    return panels.list_panel(
+        "pipeline/home_stage_approvals.html", STAGE_APPROVALS_TITLE, stmt, now=utcnow()
     )
 
 

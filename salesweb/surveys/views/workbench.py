@@ -9,8 +9,6 @@ from flask_login import current_user
 from sqlalchemy.orm import contains_eager
 
 from salesweb.core import panels, setup_checks
-from salesweb.core.htmx import render_page
-from salesweb.core.pagination import paginate
 from salesweb.core.security import access
 from salesweb.surveys import bp, queries
 from salesweb.surveys.models import FeedbackCase
@@ -25,12 +23,8 @@ ACTIVE_OLDEST_FIRST = {"show": "active", "sort": "-opened", "q": ""}
 @access(*CASE_WORKERS)
 def home_cases():
     stmt = queries.case_list_stmt(current_user, ACTIVE_OLDEST_FIRST)
-    page = paginate(
-        stmt.options(contains_eager(FeedbackCase.account)), per_page=panels.rows_shown()
-    )
-    return render_page(
-        "surveys/home_cases.html", block="panel", **panels.panel_context(CASES_TITLE), page=page
-    )
+    stmt = stmt.options(contains_eager(FeedbackCase.account))
+    return panels.list_panel("surveys/home_cases.html", CASES_TITLE, stmt)
 
 
 panels.register(
